@@ -1,0 +1,103 @@
+"""`python -m api`: serve the API, run the embedded database, mint development tokens."""
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+from api.settings import Settings
+
+EMBEDDED_FILE = "agora.sqlite3"
+
+
+@contextlib.contextmanager
+def _database(settings: Settings) -> Iterator[Settings]:
+    """`settings` with a database: the configured one, or an embedded one under data_dir."""
+    if settings.mongodb_uri:
+        yield settings
+        return
+    from api.embedded import embedded_database
+
+    path = settings.data_dir / EMBEDDED_FILE
+    print(f"starting the embedded database in {path}", file=sys.stderr)
+    with embedded_database(path=path) as uri:
+        yield settings.model_copy(update={"mongodb_uri": uri})
+
+
+def serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from api.app import build_app
+
+    settings = Settings()
+    settings.check_production_safety()
+    with _database(settings) as ready:
+        uvicorn.run(build_app(ready), host=args.host, port=args.port, log_level=args.log_level)
+
+
+def database(args: argparse.Namespace) -> None:
+    from api.embedded import serve_database
+
+    path = None if args.memory else Path(args.path or Settings().data_dir / EMBEDDED_FILE)
+    asyncio.run(serve_database(host=args.host, port=args.port, path=path))
+
+
+def token(args: argparse.Namespace) -> None:
+    from api.auth import mint_token
+
+    print(
+        mint_token(
+            Settings(),
+            sub=args.sub,
+            name=args.name,
+            roles=args.role or ["TEACHER"],
+            country=args.country,
+            ttl=timedelta(seconds=args.ttl),
+        )
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m api", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_cmd = commands.add_parser("serve", help="run the API (and the embedded database)")
+    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.add_argument("--log-level", default="info")
+    serve_cmd.set_defaults(run=serve)
+
+    db_cmd = commands.add_parser("db", help="run the embedded database alone")
+    db_cmd.add_argument("--host", default="127.0.0.1")
+    db_cmd.add_argument("--port", type=int, default=27017, help="0 picks a free port")
+    where = db_cmd.add_mutually_exclusive_group()
+    where.add_argument("--path", help=f"SQLite file (default: APP_DATA_DIR/{EMBEDDED_FILE})")
+    where.add_argument("--memory", action="store_true", help="keep data in memory only")
+    db_cmd.set_defaults(run=database)
+
+    token_cmd = commands.add_parser("token", help="print a development token")
+    token_cmd.add_argument("--sub", required=True, help="the user's id")
+    token_cmd.add_argument("--name", required=True)
+    token_cmd.add_argument(
+        "--role", action="append", choices=["TEACHER", "CSS", "NSS"],
+        help="repeat for several roles (default: TEACHER)",
+    )
+    token_cmd.add_argument("--country", help="ISO 3166 alpha-2, e.g. ES")
+    token_cmd.add_argument("--ttl", type=int, default=12 * 3600, help="seconds (default 12 h)")
+    token_cmd.set_defaults(run=token)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    try:
+        args.run(args)
+    except RuntimeError as error:  # configuration problems: say what is wrong, no traceback
+        sys.exit(f"error: {error}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""The Starlette application: `/graphql` over HTTP and WebSocket, and health checks."""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from api.graphql import AgoraGraphQL, _utcnow
+from api.lifespan import lifespan_for
+from api.settings import Settings
+from schema import build_schema
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """The process is up."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """The process can serve: its database answers."""
+    try:
+        await request.state.store.ping()
+    except Exception as error:
+        return JSONResponse(
+            {"status": "unavailable", "database": type(error).__name__}, status_code=503
+        )
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def build_app(settings: Settings, *, clock: Callable[[], datetime] = _utcnow) -> Starlette:
+    settings.check_production_safety()
+    schema = build_schema(
+        mask_errors=settings.is_production,
+        introspection=settings.introspection_enabled,
+    )
+    graphql = AgoraGraphQL(schema, settings, clock=clock)
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan_for(settings))

@@ -1,0 +1,91 @@
+"""The GraphQL endpoint: Strawberry's ASGI view, with Agora's auth and context."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.schema import BaseSchema
+from strawberry.types.unset import UnsetType
+
+from api.auth import InvalidToken, bearer_token, decode_token
+from api.lifespan import State
+from api.settings import Settings
+from resolvers.domain.actors import Actor
+from resolvers.loaders import Loaders
+from schema.context import Context, Limits
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def unauthenticated(reason: str) -> Response:
+    """401 with a GraphQL-shaped body, so clients read it like any other error."""
+    body = {"errors": [{"message": reason, "extensions": {"code": "UNAUTHENTICATED"}}]}
+    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+
+class AgoraGraphQL(GraphQL[Context, None]):
+    def __init__(
+        self, schema: BaseSchema, settings: Settings, *, clock: Callable[[], datetime] = _utcnow
+    ) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+        )
+        self._settings = settings
+        self._clock = clock
+        self._limits = Limits(
+            default_page_size=settings.default_page_size,
+            max_page_size=settings.max_page_size,
+            similar_recorded=settings.similar_groups_recorded,
+        )
+
+    def _actor(self, authorization: str | None) -> Actor | None:
+        token = bearer_token(authorization)
+        return None if token is None else decode_token(token, self._settings)[0]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            try:
+                actor = self._actor(Headers(scope=scope).get("authorization"))
+            except InvalidToken as error:
+                await unauthenticated(str(error))(scope, receive, send)
+                return
+            scope.setdefault("state", {})["actor"] = actor
+        await super().__call__(scope, receive, send)
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        state: State = request.state._state  # type: ignore[assignment]
+        actor: Actor | None = state.get("actor")  # type: ignore[assignment]
+        store = state["store"]
+        if actor is not None:
+            await state["users"].record(store=store, actor=actor, now=self._clock())
+        return Context(
+            store=store,
+            viewer=actor,
+            clock=self._clock,
+            limits=self._limits,
+            loaders=Loaders(store),
+            request=request,
+            response=response,
+        )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        params = context.connection_params
+        authorization = params.get("authorization") if isinstance(params, dict) else None
+        try:
+            context.viewer = self._actor(authorization if isinstance(authorization, str) else None)
+        except InvalidToken as error:
+            raise ConnectionRejectionError({"reason": str(error)}) from error
+        if context.viewer is not None:
+            users = context.request.state.users
+            await users.record(store=context.store, actor=context.viewer, now=self._clock())
+        return None

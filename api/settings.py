@@ -1,0 +1,59 @@
+"""Agora's settings: every `APP_*` environment variable, read once into one object."""
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "agora-development-secret-do-not-use-in-production"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Built once by `python -m api` (or explicitly by tests) and passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="APP_", frozen=True)
+
+    env: Environment = Environment.DEVELOPMENT
+    # Empty: start the embedded database (mongoeco) under `data_dir`.
+    mongodb_uri: str = ""
+    mongodb_database: str = "agora"
+    data_dir: Path = Path("data")
+
+    jwt_secret: str = DEVELOPMENT_SECRET
+    jwt_algorithm: str = "HS256"
+    jwt_issuer: str | None = None
+
+    # None means: on outside production.
+    graphiql: bool | None = None
+    introspection: bool | None = None
+
+    max_page_size: int = Field(default=100, ge=1, le=1000)
+    default_page_size: int = Field(default=20, ge=1, le=100)
+    similar_groups_recorded: int = Field(default=5, ge=0, le=20)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env is Environment.PRODUCTION
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return not self.is_production if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return not self.is_production if self.introspection is None else self.introspection
+
+    def check_production_safety(self) -> None:
+        """Refuse to run production with the development secret."""
+        if self.is_production and self.jwt_secret == DEVELOPMENT_SECRET:
+            raise RuntimeError(
+                "APP_ENV=production needs its own APP_JWT_SECRET; "
+                "the development secret is public."
+            )

@@ -1,0 +1,1 @@
+"""Use cases, one module per aggregate; pure rules in `domain/`, MongoDB access in `store/`."""

@@ -1,0 +1,161 @@
+"""Group statuses, the approval workflow's transition table, and who may see or change a group.
+
+This module is the one home of status rules: no other code compares statuses.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypedDict
+
+from resolvers.domain.actors import Actor
+from resolvers.domain.errors import Forbidden, InvalidTransition, Unauthenticated
+
+
+class GroupStatus(StrEnum):
+    PENDING = "PENDING"
+    INFO_REQUESTED = "INFO_REQUESTED"
+    ACTIVE = "ACTIVE"
+    REJECTED = "REJECTED"
+    CLOSED = "CLOSED"
+
+
+class Participation(StrEnum):
+    OPEN = "OPEN"
+    INVITE_ONLY = "INVITE_ONLY"
+
+
+class GroupAction(StrEnum):
+    SUBMIT = "SUBMIT"
+    APPROVE = "APPROVE"
+    REJECT = "REJECT"
+    REQUEST_INFO = "REQUEST_INFO"
+    ANSWER_INFO_REQUEST = "ANSWER_INFO_REQUEST"
+    CLOSE = "CLOSE"
+
+
+TRANSITIONS: dict[tuple[GroupStatus, GroupAction], GroupStatus] = {
+    (GroupStatus.PENDING, GroupAction.APPROVE): GroupStatus.ACTIVE,
+    (GroupStatus.PENDING, GroupAction.REJECT): GroupStatus.REJECTED,
+    (GroupStatus.PENDING, GroupAction.REQUEST_INFO): GroupStatus.INFO_REQUESTED,
+    (GroupStatus.INFO_REQUESTED, GroupAction.ANSWER_INFO_REQUEST): GroupStatus.PENDING,
+    (GroupStatus.ACTIVE, GroupAction.CLOSE): GroupStatus.CLOSED,
+}
+
+REVIEW_ACTIONS = frozenset({GroupAction.APPROVE, GroupAction.REJECT, GroupAction.REQUEST_INFO})
+EDITABLE_STATUSES = frozenset(
+    {GroupStatus.PENDING, GroupStatus.INFO_REQUESTED, GroupStatus.ACTIVE}
+)
+# Seen by every signed-in teacher; the others only by those who oversee the group.
+PUBLIC_STATUSES = frozenset({GroupStatus.ACTIVE, GroupStatus.CLOSED})
+# The pool that similar-group search ranks.
+SIMILARITY_STATUSES = frozenset({GroupStatus.ACTIVE, GroupStatus.PENDING})
+# The status a review queue lists.
+AWAITING_REVIEW = GroupStatus.PENDING
+
+
+class GroupDoc(TypedDict, total=False):
+    """A group as stored in the `groups` collection."""
+
+    _id: Any
+    title: str
+    description: str
+    objectives: str
+    participation: str
+    languages: list[str]
+    topics: list[str]
+    terms: list[str]
+    title_terms: list[str]
+    status: str
+    featured: bool
+    owner_id: str
+    owner_country: str | None
+    created_at: datetime
+    updated_at: datetime
+    review: dict[str, Any]
+
+
+def next_status(status: GroupStatus, action: GroupAction) -> GroupStatus:
+    """The status after `action`, or InvalidTransition."""
+    try:
+        return TRANSITIONS[status, action]
+    except KeyError:
+        raise InvalidTransition(status.value, action.value) from None
+
+
+def require_actor(actor: Actor | None) -> Actor:
+    if actor is None:
+        raise Unauthenticated()
+    return actor
+
+
+def oversees(actor: Actor, group: GroupDoc) -> bool:
+    """The CSS oversees every group; an NSS user the groups whose owner is in their country."""
+    nss_country = actor.nss_country
+    return actor.is_css or (nss_country is not None and nss_country == group.get("owner_country"))
+
+
+def is_owner(actor: Actor, group: GroupDoc) -> bool:
+    return actor.id == group["owner_id"]
+
+
+def may_view(actor: Actor | None, group: GroupDoc) -> bool:
+    if actor is None:
+        return False
+    if GroupStatus(group["status"]) in PUBLIC_STATUSES:
+        return True
+    return is_owner(actor, group) or oversees(actor, group)
+
+
+def check_may_act(actor: Actor, action: GroupAction, group: GroupDoc) -> None:
+    """Raise Forbidden unless `actor` may perform workflow `action` on `group`."""
+    if action in REVIEW_ACTIONS:
+        if not actor.is_css:
+            raise Forbidden("Only the Central Support Service reviews groups")
+    elif action is GroupAction.ANSWER_INFO_REQUEST:
+        if not is_owner(actor, group):
+            raise Forbidden("Only the group's owner answers an information request")
+    elif action is GroupAction.CLOSE:
+        if not (is_owner(actor, group) or actor.is_css):
+            raise Forbidden("Only the group's owner or the Central Support Service closes it")
+
+
+def check_may_edit(actor: Actor, group: GroupDoc) -> None:
+    if not is_owner(actor, group):
+        raise Forbidden("Only the group's owner edits its form")
+    status = GroupStatus(group["status"])
+    if status not in EDITABLE_STATUSES:
+        raise InvalidTransition(status.value, "updateGroup")
+
+
+@dataclass(frozen=True, slots=True)
+class GroupScope:
+    """Which groups a list may show: everything, or groups in `statuses`, or owned by
+    `owner_id`, or whose owner is in `owner_country`."""
+
+    everything: bool = False
+    statuses: frozenset[GroupStatus] = frozenset()
+    owner_id: str | None = None
+    owner_country: str | None = None
+
+
+def visible_scope(actor: Actor) -> GroupScope:
+    if actor.is_css:
+        return GroupScope(everything=True)
+    return GroupScope(
+        statuses=PUBLIC_STATUSES, owner_id=actor.id, owner_country=actor.nss_country
+    )
+
+
+def review_scope(actor: Actor) -> GroupScope:
+    """The groups whose review `actor` may follow: all for the CSS, a country for NSS."""
+    if actor.is_css:
+        return GroupScope(everything=True)
+    if actor.nss_country is not None:
+        return GroupScope(owner_country=actor.nss_country)
+    raise Forbidden("Only the Central and National Support Services see the review queue")
+
+
+def oversight_scope() -> GroupScope:
+    """What the system itself sees, e.g. when recording near-duplicates for the CSS."""
+    return GroupScope(everything=True)

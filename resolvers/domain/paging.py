@@ -1,0 +1,42 @@
+"""Cursor pagination: opaque cursors and bounded page sizes."""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from resolvers.domain.errors import ValidationFailed
+
+T = TypeVar("T")
+
+_PREFIX = "agora:"
+
+
+def encode_cursor(position: str) -> str:
+    return base64.urlsafe_b64encode(f"{_PREFIX}{position}".encode()).decode()
+
+
+def decode_cursor(cursor: str, *, field: str = "after") -> str:
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        text = ""
+    if not text.startswith(_PREFIX):
+        raise ValidationFailed(field, f"{field} is not a cursor this API gave out")
+    return text.removeprefix(_PREFIX)
+
+
+def checked_page_size(first: int | None, *, default: int, maximum: int) -> int:
+    if first is None:
+        return default
+    if not 1 <= first <= maximum:
+        raise ValidationFailed("first", f"first must be between 1 and {maximum}")
+    return first
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a list: its items with their cursors, and whether more follow."""
+
+    items: list[tuple[T, str]]
+    has_next_page: bool

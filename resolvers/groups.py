@@ -1,0 +1,315 @@
+"""Group use cases: propose, edit, list, find similar, and the CSS approval workflow."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from resolvers.domain import similarity
+from resolvers.domain.actors import Actor
+from resolvers.domain.errors import InvalidTransition, NotFound
+from resolvers.domain.forms import (
+    FormChanges,
+    GroupForm,
+    checked_message,
+    validate_group_form,
+)
+from resolvers.domain.groups import (
+    AWAITING_REVIEW,
+    SIMILARITY_STATUSES,
+    GroupAction,
+    GroupDoc,
+    GroupStatus,
+    Participation,
+    check_may_act,
+    check_may_edit,
+    may_view,
+    require_actor,
+    next_status,
+    oversight_scope,
+    review_scope,
+    visible_scope,
+)
+from resolvers.domain.paging import Page, checked_page_size, decode_cursor, encode_cursor
+from resolvers.store import Store
+from resolvers.store.groups import GroupFilter
+
+# How many candidates similarity ranking reads at most; the newest are preferred.
+SIMILARITY_POOL = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    first: int | None
+    after: str | None
+    default_size: int
+    max_size: int
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarGroup:
+    group: GroupDoc
+    match: similarity.Match
+
+
+def _form_fields(form: GroupForm) -> dict[str, Any]:
+    profile = similarity.profile_of(
+        title=form.title, description=form.description, objectives=form.objectives,
+        topics=form.topics, languages=form.languages,
+    )
+    return {
+        "title": form.title,
+        "description": form.description,
+        "objectives": form.objectives,
+        "participation": form.participation.value,
+        "languages": list(form.languages),
+        "topics": list(form.topics),
+        "terms": sorted(profile.terms),
+        "title_terms": sorted(profile.title_terms),
+    }
+
+
+def _form_of(group: GroupDoc) -> GroupForm:
+    return GroupForm(
+        title=group["title"],
+        description=group["description"],
+        objectives=group["objectives"],
+        participation=Participation(group["participation"]),
+        languages=tuple(group["languages"]),
+        topics=tuple(group["topics"]),
+    )
+
+
+def _profile_of(group: GroupDoc) -> similarity.Profile:
+    return similarity.Profile(
+        terms=frozenset(group.get("terms", ())),
+        title_terms=frozenset(group.get("title_terms", ())),
+        topics=frozenset(group.get("topics", ())),
+        languages=frozenset(group.get("languages", ())),
+    )
+
+
+def _history_entry(
+    actor: Actor, action: str, message: str | None, now: datetime,
+    from_status: GroupStatus | None, to_status: GroupStatus,
+) -> dict[str, Any]:
+    return {
+        "actor_id": actor.id,
+        "actor_name": actor.name,
+        "action": action,
+        "message": message,
+        "at": now,
+        "from_status": from_status.value if from_status else None,
+        "to_status": to_status.value,
+    }
+
+
+async def _rank_similar(
+    *, store: Store, proposal: similarity.Profile, scope_actor: Actor | None, limit: int,
+    exclude: Any = None,
+) -> list[SimilarGroup]:
+    scope = oversight_scope() if scope_actor is None else visible_scope(scope_actor)
+    candidates = [
+        doc
+        for doc in await store.groups.similarity_candidates(
+            scope=scope, statuses=SIMILARITY_STATUSES, terms=sorted(proposal.terms),
+            topics=sorted(proposal.topics), limit=SIMILARITY_POOL,
+        )
+        if doc["_id"] != exclude
+    ]
+    matches = similarity.rank(proposal, [_profile_of(doc) for doc in candidates], limit=limit)
+    return [SimilarGroup(candidates[match.index], match) for match in matches]
+
+
+def _similar_record(item: SimilarGroup) -> dict[str, Any]:
+    match = item.match
+    return {
+        "group_id": str(item.group["_id"]),
+        "score": match.score,
+        "matched_terms": list(match.matched_terms),
+        "shared_topics": list(match.shared_topics),
+        "shared_languages": list(match.shared_languages),
+    }
+
+
+def _match_of(record: dict[str, Any]) -> similarity.Match:
+    return similarity.Match(
+        index=0,
+        score=record["score"],
+        matched_terms=tuple(record["matched_terms"]),
+        shared_topics=tuple(record["shared_topics"]),
+        shared_languages=tuple(record["shared_languages"]),
+    )
+
+
+async def create_group(
+    *, store: Store, actor: Actor | None, form: GroupForm, now: datetime, similar_recorded: int,
+) -> GroupDoc:
+    """Propose a group: it is PENDING, owned by `actor`, with near-duplicates recorded for
+    the CSS to see when reviewing."""
+    actor = require_actor(actor)
+    form = validate_group_form(form)
+    fields = _form_fields(form)
+    similar = await _rank_similar(
+        store=store, proposal=_profile_of(fields), scope_actor=None, limit=similar_recorded
+    )
+    status = GroupStatus.PENDING
+    doc: GroupDoc = {
+        **fields,  # type: ignore[typeddict-item]
+        "status": status.value,
+        "featured": False,
+        "owner_id": actor.id,
+        "owner_country": actor.country,
+        "created_at": now,
+        "updated_at": now,
+        "review": {
+            "history": [_history_entry(actor, GroupAction.SUBMIT, None, now, None, status)],
+            "similar": [_similar_record(item) for item in similar],
+        },
+    }
+    group = await store.groups.insert(doc=doc)
+    await store.memberships.add(
+        group_id=str(group["_id"]), user_id=actor.id, role="OWNER", now=now
+    )
+    return group
+
+
+async def get_group(*, store: Store, actor: Actor | None, group_id: str) -> GroupDoc | None:
+    """The group, if it exists and `actor` may see it."""
+    group = await store.groups.get(group_id=group_id)
+    return group if group is not None and may_view(actor, group) else None
+
+
+async def _existing_group(store: Store, group_id: str) -> GroupDoc:
+    group = await store.groups.get(group_id=group_id)
+    if group is None:
+        raise NotFound("Group", group_id)
+    return group
+
+
+async def update_group(
+    *, store: Store, actor: Actor | None, group_id: str, changes: FormChanges, now: datetime,
+) -> GroupDoc:
+    """The owner edits the form while the group is pending, asked for more, or active."""
+    actor = require_actor(actor)
+    group = await _existing_group(store, group_id)
+    if not may_view(actor, group):
+        raise NotFound("Group", group_id)
+    check_may_edit(actor, group)
+    form = validate_group_form(changes.apply_to(_form_of(group)))
+    status = GroupStatus(group["status"])
+    changed = await store.groups.change(
+        group_id=group["_id"],
+        expected_status=status,
+        set_fields={**_form_fields(form), "updated_at": now},
+        history_entry=_history_entry(actor, "EDIT", None, now, status, status),
+    )
+    if changed is None:
+        raise InvalidTransition(await _current_status(store, group_id), "updateGroup")
+    return changed
+
+
+async def _current_status(store: Store, group_id: str) -> str:
+    group = await _existing_group(store, group_id)
+    return group["status"]
+
+
+async def transition_group(
+    *,
+    store: Store,
+    actor: Actor | None,
+    group_id: str,
+    action: GroupAction,
+    message: str | None,
+    now: datetime,
+    changes: FormChanges | None = None,
+    message_field: str = "message",
+) -> GroupDoc:
+    """One step of the approval workflow, recorded in the group's review history.
+
+    Compare-and-set on the status: of two racing steps exactly one wins; the other gets
+    InvalidTransition and changes nothing.
+    """
+    actor = require_actor(actor)
+    if message is not None:
+        message = checked_message(message_field, message)
+    group = await _existing_group(store, group_id)
+    check_may_act(actor, action, group)
+    status = GroupStatus(group["status"])
+    target = next_status(status, action)
+    fields: dict[str, Any] = {"status": target.value, "updated_at": now}
+    if changes is not None:
+        fields |= _form_fields(validate_group_form(changes.apply_to(_form_of(group))))
+    changed = await store.groups.change(
+        group_id=group["_id"],
+        expected_status=status,
+        set_fields=fields,
+        history_entry=_history_entry(actor, action, message, now, status, target),
+    )
+    if changed is None:
+        raise InvalidTransition(await _current_status(store, group_id), action.value)
+    return changed
+
+
+def _page(docs: list[GroupDoc], size: int) -> Page[GroupDoc]:
+    items = [(doc, encode_cursor(str(doc["_id"]))) for doc in docs[:size]]
+    return Page(items=items, has_next_page=len(docs) > size)
+
+
+async def list_groups(
+    *, store: Store, actor: Actor | None, criteria: GroupFilter, page: PageRequest,
+) -> Page[GroupDoc]:
+    """Groups `actor` may see, newest first."""
+    actor = require_actor(actor)
+    size = checked_page_size(page.first, default=page.default_size, maximum=page.max_size)
+    after = decode_cursor(page.after) if page.after is not None else None
+    docs = await store.groups.page(
+        scope=visible_scope(actor), criteria=criteria, after=after, limit=size + 1
+    )
+    return _page(docs, size)
+
+
+async def review_queue(*, store: Store, actor: Actor | None, page: PageRequest) -> Page[GroupDoc]:
+    """Groups awaiting review that `actor` supports, oldest first."""
+    actor = require_actor(actor)
+    scope = review_scope(actor)
+    size = checked_page_size(page.first, default=page.default_size, maximum=page.max_size)
+    after = decode_cursor(page.after) if page.after is not None else None
+    docs = await store.groups.page(
+        scope=scope, criteria=GroupFilter(status=AWAITING_REVIEW), after=after,
+        limit=size + 1, oldest_first=True,
+    )
+    return _page(docs, size)
+
+
+def search_terms(text: str | None) -> tuple[str, ...]:
+    return tuple(similarity.terms_of(text)) if text else ()
+
+
+async def similar_groups(
+    *, store: Store, actor: Actor | None, proposal: similarity.Profile, first: int | None,
+    max_size: int, exclude_group_id: str | None = None,
+) -> list[SimilarGroup]:
+    """Existing active and pending groups that `actor` may see, most similar first."""
+    actor = require_actor(actor)
+    size = checked_page_size(first, default=10, maximum=max_size)
+    exclude = None
+    if exclude_group_id is not None:
+        excluded = await store.groups.get(group_id=exclude_group_id)
+        exclude = excluded["_id"] if excluded else None
+    return await _rank_similar(
+        store=store, proposal=proposal, scope_actor=actor, limit=size, exclude=exclude
+    )
+
+
+async def recorded_similar(*, store: Store, actor: Actor, group: GroupDoc) -> list[SimilarGroup]:
+    """The near-duplicates recorded when `group` was proposed, as `actor` may see them."""
+    recorded = group.get("review", {}).get("similar", [])
+    docs = {
+        str(doc["_id"]): doc
+        for doc in await store.groups.get_many(group_ids=[item["group_id"] for item in recorded])
+    }
+    return [
+        SimilarGroup(doc, _match_of(item))
+        for item in recorded
+        if (doc := docs.get(item["group_id"])) is not None and may_view(actor, doc)
+    ]

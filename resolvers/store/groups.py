@@ -1,0 +1,133 @@
+"""The `groups` collection."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+
+from resolvers.domain.groups import GroupDoc, GroupScope, GroupStatus
+
+# The fields similarity ranking reads; the rest of a candidate is not fetched.
+SIMILARITY_FIELDS = ("title", "terms", "title_terms", "topics", "languages", "status")
+
+
+@dataclass(frozen=True, slots=True)
+class GroupFilter:
+    status: GroupStatus | None = None
+    topic: str | None = None
+    language: str | None = None
+    search_terms: tuple[str, ...] = ()
+    featured: bool | None = None
+
+
+def object_id(value: str) -> ObjectId | None:
+    try:
+        return ObjectId(value)
+    except (InvalidId, TypeError):
+        return None
+
+
+def _scope_filter(scope: GroupScope) -> dict[str, Any]:
+    if scope.everything:
+        return {}
+    clauses: list[dict[str, Any]] = []
+    if scope.statuses:
+        clauses.append({"status": {"$in": sorted(scope.statuses)}})
+    if scope.owner_id is not None:
+        clauses.append({"owner_id": scope.owner_id})
+    if scope.owner_country is not None:
+        clauses.append({"owner_country": scope.owner_country})
+    return {"$or": clauses} if clauses else {"_id": {"$exists": False}}
+
+
+def _criteria(criteria: GroupFilter) -> dict[str, Any]:
+    query: dict[str, Any] = {}
+    if criteria.status is not None:
+        query["status"] = criteria.status.value
+    if criteria.topic is not None:
+        query["topics"] = criteria.topic
+    if criteria.language is not None:
+        query["languages"] = criteria.language
+    if criteria.search_terms:
+        query["terms"] = {"$all": list(criteria.search_terms)}
+    if criteria.featured is not None:
+        query["featured"] = criteria.featured
+    return query
+
+
+class GroupStore:
+    def __init__(self, collection: AsyncCollection[GroupDoc]) -> None:
+        self._collection = collection
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index([("status", ASCENDING), ("_id", ASCENDING)])
+        await self._collection.create_index([("owner_id", ASCENDING), ("_id", ASCENDING)])
+        await self._collection.create_index([("owner_country", ASCENDING), ("_id", ASCENDING)])
+        await self._collection.create_index("topics")
+        await self._collection.create_index("languages")
+        await self._collection.create_index("terms")
+        await self._collection.create_index("featured")
+
+    async def insert(self, *, doc: GroupDoc) -> GroupDoc:
+        result = await self._collection.insert_one(doc)
+        return {**doc, "_id": result.inserted_id}
+
+    async def get(self, *, group_id: str) -> GroupDoc | None:
+        oid = object_id(group_id)
+        return None if oid is None else await self._collection.find_one({"_id": oid})
+
+    async def get_many(self, *, group_ids: list[str]) -> list[GroupDoc]:
+        oids = [oid for value in group_ids if (oid := object_id(value)) is not None]
+        return await self._collection.find({"_id": {"$in": oids}}).to_list()
+
+    async def page(
+        self,
+        *,
+        scope: GroupScope,
+        criteria: GroupFilter,
+        after: str | None,
+        limit: int,
+        oldest_first: bool = False,
+    ) -> list[GroupDoc]:
+        """Up to `limit` groups in creation order (newest first unless `oldest_first`)."""
+        query = {**_criteria(criteria), **_scope_filter(scope)}
+        if after is not None:
+            position = object_id(after)
+            if position is not None:
+                query = {"$and": [query, {"_id": {"$gt" if oldest_first else "$lt": position}}]}
+        order = ASCENDING if oldest_first else DESCENDING
+        return await self._collection.find(query).sort("_id", order).limit(limit).to_list()
+
+    async def similarity_candidates(
+        self, *, scope: GroupScope, statuses: frozenset[GroupStatus], terms: list[str],
+        topics: list[str], limit: int,
+    ) -> list[GroupDoc]:
+        """Groups in `statuses` sharing a term or a topic, newest first, with the fields
+        that ranking needs."""
+        shares = [{"terms": {"$in": terms}}, {"topics": {"$in": topics}}]
+        query = {"$and": [{"status": {"$in": sorted(statuses)}}, {"$or": shares},
+                          _scope_filter(scope)]}
+        projection = dict.fromkeys(SIMILARITY_FIELDS, 1)
+        cursor = self._collection.find(query, projection).sort("_id", DESCENDING).limit(limit)
+        return await cursor.to_list()
+
+    async def change(
+        self,
+        *,
+        group_id: Any,
+        expected_status: GroupStatus,
+        set_fields: dict[str, Any],
+        history_entry: dict[str, Any],
+    ) -> GroupDoc | None:
+        """Compare-and-set: apply the change only if the group is still in `expected_status`.
+
+        Returns the changed group, or None when another write got there first.
+        """
+        return await self._collection.find_one_and_update(
+            {"_id": group_id, "status": expected_status.value},
+            {"$set": set_fields, "$push": {"review.history": history_entry}},
+            return_document=ReturnDocument.AFTER,
+        )

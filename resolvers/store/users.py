@@ -1,0 +1,44 @@
+"""The `users` collection: one document per token subject, kept up to date from the token."""
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+
+from resolvers.domain.actors import Actor
+
+UserDoc = dict[str, Any]
+
+
+class UserStore:
+    def __init__(self, collection: AsyncCollection[UserDoc]) -> None:
+        self._collection = collection
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index("country")
+
+    async def record(self, *, actor: Actor, now: datetime) -> UserDoc:
+        """Create or refresh the user described by `actor`'s token."""
+        doc = await self._collection.find_one_and_update(
+            {"_id": actor.id},
+            {
+                "$set": {
+                    "name": actor.name,
+                    "country": actor.country,
+                    "roles": sorted(actor.roles),
+                    "updated_at": now,
+                },
+                "$setOnInsert": {"created_at": now},
+            },
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        assert doc is not None
+        return doc
+
+    async def get(self, *, user_id: str) -> UserDoc | None:
+        return await self._collection.find_one({"_id": user_id})
+
+    async def get_many(self, *, user_ids: list[str]) -> list[UserDoc]:
+        return await self._collection.find({"_id": {"$in": user_ids}}).to_list()

@@ -1,0 +1,44 @@
+"""The per-request context every resolver reads: `strawberry.Info[Context, None]`."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+from resolvers.domain.actors import Actor
+from resolvers.groups import PageRequest
+from resolvers.loaders import Loaders
+from resolvers.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    default_page_size: int = 20
+    max_page_size: int = 100
+    similar_recorded: int = 5
+
+    def page(self, first: int | None, after: str | None) -> PageRequest:
+        return PageRequest(
+            first=first, after=after, default_size=self.default_page_size,
+            max_size=self.max_page_size,
+        )
+
+
+@dataclass
+class Context:
+    store: Store
+    viewer: Actor | None
+    clock: Callable[[], datetime]
+    limits: Limits
+    loaders: Loaders
+    request: Any = None
+    response: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+Info = strawberry.Info[Context, None]

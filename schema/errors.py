@@ -1,0 +1,95 @@
+"""Error types of the schema, and the one place where domain exceptions become them."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+
+from resolvers.domain import errors as domain
+
+
+@strawberry.interface(description="An expected failure; `message` is safe to show users.")
+class Error:
+    message: str
+
+
+@strawberry.type
+class NotFoundError(Error):
+    pass
+
+
+@strawberry.type
+class UnauthenticatedError(Error):
+    pass
+
+
+@strawberry.type
+class ForbiddenError(Error):
+    pass
+
+
+@strawberry.type
+class ValidationError(Error):
+    field: str = strawberry.field(description="The input field at fault, e.g. `objectives`.")
+
+
+@strawberry.type
+class InvalidTransitionError(Error):
+    status: str = strawberry.field(description="The status the object is in now.")
+    action: str
+
+
+@strawberry.type
+class RateLimitedError(Error):
+    retry_after_seconds: int
+
+
+ERROR_TYPES: tuple[type, ...] = (
+    NotFoundError,
+    UnauthenticatedError,
+    ForbiddenError,
+    ValidationError,
+    InvalidTransitionError,
+    RateLimitedError,
+)
+
+
+def error_for(exc: domain.DomainError) -> Error:
+    match exc:
+        case domain.NotFound():
+            return NotFoundError(message=exc.message)
+        case domain.Unauthenticated():
+            return UnauthenticatedError(message=exc.message)
+        case domain.Forbidden():
+            return ForbiddenError(message=exc.message)
+        case domain.ValidationFailed(field=field):
+            return ValidationError(message=exc.message, field=field)
+        case domain.InvalidTransition(status=status, action=action):
+            return InvalidTransitionError(message=exc.message, status=status, action=action)
+    raise TypeError(f"no error type for {type(exc).__name__}") from exc
+
+
+async def payload[D, T](call: Callable[[], Awaitable[D]], to_type: Callable[[D], T]) -> T | Error:
+    """Run a use case for a mutation: its result as `to_type`, or the error as data."""
+    try:
+        return to_type(await call())
+    except domain.DomainError as exc:
+        return error_for(exc)
+
+
+def query_error(exc: domain.DomainError) -> GraphQLError:
+    """A query's expected failure, as a GraphQL error with a typed `extensions.code`."""
+    code = type(error_for(exc)).__name__
+    extensions: dict[str, Any] = {"code": code}
+    if isinstance(exc, domain.ValidationFailed):
+        extensions["field"] = exc.field
+    return GraphQLError(exc.message, extensions=extensions)
+
+
+async def answer[D, T](call: Callable[[], Awaitable[D]], to_type: Callable[[D], T]) -> T:
+    """Run a use case for a query: its result as `to_type`, or a typed GraphQL error."""
+    try:
+        return to_type(await call())
+    except domain.DomainError as exc:
+        raise query_error(exc) from None

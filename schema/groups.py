@@ -1,0 +1,195 @@
+"""Group queries and mutations: proposing, listing, similar groups, and the approval workflow."""
+
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+
+from resolvers import groups
+from resolvers.domain.groups import GroupAction, GroupStatus
+from resolvers.store.groups import GroupFilter
+from schema.context import Info
+from schema.errors import (
+    Error,
+    ForbiddenError,
+    InvalidTransitionError,
+    NotFoundError,
+    UnauthenticatedError,
+    ValidationError,
+    answer,
+    payload,
+)
+from schema.inputs import (
+    AnswerInfoRequestInput,
+    ApproveGroupInput,
+    CloseGroupInput,
+    CreateGroupInput,
+    GroupFilterInput,
+    RejectGroupInput,
+    RequestGroupInfoInput,
+    SimilarGroupsInput,
+    UpdateGroupInput,
+    node_id,
+)
+from schema.permissions import IsAuthenticated
+from schema.types.common import Connection
+from schema.types.group import Group, SimilarGroup
+
+CreateGroupPayload = Annotated[
+    Group | ValidationError | UnauthenticatedError | ForbiddenError,
+    strawberry.union("CreateGroupPayload"),
+]
+UpdateGroupPayload = Annotated[
+    Group | ValidationError | NotFoundError | UnauthenticatedError | ForbiddenError
+    | InvalidTransitionError,
+    strawberry.union("UpdateGroupPayload"),
+]
+ReviewGroupPayload = Annotated[
+    Group | ValidationError | NotFoundError | UnauthenticatedError | ForbiddenError
+    | InvalidTransitionError,
+    strawberry.union(
+        "ReviewGroupPayload",
+        description="The result of a step of the approval workflow, or of closing a group.",
+    ),
+]
+
+
+def _filter(given: GroupFilterInput | None) -> GroupFilter:
+    if given is None:
+        return GroupFilter()
+    return GroupFilter(
+        status=GroupStatus(given.status) if given.status else None,
+        topic=" ".join(given.topic.lower().split()) if given.topic else None,
+        language=given.language.strip().lower() if given.language else None,
+        search_terms=groups.search_terms(given.search),
+        featured=given.featured,
+    )
+
+
+@strawberry.type
+class GroupQuery:
+    node: relay.Node | None = relay.node()
+
+    @strawberry.field(description="A group by its ID; null if it does not exist or is hidden.")
+    async def group(self, info: Info, id: relay.GlobalID) -> Group | None:
+        if id.type_name != "Group":
+            return None
+        doc = await groups.get_group(
+            store=info.context.store, actor=info.context.viewer, group_id=id.node_id
+        )
+        return Group.from_doc(doc) if doc else None
+
+    @strawberry.field(permission_classes=[IsAuthenticated], description="Newest first.")
+    async def groups(
+        self, info: Info, filter: GroupFilterInput | None = None, first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Group]:
+        ctx = info.context
+        return await answer(
+            lambda: groups.list_groups(
+                store=ctx.store, actor=ctx.viewer, criteria=_filter(filter),
+                page=ctx.limits.page(first, after),
+            ),
+            lambda page: Connection.of(page, Group.from_doc),
+        )
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Groups awaiting review, oldest first: all for the CSS, a country for NSS.",
+    )
+    async def review_queue(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Group]:
+        ctx = info.context
+        return await answer(
+            lambda: groups.review_queue(
+                store=ctx.store, actor=ctx.viewer, page=ctx.limits.page(first, after)
+            ),
+            lambda page: Connection.of(page, Group.from_doc),
+        )
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Active and pending groups like a proposal, most similar first.",
+    )
+    async def similar_groups(
+        self, info: Info, input: SimilarGroupsInput, first: int | None = None
+    ) -> list[SimilarGroup]:
+        ctx = info.context
+        excluded = input.exclude_group_id
+        return await answer(
+            lambda: groups.similar_groups(
+                store=ctx.store, actor=ctx.viewer, proposal=input.to_profile(), first=first,
+                max_size=ctx.limits.max_page_size,
+                exclude_group_id=node_id(excluded, "Group") if excluded else None,
+            ),
+            lambda found: [SimilarGroup.from_result(item) for item in found],
+        )
+
+
+async def _transition(
+    info: Info, group_id: relay.GlobalID, action: GroupAction, message: tuple[str, str | None],
+    input_changes: AnswerInfoRequestInput | None = None,
+) -> Group | Error:
+    ctx = info.context
+    field, text = message
+    return await payload(
+        lambda: groups.transition_group(
+            store=ctx.store, actor=ctx.viewer, group_id=node_id(group_id, "Group"),
+            action=action, message=text, message_field=field, now=ctx.now(),
+            changes=input_changes.to_changes() if input_changes else None,
+        ),
+        Group.from_doc,
+    )
+
+
+@strawberry.type
+class GroupMutation:
+    @strawberry.mutation(description="Propose a group; it waits for the CSS as PENDING.")
+    async def create_group(self, info: Info, input: CreateGroupInput) -> CreateGroupPayload:
+        ctx = info.context
+        return await payload(
+            lambda: groups.create_group(
+                store=ctx.store, actor=ctx.viewer, form=input.to_form(), now=ctx.now(),
+                similar_recorded=ctx.limits.similar_recorded,
+            ),
+            Group.from_doc,
+        )
+
+    @strawberry.mutation(description="The owner edits the form of a pending or active group.")
+    async def update_group(self, info: Info, input: UpdateGroupInput) -> UpdateGroupPayload:
+        ctx = info.context
+        return await payload(
+            lambda: groups.update_group(
+                store=ctx.store, actor=ctx.viewer, group_id=node_id(input.group_id, "Group"),
+                changes=input.to_changes(), now=ctx.now(),
+            ),
+            Group.from_doc,
+        )
+
+    @strawberry.mutation(description="CSS: PENDING to ACTIVE.")
+    async def approve_group(self, info: Info, input: ApproveGroupInput) -> ReviewGroupPayload:
+        return await _transition(info, input.group_id, GroupAction.APPROVE, ("note", input.note))
+
+    @strawberry.mutation(description="CSS: PENDING to REJECTED, with a reason.")
+    async def reject_group(self, info: Info, input: RejectGroupInput) -> ReviewGroupPayload:
+        return await _transition(info, input.group_id, GroupAction.REJECT, ("reason", input.reason))
+
+    @strawberry.mutation(description="CSS: PENDING to INFO_REQUESTED, with what is needed.")
+    async def request_group_info(
+        self, info: Info, input: RequestGroupInfoInput
+    ) -> ReviewGroupPayload:
+        return await _transition(info, input.group_id, GroupAction.REQUEST_INFO, ("message", input.message))
+
+    @strawberry.mutation(description="Owner: INFO_REQUESTED to PENDING, optionally editing.")
+    async def answer_info_request(
+        self, info: Info, input: AnswerInfoRequestInput
+    ) -> ReviewGroupPayload:
+        return await _transition(
+            info, input.group_id, GroupAction.ANSWER_INFO_REQUEST, ("message", input.message), input
+        )
+
+    @strawberry.mutation(description="Owner or CSS: ACTIVE to CLOSED, with a reason.")
+    async def close_group(self, info: Info, input: CloseGroupInput) -> ReviewGroupPayload:
+        return await _transition(info, input.group_id, GroupAction.CLOSE, ("reason", input.reason))
+

@@ -1,0 +1,130 @@
+"""Mutation inputs and query filters; each becomes a domain value here."""
+
+import strawberry
+from strawberry import relay
+
+from resolvers.domain import similarity
+from resolvers.domain.errors import NotFound
+from resolvers.domain.forms import FormChanges, GroupForm
+from resolvers.domain.groups import Participation
+from schema.types.group import GroupStatusType, ParticipationType
+
+
+def node_id(global_id: relay.GlobalID, type_name: str) -> str:
+    """The id inside a global ID of `type_name`; NotFound for an ID of another type."""
+    if global_id.type_name != type_name:
+        raise NotFound(type_name, str(global_id))
+    return global_id.node_id
+
+
+def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
+@strawberry.input
+class CreateGroupInput:
+    title: str = strawberry.field(description="Short and attractive: 5 to 120 characters.")
+    description: str
+    objectives: str = strawberry.field(
+        description="In English (a translation may follow), 30 to 5,000 characters."
+    )
+    participation: ParticipationType  # type: ignore[valid-type]
+    languages: list[str] = strawberry.field(description="ISO 639-1 codes, 1 to 10.")
+    topics: list[str] = strawberry.field(description="1 to 10; stored lowercase.")
+
+    def to_form(self) -> GroupForm:
+        return GroupForm(
+            title=self.title,
+            description=self.description,
+            objectives=self.objectives,
+            participation=Participation(self.participation),
+            languages=tuple(self.languages),
+            topics=tuple(self.topics),
+        )
+
+
+@strawberry.input(description="Fields left out stay as they are.")
+class GroupFormChanges:
+    title: str | None = None
+    description: str | None = None
+    objectives: str | None = None
+    participation: ParticipationType | None = None  # type: ignore[valid-type]
+    languages: list[str] | None = None
+    topics: list[str] | None = None
+
+    def to_changes(self) -> FormChanges:
+        return FormChanges(
+            title=self.title,
+            description=self.description,
+            objectives=self.objectives,
+            participation=Participation(self.participation) if self.participation else None,
+            languages=_tuple(self.languages),
+            topics=_tuple(self.topics),
+        )
+
+
+@strawberry.input
+class UpdateGroupInput(GroupFormChanges):
+    group_id: relay.GlobalID
+
+
+@strawberry.input
+class ApproveGroupInput:
+    group_id: relay.GlobalID
+    note: str | None = None
+
+
+@strawberry.input
+class RejectGroupInput:
+    group_id: relay.GlobalID
+    reason: str
+
+
+@strawberry.input
+class RequestGroupInfoInput:
+    group_id: relay.GlobalID
+    message: str = strawberry.field(description="What the CSS needs to know.")
+
+
+@strawberry.input(description="The owner's answer; the form may be edited at the same time.")
+class AnswerInfoRequestInput(GroupFormChanges):
+    group_id: relay.GlobalID
+    message: str
+
+
+@strawberry.input
+class CloseGroupInput:
+    group_id: relay.GlobalID
+    reason: str
+
+
+@strawberry.input
+class GroupFilterInput:
+    status: GroupStatusType | None = None  # type: ignore[valid-type]
+    topic: str | None = None
+    language: str | None = None
+    search: str | None = strawberry.field(
+        default=None, description="Words that must all appear in the title, text or topics."
+    )
+    featured: bool | None = None
+
+
+@strawberry.input(description="A group being proposed; only the title is required.")
+class SimilarGroupsInput:
+    title: str
+    description: str = ""
+    objectives: str = ""
+    topics: list[str] = strawberry.field(default_factory=list)
+    languages: list[str] = strawberry.field(default_factory=list)
+    exclude_group_id: relay.GlobalID | None = strawberry.field(
+        default=None, description="Leave this group out, e.g. the one being edited."
+    )
+
+    def to_profile(self) -> similarity.Profile:
+        return similarity.profile_of(
+            title=self.title,
+            description=self.description,
+            objectives=self.objectives,
+            topics=[" ".join(topic.lower().split()) for topic in self.topics],
+            languages=[language.strip().lower() for language in self.languages],
+        )

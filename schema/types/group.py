@@ -1,0 +1,144 @@
+"""Groups, their review record, and similar-group matches."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Self
+
+import strawberry
+from strawberry import relay
+
+from resolvers import groups
+from resolvers.domain.groups import (
+    GroupDoc,
+    GroupStatus,
+    Participation,
+    is_owner,
+    may_view,
+    oversees,
+)
+from schema.context import Info
+from schema.types.user import User
+
+GroupStatusType = strawberry.enum(GroupStatus, name="GroupStatus")
+ParticipationType = strawberry.enum(Participation, name="Participation")
+
+
+@strawberry.type
+class ReviewEntry:
+    actor_id: strawberry.Private[str]
+    actor_name: str = strawberry.field(description="The actor's name at the time.")
+    action: str = strawberry.field(
+        description="SUBMIT, APPROVE, REJECT, REQUEST_INFO, ANSWER_INFO_REQUEST, CLOSE or EDIT."
+    )
+    message: str | None
+    at: datetime
+    from_status: GroupStatusType | None  # type: ignore[valid-type]
+    to_status: GroupStatusType  # type: ignore[valid-type]
+
+    @strawberry.field
+    async def actor(self, info: Info) -> User | None:
+        doc = await info.context.loaders.users.load(self.actor_id)
+        return User.from_doc(doc) if doc else None
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Self:
+        return cls(
+            actor_id=doc["actor_id"],
+            actor_name=doc["actor_name"],
+            action=doc["action"],
+            message=doc.get("message"),
+            at=doc["at"],
+            from_status=GroupStatus(doc["from_status"]) if doc.get("from_status") else None,
+            to_status=GroupStatus(doc["to_status"]),
+        )
+
+
+@strawberry.type(description="A group that resembles a proposal, and why.")
+class SimilarGroup:
+    group: "Group"
+    score: float = strawberry.field(description="Between 0 and 1; higher is more similar.")
+    matched_terms: list[str] = strawberry.field(description="Shared word stems, most telling first.")
+    shared_topics: list[str]
+    shared_languages: list[str]
+
+    @classmethod
+    def from_result(cls, result: groups.SimilarGroup) -> Self:
+        match = result.match
+        return cls(
+            group=Group.from_doc(result.group),
+            score=match.score,
+            matched_terms=list(match.matched_terms),
+            shared_topics=list(match.shared_topics),
+            shared_languages=list(match.shared_languages),
+        )
+
+
+@strawberry.type(description="The approval workflow's record: every step, and near-duplicates.")
+class GroupReview:
+    doc: strawberry.Private[GroupDoc]
+
+    @strawberry.field(description="Every step, oldest first: who, what, when, and the message.")
+    def history(self) -> list[ReviewEntry]:
+        return [ReviewEntry.from_doc(entry) for entry in self.doc["review"]["history"]]
+
+    @strawberry.field(description="Groups that resembled this one when it was proposed.")
+    async def similar_groups(self, info: Info) -> list[SimilarGroup]:
+        viewer = info.context.viewer
+        assert viewer is not None
+        found = await groups.recorded_similar(
+            store=info.context.store, actor=viewer, group=self.doc
+        )
+        return [SimilarGroup.from_result(item) for item in found]
+
+
+@strawberry.type
+class Group(relay.Node):
+    id: relay.NodeID[str]
+    title: str
+    description: str
+    objectives: str
+    participation: ParticipationType  # type: ignore[valid-type]
+    languages: list[str] = strawberry.field(description="ISO 639-1 codes.")
+    topics: list[str]
+    status: GroupStatusType  # type: ignore[valid-type]
+    featured: bool
+    created_at: datetime
+    updated_at: datetime
+    doc: strawberry.Private[GroupDoc]
+
+    @classmethod
+    def from_doc(cls, doc: GroupDoc) -> Self:
+        return cls(
+            id=str(doc["_id"]),
+            title=doc["title"],
+            description=doc["description"],
+            objectives=doc["objectives"],
+            participation=Participation(doc["participation"]),
+            languages=doc["languages"],
+            topics=doc["topics"],
+            status=GroupStatus(doc["status"]),
+            featured=doc.get("featured", False),
+            created_at=doc["created_at"],
+            updated_at=doc["updated_at"],
+            doc=doc,
+        )
+
+    @strawberry.field
+    async def owner(self, info: Info) -> User | None:
+        doc = await info.context.loaders.users.load(self.doc["owner_id"])
+        return User.from_doc(doc) if doc else None
+
+    @strawberry.field(description="For the owner and the support services; null for others.")
+    def review(self, info: Info) -> GroupReview | None:
+        viewer = info.context.viewer
+        if viewer is None or not (is_owner(viewer, self.doc) or oversees(viewer, self.doc)):
+            return None
+        return GroupReview(doc=self.doc)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        viewer = info.context.viewer
+        docs = await info.context.loaders.groups.load_many(list(node_ids))
+        return [cls.from_doc(doc) if doc and may_view(viewer, doc) else None for doc in docs]

@@ -1,0 +1,40 @@
+# Sourced by scripts/serve and scripts/test: create or reuse .venv with Python 3.13+ and
+# install the project (with the extras named in $1, if any) whenever pyproject.toml changes.
+set -euo pipefail
+
+_find_python() {
+    local candidate
+    for candidate in "${AGORA_PYTHON:-}" python3.14 python3.13 /root/.pyenv/versions/3.13.0/bin/python \
+        "$HOME"/.pyenv/versions/3.1[3-9]*/bin/python python3; do
+        [ -n "$candidate" ] || continue
+        command -v "$candidate" >/dev/null 2>&1 || [ -x "$candidate" ] || continue
+        if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 13))' 2>/dev/null; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    echo "Agora needs Python 3.13 or newer; set AGORA_PYTHON to its path." >&2
+    return 1
+}
+
+extras="${1:-}"
+if [ ! -x .venv/bin/python ]; then
+    python="$(_find_python)"
+    echo "creating .venv with $python" >&2
+    "$python" -m venv .venv
+fi
+
+stamp_prefix=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+# The dev install is a superset of the plain one.
+if [ ! -f "$stamp_prefix-${extras:-base}" ] && { [ -n "$extras" ] || [ ! -f "$stamp_prefix-dev" ]; }; then
+    spec="."
+    [ -n "$extras" ] && spec=".[$extras]"
+    echo "installing dependencies into .venv (a minute on first run)" >&2
+    if ! .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec" \
+        >.venv/pip.log 2>&1; then
+        grep -v "is ignored: it is neither a file nor a directory" .venv/pip.log >&2
+        exit 1
+    fi
+    rm -f .venv/.installed-*
+    touch "$stamp_prefix-${extras:-base}"
+fi

@@ -1,0 +1,1 @@
+"""Live events: the event log reader, fan-out to subscribers, subscription generators."""

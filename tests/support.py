@@ -1,0 +1,94 @@
+"""Test helpers: a movable clock, an ASGI app with its lifespan, GraphQL calls, sample forms."""
+
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from resolvers.domain.forms import GroupForm
+from resolvers.domain.groups import Participation
+
+
+@dataclass
+class Clock:
+    """An injectable clock the tests move by hand; they never sleep."""
+
+    current: datetime
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+class LifespanApp:
+    """Run a Starlette app's lifespan and hand its state to every request, as a server would."""
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self._stack = AsyncExitStack()
+        self._state: dict[str, Any] = {}
+
+    async def __aenter__(self) -> ASGIApp:
+        state = await self._stack.enter_async_context(self._app.router.lifespan_context(self._app))
+        self._state = dict(state or {})
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._stack.aclose()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["state"] = dict(self._state)
+        await self._app(scope, receive, send)
+
+
+async def gql(
+    http: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """POST a GraphQL operation; return the whole response body."""
+    response = await http.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers or {}
+    )
+    body: dict[str, Any] = response.json()
+    return body
+
+
+ENGLISH_OBJECTIVES = (
+    "Share classroom experiences about teaching mathematics through games, and design "
+    "joint projects between primary schools in different countries."
+)
+SPANISH_OBJECTIVES = (
+    "Compartir experiencias de aula sobre la enseñanza de las matemáticas a través del juego "
+    "y diseñar proyectos conjuntos entre escuelas de primaria de distintos países."
+)
+
+
+def group_form(**changes: Any) -> GroupForm:
+    fields: dict[str, Any] = {
+        "title": "Maths through games",
+        "description": "A group for primary teachers who teach mathematics with games.",
+        "objectives": ENGLISH_OBJECTIVES,
+        "participation": Participation.OPEN,
+        "languages": ("en", "es"),
+        "topics": ("mathematics", "games"),
+    }
+    fields.update(changes)
+    return GroupForm(**fields)
+
+
+def group_input(**changes: Any) -> dict[str, Any]:
+    """The GraphQL `CreateGroupInput` of `group_form(**changes)`."""
+    form = group_form(**changes)
+    return {
+        "title": form.title,
+        "description": form.description,
+        "objectives": form.objectives,
+        "participation": form.participation.value,
+        "languages": list(form.languages),
+        "topics": list(form.topics),
+    }
