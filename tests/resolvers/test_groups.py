@@ -1,0 +1,240 @@
+"""Group use cases against the embedded server."""
+
+import asyncio
+
+import pytest
+
+from resolvers import groups
+from resolvers.domain.actors import Role
+from resolvers.domain.errors import (
+    Forbidden,
+    InvalidTransition,
+    NotFound,
+    Unauthenticated,
+    ValidationFailed,
+)
+from resolvers.domain.forms import FormChanges
+from resolvers.domain.groups import GroupAction, GroupStatus
+from resolvers.groups import PageRequest
+from resolvers.store.groups import GroupFilter
+from tests.conftest import actor
+from tests.support import SPANISH_OBJECTIVES, group_form
+
+OWNER = actor("olga", country="ES")
+TEACHER = actor("tom", country="ES")
+CSS = actor("carla", Role.CSS, country=None)
+NSS_ES = actor("nuria", Role.NSS, country="ES")
+NSS_FR = actor("francois", Role.NSS, country="FR")
+PAGE = PageRequest(first=None, after=None, default_size=20, max_size=100)
+
+
+async def propose(store, clock, who=OWNER, **changes):
+    return await groups.create_group(
+        store=store, actor=who, form=group_form(**changes), now=clock(), similar_recorded=5
+    )
+
+
+async def step(store, clock, group, action, who=CSS, message="Looks good", **kwargs):
+    return await groups.transition_group(
+        store=store, actor=who, group_id=str(group["_id"]), action=action, message=message,
+        now=clock(), **kwargs,
+    )
+
+
+async def test_a_proposal_is_pending_and_owned_by_its_creator(store, clock):
+    group = await propose(store, clock)
+    assert group["status"] == "PENDING"
+    membership = await store.memberships.get(group_id=str(group["_id"]), user_id="olga")
+    assert membership["role"] == "OWNER"
+    assert group["review"]["history"][0]["action"] == "SUBMIT"
+
+
+async def test_a_refused_proposal_writes_nothing(store, clock):
+    with pytest.raises(ValidationFailed):
+        await propose(store, clock, objectives=SPANISH_OBJECTIVES)
+    page = await groups.list_groups(store=store, actor=CSS, criteria=GroupFilter(), page=PAGE)
+    assert page.items == []
+
+
+async def test_anonymous_callers_cannot_propose(store, clock):
+    with pytest.raises(Unauthenticated):
+        await groups.create_group(
+            store=store, actor=None, form=group_form(), now=clock(), similar_recorded=0
+        )
+
+
+async def test_the_whole_workflow_is_recorded(store, clock):
+    group = await propose(store, clock)
+    clock.advance(days=1)
+    group = await step(store, clock, group, GroupAction.REQUEST_INFO, message="Which ages?")
+    assert group["status"] == "INFO_REQUESTED"
+    clock.advance(days=1)
+    group = await step(
+        store, clock, group, GroupAction.ANSWER_INFO_REQUEST, who=OWNER, message="Ages 8 to 10",
+        changes=FormChanges(description="Maths games for pupils aged 8 to 10."),
+    )
+    assert group["status"] == "PENDING"
+    assert group["description"] == "Maths games for pupils aged 8 to 10."
+    group = await step(store, clock, group, GroupAction.APPROVE, message=None)
+    assert group["status"] == "ACTIVE"
+    history = group["review"]["history"]
+    assert [(e["action"], e["actor_id"], e["to_status"]) for e in history] == [
+        ("SUBMIT", "olga", "PENDING"),
+        ("REQUEST_INFO", "carla", "INFO_REQUESTED"),
+        ("ANSWER_INFO_REQUEST", "olga", "PENDING"),
+        ("APPROVE", "carla", "ACTIVE"),
+    ]
+    assert history[1]["message"] == "Which ages?"
+    assert history[2]["at"] > history[1]["at"] > history[0]["at"]
+
+
+async def test_a_forbidden_review_changes_nothing(store, clock):
+    group = await propose(store, clock)
+    for who in (OWNER, TEACHER, NSS_ES):
+        with pytest.raises(Forbidden):
+            await step(store, clock, group, GroupAction.APPROVE, who=who)
+    after = await store.groups.get(group_id=str(group["_id"]))
+    assert after == group
+
+
+async def test_racing_approve_and_reject_leave_exactly_one_winner(store, clock):
+    for _ in range(5):
+        group = await propose(store, clock)
+        outcomes = await asyncio.gather(
+            step(store, clock, group, GroupAction.APPROVE),
+            step(store, clock, group, GroupAction.REJECT, message="Off topic"),
+            return_exceptions=True,
+        )
+        winners = [o for o in outcomes if isinstance(o, dict)]
+        losers = [o for o in outcomes if isinstance(o, InvalidTransition)]
+        assert len(winners) == 1 and len(losers) == 1
+        stored = await store.groups.get(group_id=str(group["_id"]))
+        assert stored["status"] == winners[0]["status"]
+        assert len(stored["review"]["history"]) == 2
+
+
+async def test_an_invalid_transition_names_the_current_status(store, clock):
+    group = await propose(store, clock)
+    group = await step(store, clock, group, GroupAction.APPROVE)
+    with pytest.raises(InvalidTransition) as caught:
+        await step(store, clock, group, GroupAction.REJECT, message="Too late")
+    assert caught.value.status == "ACTIVE"
+
+
+async def test_review_messages_are_required(store, clock):
+    group = await propose(store, clock)
+    with pytest.raises(ValidationFailed) as caught:
+        await step(store, clock, group, GroupAction.REJECT, message="  ", message_field="reason")
+    assert caught.value.field == "reason"
+
+
+async def test_unknown_groups_are_not_found(store, clock):
+    with pytest.raises(NotFound):
+        await groups.transition_group(
+            store=store, actor=CSS, group_id="nope", action=GroupAction.APPROVE, message=None,
+            now=clock(),
+        )
+
+
+async def test_lists_show_only_what_the_caller_may_see(store, clock):
+    mine = await propose(store, clock, title="Olga's pending group")
+    french = await propose(store, clock, who=actor("fred", country="FR"), title="Fred's group")
+    active = await propose(store, clock, title="An active group")
+    await step(store, clock, active, GroupAction.APPROVE)
+
+    async def titles(who, **criteria):
+        page = await groups.list_groups(
+            store=store, actor=who, criteria=GroupFilter(**criteria), page=PAGE
+        )
+        return [doc["title"] for doc, _ in page.items]
+
+    assert await titles(TEACHER) == ["An active group"]
+    assert await titles(OWNER) == ["An active group", "Olga's pending group"]
+    assert await titles(NSS_FR) == ["An active group", "Fred's group"]
+    assert await titles(CSS) == ["An active group", "Fred's group", "Olga's pending group"]
+    assert await titles(CSS, status=GroupStatus.PENDING) == ["Fred's group", "Olga's pending group"]
+    assert mine["status"] == french["status"] == "PENDING"
+
+
+async def test_filters_and_text_search(store, clock):
+    await propose(store, clock, title="Robots in class", topics=("robotics",), languages=("fr",))
+    await propose(store, clock, title="Maths through games")
+
+    async def titles(**criteria):
+        page = await groups.list_groups(
+            store=store, actor=CSS, criteria=GroupFilter(**criteria), page=PAGE
+        )
+        return [doc["title"] for doc, _ in page.items]
+
+    assert await titles(topic="robotics") == ["Robots in class"]
+    assert await titles(language="fr") == ["Robots in class"]
+    assert await titles(search_terms=tuple(groups.search_terms("robot"))) == ["Robots in class"]
+    assert await titles(search_terms=tuple(groups.search_terms("GAMES maths"))) == [
+        "Maths through games"
+    ]
+    assert await titles(featured=True) == []
+
+
+async def test_pages_follow_cursors_without_gaps_or_repeats(store, clock):
+    for n in range(7):
+        await propose(store, clock, title=f"Group number {n}")
+    seen, after = [], None
+    while True:
+        page = await groups.list_groups(
+            store=store, actor=CSS, criteria=GroupFilter(),
+            page=PageRequest(first=3, after=after, default_size=20, max_size=100),
+        )
+        seen += [doc["title"] for doc, _ in page.items]
+        if not page.has_next_page:
+            break
+        after = page.items[-1][1]
+    assert seen == [f"Group number {n}" for n in reversed(range(7))]
+
+
+async def test_page_size_is_bounded(store, clock):
+    with pytest.raises(ValidationFailed) as caught:
+        await groups.list_groups(
+            store=store, actor=CSS, criteria=GroupFilter(),
+            page=PageRequest(first=101, after=None, default_size=20, max_size=100),
+        )
+    assert caught.value.field == "first"
+
+
+async def test_review_queue_is_oldest_first_and_scoped(store, clock):
+    first = await propose(store, clock, title="First proposal")
+    clock.advance(hours=1)
+    await propose(store, clock, who=actor("fred", country="FR"), title="French proposal")
+    clock.advance(hours=1)
+    approved = await propose(store, clock, title="Already approved")
+    await step(store, clock, approved, GroupAction.APPROVE)
+
+    async def queue(who):
+        page = await groups.review_queue(store=store, actor=who, page=PAGE)
+        return [doc["title"] for doc, _ in page.items]
+
+    assert await queue(CSS) == ["First proposal", "French proposal"]
+    assert await queue(NSS_FR) == ["French proposal"]
+    with pytest.raises(Forbidden):
+        await queue(TEACHER)
+    assert first["status"] == "PENDING"
+
+
+async def test_owner_updates_the_form_with_the_same_validation(store, clock):
+    group = await propose(store, clock)
+    updated = await groups.update_group(
+        store=store, actor=OWNER, group_id=str(group["_id"]),
+        changes=FormChanges(title="Maths with board games"), now=clock(),
+    )
+    assert updated["title"] == "Maths with board games"
+    with pytest.raises(ValidationFailed):
+        await groups.update_group(
+            store=store, actor=OWNER, group_id=str(group["_id"]),
+            changes=FormChanges(objectives=SPANISH_OBJECTIVES), now=clock(),
+        )
+    with pytest.raises(NotFound):
+        await groups.update_group(
+            store=store, actor=TEACHER, group_id=str(group["_id"]),
+            changes=FormChanges(title="Hijacked title"), now=clock(),
+        )
+    stored = await store.groups.get(group_id=str(group["_id"]))
+    assert stored["title"] == "Maths with board games"
