@@ -60,6 +60,12 @@ def token(args: argparse.Namespace) -> None:
     )
 
 
+def print_schema(args: argparse.Namespace) -> None:
+    from schema import export_sdl
+
+    sys.stdout.write(export_sdl())
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m api", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -88,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     token_cmd.add_argument("--country", help="ISO 3166 alpha-2, e.g. ES")
     token_cmd.add_argument("--ttl", type=int, default=12 * 3600, help="seconds (default 12 h)")
     token_cmd.set_defaults(run=token)
+
+    schema_cmd = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
+    schema_cmd.set_defaults(run=print_schema)
     return parser
 
 

@@ -1,6 +1,9 @@
 """The one Schema, composed from per-aggregate Query and Mutation mixins."""
 
+from collections.abc import Callable
+
 import strawberry
+from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, MaskErrors, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
@@ -16,19 +19,25 @@ Query = merge_types("Query", (UserQuery, GroupQuery))
 Mutation = merge_types("Mutation", (GroupMutation,))
 
 
-def _is_expected(error: Exception) -> bool:
+def _is_unexpected(error: GraphQLError) -> bool:
     """Errors a client caused (bad input, typed query errors) are shown; others are masked."""
-    original = getattr(error, "original_error", None)
-    return original is None or bool(getattr(error, "extensions", None))
+    return error.original_error is not None and not error.extensions
+
+
+def schema_extensions(
+    *, mask_errors: bool, introspection: bool
+) -> list[Callable[[], SchemaExtension]]:
+    extensions: list[Callable[[], SchemaExtension]] = []
+    if mask_errors:
+        extensions.append(lambda: MaskErrors(should_mask_error=_is_unexpected))
+    if not introspection:
+        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return extensions
 
 
 def build_schema(*, mask_errors: bool = False, introspection: bool = True) -> strawberry.Schema:
     """The schema; production masks unexpected errors and turns introspection off."""
-    extensions: list[SchemaExtension] = []
-    if mask_errors:
-        extensions.append(MaskErrors(should_mask_error=lambda error: not _is_expected(error)))
-    if not introspection:
-        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    extensions = schema_extensions(mask_errors=mask_errors, introspection=introspection)
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,

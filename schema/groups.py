@@ -68,7 +68,12 @@ def _filter(given: GroupFilterInput | None) -> GroupFilter:
 
 @strawberry.type
 class GroupQuery:
-    node: relay.Node | None = relay.node()
+    @strawberry.field(description="Any object by its global ID; null if hidden or absent.")
+    async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
+        try:
+            return await id.resolve_node(info, required=False)
+        except relay.GlobalIDValueError:
+            return None
 
     @strawberry.field(description="A group by its ID; null if it does not exist or is hidden.")
     async def group(self, info: Info, id: relay.GlobalID) -> Group | None:
