@@ -48,5 +48,5 @@ def test_production_turns_introspection_off():
     query = "{ __schema { queryType { name } } }"
     assert _schema(production=True).execute_sync(query).errors
     assert _schema(production=False).execute_sync(query).data == {
-        "__schema": {"queryType": {"name": "_Query"}}
+        "__schema": {"queryType": {"name": "Query"}}
     }
