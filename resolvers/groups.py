@@ -117,7 +117,14 @@ async def _rank_similar(
         if doc["_id"] != exclude
     ]
     matches = similarity.rank(proposal, [_profile_of(doc) for doc in candidates], limit=limit)
-    return [SimilarGroup(candidates[match.index], match) for match in matches]
+    # Candidates hold only what ranking reads; fetch the winners whole.
+    winners = [str(candidates[match.index]["_id"]) for match in matches]
+    found = {str(doc["_id"]): doc for doc in await store.groups.get_many(group_ids=winners)}
+    return [
+        SimilarGroup(found[ident], match)
+        for ident, match in zip(winners, matches, strict=True)
+        if ident in found
+    ]
 
 
 def _similar_record(item: SimilarGroup) -> dict[str, Any]:

@@ -238,3 +238,11 @@ async def test_owner_updates_the_form_with_the_same_validation(store, clock):
         )
     stored = await store.groups.get(group_id=str(group["_id"]))
     assert stored["title"] == "Maths with board games"
+
+
+async def test_creating_indexes_again_is_harmless(store, clock):
+    await propose(store, clock)
+    await store.ensure_indexes()
+    await store.ensure_indexes()
+    page = await groups.list_groups(store=store, actor=CSS, criteria=GroupFilter(), page=PAGE)
+    assert len(page.items) == 1

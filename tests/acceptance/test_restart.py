@@ -1,0 +1,35 @@
+"""Data on the embedded database survives a restart of `python -m api serve`."""
+
+import httpx
+import pytest
+
+from tests.acceptance.server import running_server
+from tests.acceptance.test_group_story import CREATE, form_input, mint
+from tests.groups_seed import NEAR_DUPLICATE
+
+pytestmark = pytest.mark.e2e
+
+
+def call(base_url: str, token: str, query: str, **variables: object) -> dict:
+    response = httpx.post(
+        f"{base_url}/graphql", json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"}, timeout=30,
+    )
+    return response.json()["data"]
+
+
+def test_a_restart_keeps_the_data(tmp_path):
+    # No APP_MONGODB_URI: the server starts its own embedded database under APP_DATA_DIR.
+    env = {"APP_MONGODB_URI": "", "APP_DATA_DIR": str(tmp_path / "data")}
+    token = mint("olga", "country=ES")
+    with running_server(env) as url:
+        created = call(url, token, CREATE, input=form_input(NEAR_DUPLICATE))["createGroup"]
+        assert created["status"] == "PENDING"
+    assert (tmp_path / "data" / "agora.sqlite3").exists()
+    with running_server(env) as url:
+        query = "query($id: ID!) { group(id: $id) { title status } me { name } }"
+        again = call(url, token, query, id=created["id"])
+    assert again == {
+        "group": {"title": NEAR_DUPLICATE.title, "status": "PENDING"},
+        "me": {"name": "Olga"},
+    }
