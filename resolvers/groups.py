@@ -1,5 +1,6 @@
 """Group use cases: propose, edit, list, find similar, and the CSS approval workflow."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,9 +24,9 @@ from resolvers.domain.groups import (
     check_may_act,
     check_may_edit,
     may_view,
-    require_actor,
     next_status,
     oversight_scope,
+    require_actor,
     review_scope,
     visible_scope,
 )
@@ -79,7 +80,7 @@ def _form_of(group: GroupDoc) -> GroupForm:
     )
 
 
-def _profile_of(group: GroupDoc) -> similarity.Profile:
+def _profile_of(group: Mapping[str, Any]) -> similarity.Profile:
     return similarity.Profile(
         terms=frozenset(group.get("terms", ())),
         title_terms=frozenset(group.get("title_terms", ())),

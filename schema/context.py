@@ -35,6 +35,8 @@ class Context:
     loaders: Loaders
     request: Any = None
     response: Any = None
+    # Set by Strawberry from a WebSocket's `connection_init` payload.
+    connection_params: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def now(self) -> datetime:

@@ -1,7 +1,5 @@
 """Group queries and mutations: proposing, listing, similar groups, and the approval workflow."""
 
-from typing import Annotated
-
 import strawberry
 from strawberry import relay
 
@@ -9,16 +7,7 @@ from resolvers import groups
 from resolvers.domain.groups import GroupAction, GroupStatus
 from resolvers.store.groups import GroupFilter
 from schema.context import Info
-from schema.errors import (
-    Error,
-    ForbiddenError,
-    InvalidTransitionError,
-    NotFoundError,
-    UnauthenticatedError,
-    ValidationError,
-    answer,
-    payload,
-)
+from schema.errors import Error, answer, payload
 from schema.inputs import (
     AnswerInfoRequestInput,
     ApproveGroupInput,
@@ -31,27 +20,10 @@ from schema.inputs import (
     UpdateGroupInput,
     node_id,
 )
+from schema.payloads import CreateGroupPayload, ReviewGroupPayload, UpdateGroupPayload
 from schema.permissions import IsAuthenticated
 from schema.types.common import Connection
 from schema.types.group import Group, SimilarGroup
-
-CreateGroupPayload = Annotated[
-    Group | ValidationError | UnauthenticatedError | ForbiddenError,
-    strawberry.union("CreateGroupPayload"),
-]
-UpdateGroupPayload = Annotated[
-    Group | ValidationError | NotFoundError | UnauthenticatedError | ForbiddenError
-    | InvalidTransitionError,
-    strawberry.union("UpdateGroupPayload"),
-]
-ReviewGroupPayload = Annotated[
-    Group | ValidationError | NotFoundError | UnauthenticatedError | ForbiddenError
-    | InvalidTransitionError,
-    strawberry.union(
-        "ReviewGroupPayload",
-        description="The result of a step of the approval workflow, or of closing a group.",
-    ),
-]
 
 
 def _filter(given: GroupFilterInput | None) -> GroupFilter:
@@ -184,7 +156,9 @@ class GroupMutation:
     async def request_group_info(
         self, info: Info, input: RequestGroupInfoInput
     ) -> ReviewGroupPayload:
-        return await _transition(info, input.group_id, GroupAction.REQUEST_INFO, ("message", input.message))
+        return await _transition(
+            info, input.group_id, GroupAction.REQUEST_INFO, ("message", input.message)
+        )
 
     @strawberry.mutation(description="Owner: INFO_REQUESTED to PENDING, optionally editing.")
     async def answer_info_request(

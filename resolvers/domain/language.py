@@ -43,7 +43,9 @@ def guess_language(text: str) -> LanguageGuess:
         sizes[segment.language] = sizes.get(segment.language, 0) + size
     total = sum(sizes.values()) or 1
     english_share = sizes.get(Language.ENGLISH, 0) / total
-    dominant = main or (max(sizes, key=sizes.__getitem__) if sizes else None)
+    dominant: Language | None = main
+    if dominant is None and sizes:
+        dominant = sorted(sizes.items(), key=lambda item: item[1])[-1][0]
     if dominant is None:
         return LanguageGuess(None, None, english_share)
     return LanguageGuess(dominant.iso_code_639_1.name.lower(), _name(dominant), english_share)

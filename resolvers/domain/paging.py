@@ -3,11 +3,8 @@
 import base64
 import binascii
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 from resolvers.domain.errors import ValidationFailed
-
-T = TypeVar("T")
 
 _PREFIX = "agora:"
 
@@ -35,7 +32,7 @@ def checked_page_size(first: int | None, *, default: int, maximum: int) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
+class Page[T]:
     """One page of a list: its items with their cursors, and whether more follow."""
 
     items: list[tuple[T, str]]

@@ -59,7 +59,7 @@ def _criteria(criteria: GroupFilter) -> dict[str, Any]:
 
 
 class GroupStore:
-    def __init__(self, collection: AsyncCollection[GroupDoc]) -> None:
+    def __init__(self, collection: AsyncCollection[Any]) -> None:
         self._collection = collection
 
     async def ensure_indexes(self) -> None:

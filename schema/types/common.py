@@ -20,13 +20,13 @@ class PageInfo:
 
 
 @strawberry.type
-class Edge(Generic[T]):
+class Edge(Generic[T]):  # noqa: UP046 - Strawberry resolves TypeVar generics
     node: T
     cursor: str
 
 
 @strawberry.type
-class Connection(Generic[T]):
+class Connection(Generic[T]):  # noqa: UP046
     edges: list[Edge[T]]
     page_info: PageInfo
 

@@ -57,7 +57,9 @@ class ReviewEntry:
 class SimilarGroup:
     group: "Group"
     score: float = strawberry.field(description="Between 0 and 1; higher is more similar.")
-    matched_terms: list[str] = strawberry.field(description="Shared word stems, most telling first.")
+    matched_terms: list[str] = strawberry.field(
+        description="Shared word stems, most telling first."
+    )
     shared_topics: list[str]
     shared_languages: list[str]
 

@@ -115,7 +115,9 @@ async def test_node_and_group_resolve_global_ids(client, tokens):
     group_id = created["data"]["createGroup"]["id"]
     query = "query($id: ID!) { node(id: $id) { ... on Group { title } } group(id: $id) { status } }"
     body = await gql(client, query, {"id": group_id}, headers=tokens.headers("olga"))
-    assert body["data"] == {"node": {"title": "Maths through games"}, "group": {"status": "PENDING"}}
+    assert body["data"] == {
+        "node": {"title": "Maths through games"}, "group": {"status": "PENDING"}
+    }
     hidden = await gql(client, query, {"id": group_id}, headers=tokens.headers("tom"))
     assert hidden["data"] == {"node": None, "group": None}
 

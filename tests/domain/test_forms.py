@@ -30,7 +30,8 @@ def test_spanish_objectives_are_refused_naming_spanish():
 
 
 def test_english_objectives_with_a_translation_pass():
-    form = validate_group_form(group_form(objectives=f"{ENGLISH_OBJECTIVES}\n\n{SPANISH_OBJECTIVES}"))
+    both = f"{ENGLISH_OBJECTIVES}\n\n{SPANISH_OBJECTIVES}"
+    form = validate_group_form(group_form(objectives=both))
     assert form.objectives.startswith("Share classroom")
 
 
