@@ -1,5 +1,5 @@
 # Sourced by scripts/serve and scripts/test: create or reuse .venv with Python 3.13+ and
-# install the project (with the extras named in $1, if any) whenever pyproject.toml changes.
+# install the project whenever pyproject.toml changes. $1: "base", or the extras to add ("dev").
 set -euo pipefail
 
 _find_python() {
@@ -17,7 +17,8 @@ _find_python() {
     return 1
 }
 
-extras="${1:-}"
+extras="${1:?usage: source scripts/_venv.sh base|EXTRAS}"
+[ "$extras" = base ] && extras=""
 if [ ! -x .venv/bin/python ]; then
     python="$(_find_python)"
     echo "creating .venv with $python" >&2
