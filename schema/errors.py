@@ -36,7 +36,7 @@ class ValidationError(Error):
 
 @strawberry.type
 class InvalidTransitionError(Error):
-    status: str = strawberry.field(description="The status the object is in now.")
+    current_status: str = strawberry.field(description="The status the object is in now.")
     action: str
 
 
@@ -66,7 +66,9 @@ def error_for(exc: domain.DomainError) -> Error:
         case domain.ValidationFailed(field=field):
             return ValidationError(message=exc.message, field=field)
         case domain.InvalidTransition(status=status, action=action):
-            return InvalidTransitionError(message=exc.message, status=status, action=action)
+            return InvalidTransitionError(
+                message=exc.message, current_status=status, action=action
+            )
     raise TypeError(f"no error type for {type(exc).__name__}") from exc
 
 

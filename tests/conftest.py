@@ -5,7 +5,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 
-import httpx
+import httpx2
 import pytest
 from pymongo import AsyncMongoClient
 
@@ -76,11 +76,11 @@ def clock() -> Clock:
 @pytest.fixture
 async def client(
     settings: Settings, store: Store, clock: Clock
-) -> AsyncIterator[httpx.AsyncClient]:
+) -> AsyncIterator[httpx2.AsyncClient]:
     """An HTTP client for the real ASGI app, its lifespan running, on this test's database."""
     async with LifespanApp(build_app(settings, clock=clock)) as app:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://agora.test") as http:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://agora.test") as http:
             yield http
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
+import httpx2
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from resolvers.domain.forms import GroupForm
@@ -47,7 +47,7 @@ class LifespanApp:
 
 
 async def gql(
-    http: httpx.AsyncClient, query: str, variables: dict[str, Any] | None = None,
+    http: httpx2.AsyncClient, query: str, variables: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """POST a GraphQL operation; return the whole response body."""

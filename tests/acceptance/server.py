@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+import httpx2
 
 ROOT = Path(__file__).parents[2]
 
@@ -54,8 +54,8 @@ def _wait_ready(process: subprocess.Popen[bytes], base_url: str, timeout: float)
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with code {process.returncode}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
+        with contextlib.suppress(httpx2.HTTPError):
+            if httpx2.get(f"{base_url}/readyz", timeout=1).status_code == 200:
                 return
         time.sleep(0.1)
     raise RuntimeError("the server did not become ready in time")

@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from tests.acceptance.server import running_server
@@ -57,7 +57,7 @@ class Caller:
         self._token = mint(*args)
 
     def __call__(self, query: str, **variables: Any) -> Any:
-        response = httpx.post(
+        response = httpx2.post(
             f"{self._base_url}/graphql",
             json={"query": query, "variables": variables},
             headers={"Authorization": f"Bearer {self._token}"},

@@ -1,6 +1,6 @@
 """Data on the embedded database survives a restart of `python -m api serve`."""
 
-import httpx
+import httpx2
 import pytest
 
 from tests.acceptance.server import running_server
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.e2e
 
 
 def call(base_url: str, token: str, query: str, **variables: object) -> dict:
-    response = httpx.post(
+    response = httpx2.post(
         f"{base_url}/graphql", json={"query": query, "variables": variables},
         headers={"Authorization": f"Bearer {token}"}, timeout=30,
     )

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-import httpx
+import httpx2
 import pytest
 
 from api.app import build_app
@@ -167,8 +167,8 @@ async def test_graphiql_is_served_in_development_only(settings, store):
     for env, expected in ((Environment.DEVELOPMENT, 200), (Environment.PRODUCTION, 404)):
         configured = settings.model_copy(update={"env": env, "jwt_secret": "x" * 40})
         async with LifespanApp(build_app(configured)) as app:
-            async with httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=app), base_url="http://agora.test"
+            async with httpx2.AsyncClient(
+                transport=httpx2.ASGITransport(app=app), base_url="http://agora.test"
             ) as http:
                 response = await http.get("/graphql", headers={"Accept": "text/html"})
         assert response.status_code == expected
@@ -188,3 +188,22 @@ def test_settings_come_from_app_variables(monkeypatch):
     settings = Settings()
     assert settings.is_production and settings.max_page_size == 50
     assert not settings.graphiql_enabled and not settings.introspection_enabled
+
+
+async def test_concurrent_approve_and_reject_over_http_have_one_winner(client, tokens):
+    import asyncio
+
+    created = await gql(client, CREATE, {"input": group_input()}, headers=tokens.headers("olga"))
+    group_id = created["data"]["createGroup"]["id"]
+    css = tokens.headers("carla", "CSS")
+    reject = """mutation($id: ID!) { rejectGroup(input: {groupId: $id, reason: "Duplicate"}) {
+      __typename ... on Group { status } ... on InvalidTransitionError { currentStatus } } }"""
+    approved, rejected = await asyncio.gather(
+        gql(client, APPROVE, {"id": group_id}, headers=css),
+        gql(client, reject, {"id": group_id}, headers=css),
+    )
+    outcomes = sorted(
+        [approved["data"]["approveGroup"]["__typename"],
+         rejected["data"]["rejectGroup"]["__typename"]]
+    )
+    assert outcomes == ["Group", "InvalidTransitionError"]
