@@ -42,7 +42,11 @@ def database(args: argparse.Namespace) -> None:
     from api.embedded import serve_database
 
     path = None if args.memory else Path(args.path or Settings().data_dir / EMBEDDED_FILE)
-    asyncio.run(serve_database(host=args.host, port=args.port, path=path))
+    asyncio.run(
+        serve_database(
+            host=args.host, port=args.port, path=path, exit_with_parent=args.exit_with_parent
+        )
+    )
 
 
 def token(args: argparse.Namespace) -> None:
@@ -82,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     where = db_cmd.add_mutually_exclusive_group()
     where.add_argument("--path", help=f"SQLite file (default: APP_DATA_DIR/{EMBEDDED_FILE})")
     where.add_argument("--memory", action="store_true", help="keep data in memory only")
+    db_cmd.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
     db_cmd.set_defaults(run=database)
 
     token_cmd = commands.add_parser("token", help="print a development token")

@@ -46,8 +46,11 @@ def patch_mongoeco() -> None:
             setattr(owner, name, _skip_redundant_id_scan(method, module.id_contains_numeric_value))
 
 
-async def serve_database(*, host: str, port: int, path: Path | None) -> None:
-    """Run the wire server until SIGTERM or SIGINT; print its URI once it listens."""
+async def serve_database(
+    *, host: str, port: int, path: Path | None, exit_with_parent: bool = False
+) -> None:
+    """Run the wire server until SIGTERM or SIGINT (or, with `exit_with_parent`, until
+    standard input closes because the parent died); print its URI once it listens."""
     from mongoeco.engines import SQLiteEngine
     from mongoeco.wire import AsyncMongoEcoProxyServer
 
@@ -63,10 +66,17 @@ async def serve_database(*, host: str, port: int, path: Path | None) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    if exit_with_parent:
+        threading.Thread(target=_wait_for_eof, args=(loop, stop), daemon=True).start()
     try:
         await stop.wait()
     finally:
         await server.close()
+
+
+def _wait_for_eof(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    sys.stdin.read()
+    loop.call_soon_threadsafe(stop.set)
 
 
 @contextlib.contextmanager
@@ -77,9 +87,10 @@ def embedded_database(
 
     `path` None keeps the data in memory.
     """
-    command = [sys.executable, "-m", "api", "db", "--port", str(port)]
+    command = [sys.executable, "-m", "api", "db", "--port", str(port), "--exit-with-parent"]
     command += ["--memory"] if path is None else ["--path", str(path)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+    # The child's stdin is a pipe only we hold: if we die, it reads EOF and stops too.
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         uri = _await_ready(process, startup_timeout)
         yield uri
@@ -109,5 +120,6 @@ def _stop(process: subprocess.Popen[str]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-    if process.stdout is not None:
-        process.stdout.close()
+    for stream in (process.stdin, process.stdout):
+        if stream is not None:
+            stream.close()

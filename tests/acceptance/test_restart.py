@@ -33,3 +33,33 @@ def test_a_restart_keeps_the_data(tmp_path):
         "group": {"title": NEAR_DUPLICATE.title, "status": "PENDING"},
         "me": {"name": "Olga"},
     }
+
+
+def test_the_embedded_database_stops_when_the_server_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.acceptance.server import ROOT, _wait_ready, free_port
+
+    port = free_port()
+    env = {**os.environ, "APP_DATA_DIR": str(tmp_path)}
+    env.pop("APP_MONGODB_URI", None)
+    server = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port)],
+                              cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    _wait_ready(server, f"http://127.0.0.1:{port}", 60)
+    children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
+    database_pid = int(children.stdout.split()[0])
+    server.send_signal(signal.SIGKILL)
+    server.wait()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(database_pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(database_pid, signal.SIGKILL)
+    raise AssertionError("the embedded database outlived its server")
