@@ -23,6 +23,8 @@ from resolvers.domain.groups import (
     Participation,
     check_may_act,
     check_may_edit,
+    initial_status,
+    is_activation,
     may_view,
     next_status,
     oversight_scope,
@@ -30,20 +32,12 @@ from resolvers.domain.groups import (
     review_scope,
     visible_scope,
 )
-from resolvers.domain.paging import Page, checked_page_size, decode_cursor, encode_cursor
+from resolvers.domain.paging import Page, PageRequest, checked_page_size, page_of
 from resolvers.store import Store
 from resolvers.store.groups import GroupFilter
 
 # How many candidates similarity ranking reads at most; the newest are preferred.
 SIMILARITY_POOL = 500
-
-
-@dataclass(frozen=True, slots=True)
-class PageRequest:
-    first: int | None
-    after: str | None
-    default_size: int
-    max_size: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,24 +145,28 @@ def _match_of(record: dict[str, Any]) -> similarity.Match:
 
 async def create_group(
     *, store: Store, actor: Actor | None, form: GroupForm, now: datetime, similar_recorded: int,
+    featured: bool = False,
 ) -> GroupDoc:
     """Propose a group: it is PENDING, owned by `actor`, with near-duplicates recorded for
-    the CSS to see when reviewing."""
+    the CSS to see when reviewing. A featured group (CSS only) starts ACTIVE."""
     actor = require_actor(actor)
+    status = initial_status(actor, featured=featured)
     form = validate_group_form(form)
     fields = _form_fields(form)
     similar = await _rank_similar(
         store=store, proposal=_profile_of(fields), scope_actor=None, limit=similar_recorded
     )
-    status = GroupStatus.PENDING
     doc: GroupDoc = {
         **fields,  # type: ignore[typeddict-item]
         "status": status.value,
-        "featured": False,
+        "featured": featured,
+        "member_count": 1,
         "owner_id": actor.id,
         "owner_country": actor.country,
         "created_at": now,
         "updated_at": now,
+        "last_activity_at": now,
+        **({"approved_at": now} if is_activation(status) else {}),
         "review": {
             "history": [_history_entry(actor, GroupAction.SUBMIT, None, now, None, status)],
             "similar": [_similar_record(item) for item in similar],
@@ -187,9 +185,17 @@ async def get_group(*, store: Store, actor: Actor | None, group_id: str) -> Grou
     return group if group is not None and may_view(actor, group) else None
 
 
-async def _existing_group(store: Store, group_id: str) -> GroupDoc:
+async def existing_group(store: Store, group_id: str) -> GroupDoc:
     group = await store.groups.get(group_id=group_id)
     if group is None:
+        raise NotFound("Group", group_id)
+    return group
+
+
+async def visible_group(store: Store, actor: Actor, group_id: str) -> GroupDoc:
+    """The group, or NotFound if it does not exist or `actor` may not see it."""
+    group = await existing_group(store, group_id)
+    if not may_view(actor, group):
         raise NotFound("Group", group_id)
     return group
 
@@ -199,9 +205,7 @@ async def update_group(
 ) -> GroupDoc:
     """The owner edits the form while the group is pending, asked for more, or active."""
     actor = require_actor(actor)
-    group = await _existing_group(store, group_id)
-    if not may_view(actor, group):
-        raise NotFound("Group", group_id)
+    group = await visible_group(store, actor, group_id)
     check_may_edit(actor, group)
     form = validate_group_form(changes.apply_to(_form_of(group)))
     status = GroupStatus(group["status"])
@@ -217,7 +221,7 @@ async def update_group(
 
 
 async def _current_status(store: Store, group_id: str) -> str:
-    group = await _existing_group(store, group_id)
+    group = await existing_group(store, group_id)
     return group["status"]
 
 
@@ -240,11 +244,13 @@ async def transition_group(
     actor = require_actor(actor)
     if message is not None:
         message = checked_message(message_field, message)
-    group = await _existing_group(store, group_id)
+    group = await existing_group(store, group_id)
     check_may_act(actor, action, group)
     status = GroupStatus(group["status"])
     target = next_status(status, action)
     fields: dict[str, Any] = {"status": target.value, "updated_at": now}
+    if is_activation(target):
+        fields |= {"approved_at": now, "last_activity_at": now}
     if changes is not None:
         fields |= _form_fields(validate_group_form(changes.apply_to(_form_of(group))))
     changed = await store.groups.change(
@@ -258,9 +264,8 @@ async def transition_group(
     return changed
 
 
-def _page(docs: list[GroupDoc], size: int) -> Page[GroupDoc]:
-    items = [(doc, encode_cursor(str(doc["_id"]))) for doc in docs[:size]]
-    return Page(items=items, has_next_page=len(docs) > size)
+def _position(doc: GroupDoc) -> str:
+    return str(doc["_id"])
 
 
 async def list_groups(
@@ -268,25 +273,23 @@ async def list_groups(
 ) -> Page[GroupDoc]:
     """Groups `actor` may see, newest first."""
     actor = require_actor(actor)
-    size = checked_page_size(page.first, default=page.default_size, maximum=page.max_size)
-    after = decode_cursor(page.after) if page.after is not None else None
+    size = page.size()
     docs = await store.groups.page(
-        scope=visible_scope(actor), criteria=criteria, after=after, limit=size + 1
+        scope=visible_scope(actor), criteria=criteria, after=page.position(), limit=size + 1
     )
-    return _page(docs, size)
+    return page_of(docs, size, _position)
 
 
 async def review_queue(*, store: Store, actor: Actor | None, page: PageRequest) -> Page[GroupDoc]:
     """Groups awaiting review that `actor` supports, oldest first."""
     actor = require_actor(actor)
     scope = review_scope(actor)
-    size = checked_page_size(page.first, default=page.default_size, maximum=page.max_size)
-    after = decode_cursor(page.after) if page.after is not None else None
+    size = page.size()
     docs = await store.groups.page(
-        scope=scope, criteria=GroupFilter(status=AWAITING_REVIEW), after=after,
+        scope=scope, criteria=GroupFilter(status=AWAITING_REVIEW), after=page.position(),
         limit=size + 1, oldest_first=True,
     )
-    return _page(docs, size)
+    return page_of(docs, size, _position)
 
 
 def search_terms(text: str | None) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 
 from resolvers.domain.actors import Actor
-from resolvers.groups import PageRequest
+from resolvers.domain.paging import PageRequest
 from resolvers.loaders import Loaders
 from resolvers.store import Store
 

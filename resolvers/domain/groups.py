@@ -68,10 +68,15 @@ class GroupDoc(TypedDict, total=False):
     title_terms: list[str]
     status: str
     featured: bool
+    member_count: int
+    image_url: str | None
+    welcome_message: str | None
     owner_id: str
     owner_country: str | None
     created_at: datetime
     updated_at: datetime
+    approved_at: datetime
+    last_activity_at: datetime
     review: dict[str, Any]
 
 
@@ -81,6 +86,20 @@ def next_status(status: GroupStatus, action: GroupAction) -> GroupStatus:
         return TRANSITIONS[status, action]
     except KeyError:
         raise InvalidTransition(status.value, action.value) from None
+
+
+def initial_status(actor: Actor, *, featured: bool) -> GroupStatus:
+    """Proposals wait for review; featured groups are the CSS's own and start active."""
+    if not featured:
+        return GroupStatus.PENDING
+    if not actor.is_css:
+        raise Forbidden("Only the Central Support Service creates featured groups")
+    return GroupStatus.ACTIVE
+
+
+def is_activation(status: GroupStatus) -> bool:
+    """Whether entering `status` starts a group's active life (and its inactivity clock)."""
+    return status is GroupStatus.ACTIVE
 
 
 def require_actor(actor: Actor | None) -> Actor:
@@ -118,6 +137,16 @@ def check_may_act(actor: Actor, action: GroupAction, group: GroupDoc) -> None:
     elif action is GroupAction.CLOSE:
         if not (is_owner(actor, group) or actor.is_css):
             raise Forbidden("Only the group's owner or the Central Support Service closes it")
+
+
+def is_active(group: GroupDoc) -> bool:
+    return GroupStatus(group["status"]) is GroupStatus.ACTIVE
+
+
+def require_active(group: GroupDoc, action: str) -> None:
+    """Membership and content change only in active groups."""
+    if not is_active(group):
+        raise InvalidTransition(group["status"], action)
 
 
 def check_may_edit(actor: Actor, group: GroupDoc) -> None:

@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from resolvers.domain.errors import ValidationFailed
@@ -37,3 +38,30 @@ class Page[T]:
 
     items: list[tuple[T, str]]
     has_next_page: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """What a client asked for: `first` items `after` a cursor, within the API's bounds."""
+
+    first: int | None
+    after: str | None
+    default_size: int
+    max_size: int
+
+    def size(self) -> int:
+        return checked_page_size(self.first, default=self.default_size, maximum=self.max_size)
+
+    def position(self) -> str | None:
+        """The position the `after` cursor points at, or None for the first page."""
+        return None if self.after is None else decode_cursor(self.after)
+
+
+def page_of[T](items: list[T], size: int, position: Callable[[T], str]) -> Page[T]:
+    """A page from up to `size + 1` items fetched in order: the extra one only says more
+    follow."""
+    kept = items[:size]
+    return Page(
+        items=[(item, encode_cursor(position(item))) for item in kept],
+        has_next_page=len(items) > size,
+    )

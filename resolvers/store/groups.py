@@ -114,6 +114,17 @@ class GroupStore:
         cursor = self._collection.find(query, projection).sort("_id", DESCENDING).limit(limit)
         return await cursor.to_list()
 
+    async def update_fields(self, *, group_id: Any, fields: dict[str, Any]) -> GroupDoc | None:
+        return await self._collection.find_one_and_update(
+            {"_id": group_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
+        )
+
+    async def count_members(self, *, group_id: Any, delta: int) -> GroupDoc | None:
+        return await self._collection.find_one_and_update(
+            {"_id": group_id}, {"$inc": {"member_count": delta}},
+            return_document=ReturnDocument.AFTER,
+        )
+
     async def change(
         self,
         *,

@@ -3,9 +3,16 @@
 from datetime import datetime
 from typing import Any
 
+from bson import ObjectId
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
 
 MembershipDoc = dict[str, Any]
+
+
+def membership_id(group_id: str, user_id: str) -> str:
+    return f"{group_id}:{user_id}"
 
 
 class MembershipStore:
@@ -13,22 +20,59 @@ class MembershipStore:
         self._collection = collection
 
     async def ensure_indexes(self) -> None:
-        await self._collection.create_index([("group_id", 1), ("user_id", 1)], unique=True)
-        await self._collection.create_index([("user_id", 1), ("group_id", 1)])
+        await self._collection.create_index([("group_id", ASCENDING), ("joined_seq", ASCENDING)])
+        await self._collection.create_index([("group_id", ASCENDING), ("role", ASCENDING)])
+        await self._collection.create_index([("user_id", ASCENDING), ("group_id", ASCENDING)])
 
-    async def add(self, *, group_id: str, user_id: str, role: str, now: datetime) -> None:
-        await self._collection.update_one(
-            {"_id": f"{group_id}:{user_id}"},
-            {
-                "$setOnInsert": {
-                    "group_id": group_id,
-                    "user_id": user_id,
-                    "role": role,
-                    "joined_at": now,
-                }
-            },
-            upsert=True,
+    async def add(self, *, group_id: str, user_id: str, role: str, now: datetime) -> bool:
+        """Add a member; False (and no change) if they already were one."""
+        try:
+            result = await self._collection.update_one(
+                {"_id": membership_id(group_id, user_id)},
+                {"$setOnInsert": {"group_id": group_id, "user_id": user_id, "role": role,
+                                  "joined_at": now, "joined_seq": str(ObjectId())}},
+                upsert=True,
+            )
+        except DuplicateKeyError:  # a concurrent join of the same user won
+            return False
+        return result.upserted_id is not None
+
+    async def remove(self, *, group_id: str, user_id: str) -> MembershipDoc | None:
+        return await self._collection.find_one_and_delete(
+            {"_id": membership_id(group_id, user_id)}
         )
 
     async def get(self, *, group_id: str, user_id: str) -> MembershipDoc | None:
-        return await self._collection.find_one({"_id": f"{group_id}:{user_id}"})
+        return await self._collection.find_one({"_id": membership_id(group_id, user_id)})
+
+    async def set_role(
+        self, *, group_id: str, user_id: str, current: str, wanted: str
+    ) -> MembershipDoc | None:
+        """Compare-and-set on the role; None if it changed meanwhile."""
+        return await self._collection.find_one_and_update(
+            {"_id": membership_id(group_id, user_id), "role": current},
+            {"$set": {"role": wanted}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def count(self, *, group_id: str, role: str | None = None) -> int:
+        query: dict[str, Any] = {"group_id": group_id}
+        if role is not None:
+            query["role"] = role
+        return await self._collection.count_documents(query)
+
+    async def roles_of(self, *, user_id: str, group_ids: list[str]) -> list[MembershipDoc]:
+        query = {"user_id": user_id, "group_id": {"$in": group_ids}}
+        return await self._collection.find(query, {"group_id": 1, "role": 1}).to_list()
+
+    async def page(
+        self, *, group_id: str, role: str | None, after: str | None, limit: int
+    ) -> list[MembershipDoc]:
+        """Members in the order they joined."""
+        query: dict[str, Any] = {"group_id": group_id}
+        if role is not None:
+            query["role"] = role
+        if after is not None:
+            query["joined_seq"] = {"$gt": after}
+        cursor = self._collection.find(query).sort("joined_seq", ASCENDING).limit(limit)
+        return await cursor.to_list()

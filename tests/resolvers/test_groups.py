@@ -15,7 +15,7 @@ from resolvers.domain.errors import (
 )
 from resolvers.domain.forms import FormChanges
 from resolvers.domain.groups import GroupAction, GroupStatus
-from resolvers.groups import PageRequest
+from resolvers.domain.paging import PageRequest
 from resolvers.store.groups import GroupFilter
 from tests.conftest import actor
 from tests.support import SPANISH_OBJECTIVES, group_form

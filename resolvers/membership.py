@@ -1,0 +1,203 @@
+"""Membership use cases: join, leave, invite, respond, designate roles, remove, feature."""
+
+from datetime import datetime
+
+from resolvers.domain.actors import Actor
+from resolvers.domain.errors import InvalidTransition, NotFound, ValidationFailed
+from resolvers.domain.forms import checked_message
+from resolvers.domain.groups import GroupDoc, require_active, require_actor
+from resolvers.domain.membership import (
+    GroupRole,
+    InvitationStatus,
+    check_may_feature,
+    check_may_invite,
+    check_may_join,
+    check_may_leave,
+    check_may_remove,
+    check_may_set_role,
+    may_read_content,
+)
+from resolvers.domain.paging import Page, PageRequest, page_of
+from resolvers.groups import existing_group, visible_group
+from resolvers.store import Store
+from resolvers.store.invitations import InvitationDoc
+from resolvers.store.memberships import MembershipDoc, membership_id
+
+
+async def role_of(store: Store, group: GroupDoc, user_id: str) -> GroupRole | None:
+    membership = await store.memberships.get(group_id=str(group["_id"]), user_id=user_id)
+    return GroupRole(membership["role"]) if membership else None
+
+
+async def _member(store: Store, group: GroupDoc, user_id: str) -> MembershipDoc:
+    membership = await store.memberships.get(group_id=str(group["_id"]), user_id=user_id)
+    if membership is None:
+        raise NotFound("Member", user_id)
+    return membership
+
+
+async def _owners(store: Store, group: GroupDoc) -> int:
+    return await store.memberships.count(group_id=str(group["_id"]), role=GroupRole.OWNER)
+
+
+async def _add_member(
+    store: Store, group: GroupDoc, user_id: str, role: GroupRole, now: datetime
+) -> GroupDoc:
+    """Add a member once; the count moves only when a membership was really created, so it
+    stays exact under concurrent joins."""
+    if not await store.memberships.add(
+        group_id=str(group["_id"]), user_id=user_id, role=role, now=now
+    ):
+        return group
+    changed = await store.groups.count_members(group_id=group["_id"], delta=1)
+    await store.groups.update_fields(group_id=group["_id"], fields={"last_activity_at": now})
+    return changed or group
+
+
+async def _drop_member(store: Store, group: GroupDoc, user_id: str) -> GroupDoc:
+    if await store.memberships.remove(group_id=str(group["_id"]), user_id=user_id) is None:
+        return group
+    return await store.groups.count_members(group_id=group["_id"], delta=-1) or group
+
+
+async def join_group(
+    *, store: Store, actor: Actor | None, group_id: str, now: datetime
+) -> GroupDoc:
+    """Join an open active group (or an invite-only one with a pending invitation)."""
+    actor = require_actor(actor)
+    group = await visible_group(store, actor, group_id)
+    if await role_of(store, group, actor.id) is not None:
+        return group
+    invitation = await store.invitations.get(invitation_id=membership_id(group_id, actor.id))
+    invited = invitation is not None and invitation["status"] == InvitationStatus.PENDING
+    check_may_join(group, invited=invited)
+    if invited:
+        await store.invitations.respond(
+            invitation_id=membership_id(group_id, actor.id), status=InvitationStatus.ACCEPTED,
+            now=now,
+        )
+    return await _add_member(store, group, actor.id, GroupRole.MEMBER, now)
+
+
+async def leave_group(
+    *, store: Store, actor: Actor | None, group_id: str, now: datetime
+) -> GroupDoc:
+    actor = require_actor(actor)
+    group = await visible_group(store, actor, group_id)
+    role = await role_of(store, group, actor.id)
+    if role is None:
+        return group
+    check_may_leave(role, await _owners(store, group))
+    return await _drop_member(store, group, actor.id)
+
+
+async def invite_member(
+    *, store: Store, actor: Actor | None, group_id: str, user_id: str, now: datetime
+) -> InvitationDoc:
+    actor = require_actor(actor)
+    group = await visible_group(store, actor, group_id)
+    check_may_invite(await role_of(store, group, actor.id), group)
+    if await store.users.get(user_id=user_id) is None:
+        raise NotFound("User", user_id)
+    if await role_of(store, group, user_id) is not None:
+        raise ValidationFailed("userId", "This teacher is already a member")
+    return await store.invitations.invite(
+        group_id=group_id, user_id=user_id, inviter_id=actor.id, now=now
+    )
+
+
+async def respond_to_invitation(
+    *, store: Store, actor: Actor | None, invitation_id: str, accept: bool, now: datetime
+) -> InvitationDoc:
+    actor = require_actor(actor)
+    invitation = await store.invitations.get(invitation_id=invitation_id)
+    if invitation is None or invitation["user_id"] != actor.id:
+        raise NotFound("Invitation", invitation_id)
+    if invitation["status"] != InvitationStatus.PENDING:
+        raise InvalidTransition(invitation["status"], "respondToInvitation")
+    group = await existing_group(store, invitation["group_id"])
+    if accept:
+        require_active(group, "respondToInvitation")
+    status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
+    answered = await store.invitations.respond(
+        invitation_id=invitation_id, status=status, now=now
+    )
+    if answered is None:
+        raise InvalidTransition("ANSWERED", "respondToInvitation")
+    if accept:
+        await _add_member(store, group, actor.id, GroupRole.MEMBER, now)
+    return answered
+
+
+async def set_member_role(
+    *, store: Store, actor: Actor | None, group_id: str, user_id: str, role: GroupRole,
+    now: datetime,
+) -> MembershipDoc:
+    actor = require_actor(actor)
+    group = await visible_group(store, actor, group_id)
+    target = await _member(store, group, user_id)
+    current = GroupRole(target["role"])
+    check_may_set_role(
+        actor, group, actor_role=await role_of(store, group, actor.id), current=current,
+        wanted=role, owners=await _owners(store, group),
+    )
+    if current is role:
+        return target
+    changed = await store.memberships.set_role(
+        group_id=group_id, user_id=user_id, current=current, wanted=role
+    )
+    if changed is None:
+        raise InvalidTransition("CHANGED", "setMemberRole")
+    return changed
+
+
+async def remove_member(
+    *, store: Store, actor: Actor | None, group_id: str, user_id: str, reason: str,
+    now: datetime,
+) -> GroupDoc:
+    actor = require_actor(actor)
+    reason = checked_message("reason", reason)
+    group = await visible_group(store, actor, group_id)
+    target = await _member(store, group, user_id)
+    check_may_remove(
+        actor, group, actor_role=await role_of(store, group, actor.id),
+        target=GroupRole(target["role"]), owners=await _owners(store, group),
+    )
+    return await _drop_member(store, group, user_id)
+
+
+async def set_group_featured(
+    *, store: Store, actor: Actor | None, group_id: str, featured: bool, now: datetime
+) -> GroupDoc:
+    actor = require_actor(actor)
+    check_may_feature(actor)
+    group = await existing_group(store, group_id)
+    changed = await store.groups.update_fields(
+        group_id=group["_id"], fields={"featured": featured, "updated_at": now}
+    )
+    return changed or group
+
+
+async def list_members(
+    *, store: Store, actor: Actor | None, group: GroupDoc, role: GroupRole | None,
+    page: PageRequest,
+) -> Page[MembershipDoc] | None:
+    """Members in joining order; None when `actor` may not read the group's content."""
+    viewer_role = await role_of(store, group, actor.id) if actor else None
+    if not may_read_content(actor, group, viewer_role):
+        return None
+    size = page.size()
+    docs = await store.memberships.page(
+        group_id=str(group["_id"]), role=role, after=page.position(), limit=size + 1
+    )
+    return page_of(docs, size, lambda doc: doc["joined_seq"])
+
+
+async def my_invitations(
+    *, store: Store, actor: Actor, page: PageRequest
+) -> Page[InvitationDoc]:
+    size = page.size()
+    docs = await store.invitations.pending_for(
+        user_id=actor.id, after=page.position(), limit=size + 1
+    )
+    return page_of(docs, size, lambda doc: doc["invited_seq"])

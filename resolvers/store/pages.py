@@ -1,0 +1,54 @@
+"""The `pages` collection: a group's work plan, ordered by rank."""
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+
+from resolvers.store.groups import object_id
+
+PageDoc = dict[str, Any]
+
+
+class PageStore:
+    def __init__(self, collection: AsyncCollection[PageDoc]) -> None:
+        self._collection = collection
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index([("group_id", ASCENDING), ("rank", ASCENDING)])
+
+    async def insert(self, *, doc: PageDoc) -> PageDoc:
+        result = await self._collection.insert_one(doc)
+        return {**doc, "_id": result.inserted_id}
+
+    async def get(self, *, page_id: str) -> PageDoc | None:
+        oid = object_id(page_id)
+        return None if oid is None else await self._collection.find_one({"_id": oid})
+
+    async def ranks(self, *, group_id: str) -> list[PageDoc]:
+        """Every page of the group, in order, with only `_id` and `rank`."""
+        cursor = self._collection.find({"group_id": group_id}, {"rank": 1}).sort("rank", 1)
+        return await cursor.to_list()
+
+    async def update(
+        self, *, page_id: Any, fields: dict[str, Any], now: datetime
+    ) -> PageDoc | None:
+        return await self._collection.find_one_and_update(
+            {"_id": page_id},
+            {"$set": {**fields, "updated_at": now}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def renumber(self, *, ordered_ids: list[Any]) -> None:
+        for rank, page_id in enumerate(ordered_ids, start=1):
+            await self._collection.update_one({"_id": page_id}, {"$set": {"rank": float(rank)}})
+
+    async def delete(self, *, page_id: Any) -> bool:
+        return (await self._collection.delete_one({"_id": page_id})).deleted_count == 1
+
+    async def get_many(self, *, page_ids: list[Any]) -> list[PageDoc]:
+        return await self._collection.find({"_id": {"$in": page_ids}}).to_list()
+
+    async def count(self, *, group_id: str) -> int:
+        return await self._collection.count_documents({"group_id": group_id})
