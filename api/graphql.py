@@ -73,7 +73,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
             viewer=actor,
             clock=self._clock,
             limits=self._limits,
-            loaders=Loaders(store),
+            loaders=Loaders(store, actor),
             request=request,
             response=response,
         )
@@ -85,6 +85,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
             context.viewer = self._actor(authorization if isinstance(authorization, str) else None)
         except InvalidToken as error:
             raise ConnectionRejectionError({"reason": str(error)}) from error
+        context.loaders = Loaders(context.store, context.viewer)
         if context.viewer is not None:
             users = context.request.state.users
             await users.record(store=context.store, actor=context.viewer, now=self._clock())

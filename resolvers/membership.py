@@ -179,11 +179,11 @@ async def set_group_featured(
 
 
 async def list_members(
-    *, store: Store, actor: Actor | None, group: GroupDoc, role: GroupRole | None,
-    page: PageRequest,
+    *, store: Store, actor: Actor | None, viewer_role: GroupRole | None, group: GroupDoc,
+    role: GroupRole | None, page: PageRequest,
 ) -> Page[MembershipDoc] | None:
-    """Members in joining order; None when `actor` may not read the group's content."""
-    viewer_role = await role_of(store, group, actor.id) if actor else None
+    """Members in joining order; None when `actor` (whose role in the group is `viewer_role`)
+    may not read the group's content."""
     if not may_read_content(actor, group, viewer_role):
         return None
     size = page.size()

@@ -9,14 +9,18 @@ from strawberry.extensions import AddValidationRules, MaskErrors, SchemaExtensio
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.content import ContentMutation
 from schema.errors import ERROR_TYPES
 from schema.groups import GroupMutation, GroupQuery
+from schema.membership import MembershipMutation
 from schema.types.group import Group
+from schema.types.membership import Invitation
+from schema.types.page import Page
 from schema.types.user import User
 from schema.users import UserQuery
 
 Query = merge_types("Query", (UserQuery, GroupQuery))
-Mutation = merge_types("Mutation", (GroupMutation,))
+Mutation = merge_types("Mutation", (GroupMutation, MembershipMutation, ContentMutation))
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
@@ -41,7 +45,7 @@ def build_schema(*, mask_errors: bool = False, introspection: bool = True) -> st
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[*ERROR_TYPES, Group, User],
+        types=[*ERROR_TYPES, Group, Invitation, Page, User],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
     )

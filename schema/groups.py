@@ -128,7 +128,7 @@ class GroupMutation:
         return await payload(
             lambda: groups.create_group(
                 store=ctx.store, actor=ctx.viewer, form=input.to_form(), now=ctx.now(),
-                similar_recorded=ctx.limits.similar_recorded,
+                similar_recorded=ctx.limits.similar_recorded, featured=input.featured,
             ),
             Group.from_doc,
         )

@@ -4,10 +4,13 @@ import strawberry
 from strawberry import relay
 
 from resolvers.domain import similarity
+from resolvers.domain.content import PageKind
 from resolvers.domain.errors import NotFound
 from resolvers.domain.forms import FormChanges, GroupForm
 from resolvers.domain.groups import Participation
 from schema.types.group import GroupStatusType, ParticipationType
+from schema.types.membership import GroupRoleType
+from schema.types.page import PageKindType
 
 
 def node_id(global_id: relay.GlobalID, type_name: str) -> str:
@@ -31,6 +34,9 @@ class CreateGroupInput:
     participation: ParticipationType  # type: ignore[valid-type]
     languages: list[str] = strawberry.field(description="ISO 639-1 codes, 1 to 10.")
     topics: list[str] = strawberry.field(description="1 to 10; stored lowercase.")
+    featured: bool = strawberry.field(
+        default=False, description="CSS only: a featured group starts active, without review."
+    )
 
     def to_form(self) -> GroupForm:
         return GroupForm(
@@ -128,3 +134,85 @@ class SimilarGroupsInput:
             topics=[" ".join(topic.lower().split()) for topic in self.topics],
             languages=[language.strip().lower() for language in self.languages],
         )
+
+
+@strawberry.input
+class GroupInput:
+    """Names one group."""
+
+    group_id: relay.GlobalID
+
+
+@strawberry.input
+class JoinGroupInput(GroupInput):
+    pass
+
+
+@strawberry.input
+class LeaveGroupInput(GroupInput):
+    pass
+
+
+@strawberry.input
+class InviteMemberInput(GroupInput):
+    user_id: relay.GlobalID
+
+
+@strawberry.input
+class RespondToInvitationInput:
+    invitation_id: relay.GlobalID
+    accept: bool
+
+
+@strawberry.input
+class SetMemberRoleInput(GroupInput):
+    user_id: relay.GlobalID
+    role: GroupRoleType  # type: ignore[valid-type]
+
+
+@strawberry.input
+class RemoveMemberInput(GroupInput):
+    user_id: relay.GlobalID
+    reason: str
+
+
+@strawberry.input
+class SetGroupFeaturedInput(GroupInput):
+    featured: bool
+
+
+@strawberry.input
+class SetGroupImageInput(GroupInput):
+    url: str = strawberry.field(description="An https:// URL.")
+
+
+@strawberry.input
+class SetWelcomeMessageInput(GroupInput):
+    message: str = strawberry.field(description="Markdown, at most 10,000 characters.")
+
+
+@strawberry.input
+class AddPageInput(GroupInput):
+    title: str
+    body: str = strawberry.field(description="Markdown, at most 50,000 characters.")
+    kind: PageKindType = PageKind.PAGE  # type: ignore[valid-type]
+    position: int | None = strawberry.field(default=None, description="1-based; default last.")
+
+
+@strawberry.input(description="Fields left out stay as they are.")
+class UpdatePageInput:
+    page_id: relay.GlobalID
+    title: str | None = None
+    body: str | None = None
+    kind: PageKindType | None = None  # type: ignore[valid-type]
+
+
+@strawberry.input
+class RemovePageInput:
+    page_id: relay.GlobalID
+
+
+@strawberry.input
+class MovePageInput:
+    page_id: relay.GlobalID
+    position: int = strawberry.field(description="1-based; past the end means last.")

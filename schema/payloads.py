@@ -10,6 +10,8 @@ import strawberry
 
 from schema.errors import ERROR_TYPES, Error
 from schema.types.group import Group
+from schema.types.membership import Invitation, Membership
+from schema.types.page import Page
 
 
 def payload_union(name: str, node: type, description: str | None = None) -> Any:
@@ -21,6 +23,19 @@ if TYPE_CHECKING:
     CreateGroupPayload = Group | Error
     UpdateGroupPayload = Group | Error
     ReviewGroupPayload = Group | Error
+    JoinGroupPayload = Group | Error
+    LeaveGroupPayload = Group | Error
+    RemoveMemberPayload = Group | Error
+    SetGroupFeaturedPayload = Group | Error
+    SetGroupImagePayload = Group | Error
+    SetWelcomeMessagePayload = Group | Error
+    RemovePagePayload = Group | Error
+    InviteMemberPayload = Invitation | Error
+    RespondToInvitationPayload = Invitation | Error
+    SetMemberRolePayload = Membership | Error
+    AddPagePayload = Page | Error
+    UpdatePagePayload = Page | Error
+    MovePagePayload = Page | Error
 else:
     CreateGroupPayload = payload_union("CreateGroupPayload", Group)
     UpdateGroupPayload = payload_union("UpdateGroupPayload", Group)
@@ -28,3 +43,16 @@ else:
         "ReviewGroupPayload", Group,
         "The result of a step of the approval workflow, or of closing a group.",
     )
+    JoinGroupPayload = payload_union("JoinGroupPayload", Group)
+    LeaveGroupPayload = payload_union("LeaveGroupPayload", Group)
+    RemoveMemberPayload = payload_union("RemoveMemberPayload", Group)
+    SetGroupFeaturedPayload = payload_union("SetGroupFeaturedPayload", Group)
+    SetGroupImagePayload = payload_union("SetGroupImagePayload", Group)
+    SetWelcomeMessagePayload = payload_union("SetWelcomeMessagePayload", Group)
+    RemovePagePayload = payload_union("RemovePagePayload", Group)
+    InviteMemberPayload = payload_union("InviteMemberPayload", Invitation)
+    RespondToInvitationPayload = payload_union("RespondToInvitationPayload", Invitation)
+    SetMemberRolePayload = payload_union("SetMemberRolePayload", Membership)
+    AddPagePayload = payload_union("AddPagePayload", Page)
+    UpdatePagePayload = payload_union("UpdatePagePayload", Page)
+    MovePagePayload = payload_union("MovePagePayload", Page)

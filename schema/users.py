@@ -1,10 +1,53 @@
-"""The signed-in user."""
+"""The signed-in user, and their pending invitations."""
+
+from datetime import datetime
+from typing import Any, Self
 
 import strawberry
+from strawberry import relay
 
-from resolvers import users
+from resolvers import membership, users
+from resolvers.domain.actors import Role
+from resolvers.domain.groups import require_actor
 from schema.context import Info
-from schema.types.user import Me
+from schema.errors import answer
+from schema.types.common import Connection
+from schema.types.membership import Invitation
+from schema.types.user import User
+
+RoleType = strawberry.enum(Role, name="Role")
+
+
+@strawberry.type(description="The signed-in user, as recorded from their token.")
+class Me:
+    id: strawberry.ID = strawberry.field(description="The same global ID as the `User`.")
+    name: str
+    country: str | None
+    roles: list[RoleType]  # type: ignore[valid-type]
+    created_at: datetime
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Self:
+        return cls(
+            id=strawberry.ID(relay.to_base64(User, doc["_id"])),
+            name=doc["name"],
+            country=doc.get("country"),
+            roles=[Role(role) for role in doc.get("roles", [])],
+            created_at=doc["created_at"],
+        )
+
+    @strawberry.field(description="Invitations waiting for an answer, oldest first.")
+    async def invitations(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Invitation]:
+        ctx = info.context
+        return await answer(
+            lambda: membership.my_invitations(
+                store=ctx.store, actor=require_actor(ctx.viewer),
+                page=ctx.limits.page(first, after),
+            ),
+            lambda page: Connection.of(page, Invitation.from_doc),
+        )
 
 
 @strawberry.type

@@ -47,8 +47,9 @@ class PageStore:
     async def delete(self, *, page_id: Any) -> bool:
         return (await self._collection.delete_one({"_id": page_id})).deleted_count == 1
 
-    async def get_many(self, *, page_ids: list[Any]) -> list[PageDoc]:
-        return await self._collection.find({"_id": {"$in": page_ids}}).to_list()
+    async def get_many(self, *, page_ids: list[str]) -> list[PageDoc]:
+        oids = [oid for value in page_ids if (oid := object_id(value)) is not None]
+        return await self._collection.find({"_id": {"$in": oids}}).to_list()
 
     async def count(self, *, group_id: str) -> int:
         return await self._collection.count_documents({"group_id": group_id})

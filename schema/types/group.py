@@ -7,7 +7,7 @@ from typing import Any, Self
 import strawberry
 from strawberry import relay
 
-from resolvers import groups
+from resolvers import content, groups, membership
 from resolvers.domain.groups import (
     GroupDoc,
     GroupStatus,
@@ -16,7 +16,12 @@ from resolvers.domain.groups import (
     may_view,
     oversees,
 )
+from resolvers.domain.membership import GroupRole, may_read_content
 from schema.context import Info
+from schema.errors import answer
+from schema.types.common import Connection
+from schema.types.membership import GroupRoleType, Membership
+from schema.types.page import Page
 from schema.types.user import User
 
 GroupStatusType = strawberry.enum(GroupStatus, name="GroupStatus")
@@ -104,6 +109,8 @@ class Group(relay.Node):
     topics: list[str]
     status: GroupStatusType  # type: ignore[valid-type]
     featured: bool
+    member_count: int
+    image_url: str | None
     created_at: datetime
     updated_at: datetime
     doc: strawberry.Private[GroupDoc]
@@ -120,6 +127,8 @@ class Group(relay.Node):
             topics=doc["topics"],
             status=GroupStatus(doc["status"]),
             featured=doc.get("featured", False),
+            member_count=doc.get("member_count", 0),
+            image_url=doc.get("image_url"),
             created_at=doc["created_at"],
             updated_at=doc["updated_at"],
             doc=doc,
@@ -129,6 +138,52 @@ class Group(relay.Node):
     async def owner(self, info: Info) -> User | None:
         doc = await info.context.loaders.users.load(self.doc["owner_id"])
         return User.from_doc(doc) if doc else None
+
+    @strawberry.field(description="The caller's role in this group; null if not a member.")
+    async def viewer_role(self, info: Info) -> GroupRoleType | None:  # type: ignore[valid-type]
+        return await info.context.loaders.viewer_roles.load(str(self.doc["_id"]))
+
+    async def _readable(self, info: Info) -> tuple[bool, GroupRole | None]:
+        role = await info.context.loaders.viewer_roles.load(str(self.doc["_id"]))
+        return may_read_content(info.context.viewer, self.doc, role), role
+
+    @strawberry.field(
+        description="Markdown; null for non-members of an invite-only group, or if unset."
+    )
+    async def welcome_message(self, info: Info) -> str | None:
+        readable, _ = await self._readable(info)
+        return self.doc.get("welcome_message") if readable else None
+
+    @strawberry.field(description="The work plan, by position; null for non-members of an "
+                      "invite-only group.")
+    async def pages(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Page] | None:
+        ctx = info.context
+        _, role = await self._readable(info)
+        return await answer(
+            lambda: content.list_pages(
+                store=ctx.store, actor=ctx.viewer, viewer_role=role, group=self.doc,
+                page=ctx.limits.page(first, after),
+            ),
+            lambda found: Connection.of(found, Page.from_positioned) if found else None,
+        )
+
+    @strawberry.field(description="Members in joining order; null for non-members of an "
+                      "invite-only group.")
+    async def members(
+        self, info: Info, first: int | None = None, after: str | None = None,
+        role: GroupRoleType | None = None,  # type: ignore[valid-type]
+    ) -> Connection[Membership] | None:
+        ctx = info.context
+        _, viewer_role = await self._readable(info)
+        return await answer(
+            lambda: membership.list_members(
+                store=ctx.store, actor=ctx.viewer, viewer_role=viewer_role, group=self.doc,
+                role=GroupRole(role) if role else None, page=ctx.limits.page(first, after),
+            ),
+            lambda found: Connection.of(found, Membership.from_doc) if found else None,
+        )
 
     @strawberry.field(description="For the owner and the support services; null for others.")
     def review(self, info: Info) -> GroupReview | None:

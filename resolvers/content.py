@@ -1,0 +1,202 @@
+"""Group content use cases: image, welcome message, and the pages of the work plan."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from resolvers.domain.actors import Actor
+from resolvers.domain.content import (
+    PageKind,
+    check_room_for_page,
+    checked_image_url,
+    checked_page_body,
+    checked_page_title,
+    checked_welcome,
+    rank_at,
+)
+from resolvers.domain.errors import NotFound, ValidationFailed
+from resolvers.domain.groups import GroupDoc, require_actor
+from resolvers.domain.membership import GroupRole, check_may_edit_content, may_read_content
+from resolvers.domain.paging import Page, PageRequest, page_of
+from resolvers.groups import existing_group, visible_group
+from resolvers.membership import role_of
+from resolvers.store import Store
+from resolvers.store.pages import PageDoc
+
+
+@dataclass(frozen=True, slots=True)
+class PageChanges:
+    title: str | None = None
+    body: str | None = None
+    kind: PageKind | None = None
+
+    def fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        if self.title is not None:
+            fields["title"] = checked_page_title(self.title)
+        if self.body is not None:
+            fields["body"] = checked_page_body(self.body)
+        if self.kind is not None:
+            fields["kind"] = PageKind(self.kind).value
+        return fields
+
+
+@dataclass(frozen=True, slots=True)
+class PositionedPage:
+    doc: PageDoc
+    position: int  # 1-based
+
+
+async def _positioned(store: Store, page: PageDoc) -> PositionedPage:
+    order = [doc["_id"] for doc in await _ordered(store, page["group_id"])]
+    return PositionedPage(page, order.index(page["_id"]) + 1)
+
+
+async def _editable_group(
+    store: Store, actor: Actor | None, group_id: str, action: str
+) -> tuple[Actor, GroupDoc]:
+    actor = require_actor(actor)
+    group = await visible_group(store, actor, group_id)
+    check_may_edit_content(await role_of(store, group, actor.id), group, action)
+    return actor, group
+
+
+async def _touch(store: Store, group: GroupDoc, fields: dict[str, Any], now: datetime) -> GroupDoc:
+    """Record a content change; content counts as activity."""
+    changed = await store.groups.update_fields(
+        group_id=group["_id"], fields={**fields, "updated_at": now, "last_activity_at": now}
+    )
+    return changed or group
+
+
+async def set_group_image(
+    *, store: Store, actor: Actor | None, group_id: str, url: str, now: datetime
+) -> GroupDoc:
+    url = checked_image_url(url)
+    _, group = await _editable_group(store, actor, group_id, "setGroupImage")
+    return await _touch(store, group, {"image_url": url}, now)
+
+
+async def set_welcome_message(
+    *, store: Store, actor: Actor | None, group_id: str, message: str, now: datetime
+) -> GroupDoc:
+    message = checked_welcome(message)
+    _, group = await _editable_group(store, actor, group_id, "setWelcomeMessage")
+    return await _touch(store, group, {"welcome_message": message}, now)
+
+
+async def _ordered(store: Store, group_id: str) -> list[PageDoc]:
+    return await store.pages.ranks(group_id=group_id)
+
+
+async def _rank_for(
+    store: Store, group_id: str, position: int | None, moving: Any = None
+) -> float:
+    """A rank for `position` among the group's other pages, renumbering them first when
+    repeated moves have worn the gap between two neighbours down to nothing."""
+    others = [doc for doc in await _ordered(store, group_id) if doc["_id"] != moving]
+    ranks = [doc["rank"] for doc in others]
+    target = len(ranks) + 1 if position is None else position
+    rank = rank_at(ranks, target)
+    if rank in ranks:
+        await store.pages.renumber(ordered_ids=[doc["_id"] for doc in others])
+        rank = rank_at([float(n) for n in range(1, len(others) + 1)], target)
+    return rank
+
+
+async def add_page(
+    *, store: Store, actor: Actor | None, group_id: str, title: str, body: str, kind: PageKind,
+    position: int | None, now: datetime,
+) -> PositionedPage:
+    fields = PageChanges(title=title, body=body, kind=kind).fields()
+    actor, group = await _editable_group(store, actor, group_id, "addPage")
+    check_room_for_page(await store.pages.count(group_id=group_id))
+    doc = {
+        **fields,
+        "group_id": group_id,
+        "rank": await _rank_for(store, group_id, position),
+        "author_id": actor.id,
+        "created_at": now,
+        "updated_at": now,
+    }
+    page = await store.pages.insert(doc=doc)
+    await _touch(store, group, {}, now)
+    return await _positioned(store, page)
+
+
+async def _editable_page(
+    store: Store, actor: Actor | None, page_id: str, action: str
+) -> tuple[PageDoc, GroupDoc]:
+    page = await store.pages.get(page_id=page_id)
+    if page is None:
+        raise NotFound("Page", page_id)
+    _, group = await _editable_group(store, actor, page["group_id"], action)
+    return page, group
+
+
+async def update_page(
+    *, store: Store, actor: Actor | None, page_id: str, changes: PageChanges, now: datetime,
+) -> PositionedPage:
+    fields = changes.fields()
+    page, group = await _editable_page(store, actor, page_id, "updatePage")
+    changed = await store.pages.update(page_id=page["_id"], fields=fields, now=now)
+    if changed is None:
+        raise NotFound("Page", page_id)
+    await _touch(store, group, {}, now)
+    return await _positioned(store, changed)
+
+
+async def move_page(
+    *, store: Store, actor: Actor | None, page_id: str, position: int, now: datetime
+) -> PositionedPage:
+    page, group = await _editable_page(store, actor, page_id, "movePage")
+    rank = await _rank_for(store, page["group_id"], position, moving=page["_id"])
+    changed = await store.pages.update(page_id=page["_id"], fields={"rank": rank}, now=now)
+    if changed is None:
+        raise NotFound("Page", page_id)
+    await _touch(store, group, {}, now)
+    return await _positioned(store, changed)
+
+
+async def remove_page(
+    *, store: Store, actor: Actor | None, page_id: str, now: datetime
+) -> GroupDoc:
+    page, group = await _editable_page(store, actor, page_id, "removePage")
+    await store.pages.delete(page_id=page["_id"])
+    return await _touch(store, group, {}, now)
+
+
+async def list_pages(
+    *, store: Store, actor: Actor | None, viewer_role: GroupRole | None, group: GroupDoc,
+    page: PageRequest,
+) -> Page[PositionedPage] | None:
+    """The group's pages in order, or None when `actor` (whose role in the group is
+    `viewer_role`) may not read its content."""
+    if not may_read_content(actor, group, viewer_role):
+        return None
+    size = page.size()
+    order = [str(doc["_id"]) for doc in await _ordered(store, str(group["_id"]))]
+    after = page.position()
+    if after is not None and after not in order:
+        raise ValidationFailed("after", "that page was removed; start again from the top")
+    start = 0 if after is None else order.index(after) + 1
+    wanted = order[start : start + size + 1]
+    docs = {str(doc["_id"]): doc for doc in await store.pages.get_many(page_ids=wanted)}
+    items = [
+        PositionedPage(docs[ident], start + index + 1)
+        for index, ident in enumerate(wanted)
+        if ident in docs
+    ]
+    return page_of(items, size, lambda item: str(item.doc["_id"]))
+
+
+async def get_page(*, store: Store, actor: Actor | None, page_id: str) -> PositionedPage | None:
+    page = await store.pages.get(page_id=page_id)
+    if page is None:
+        return None
+    group = await existing_group(store, page["group_id"])
+    role = await role_of(store, group, actor.id) if actor else None
+    if not may_read_content(actor, group, role):
+        return None
+    return await _positioned(store, page)
+

@@ -1,0 +1,80 @@
+"""Members of a group, and invitations to join one."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import strawberry
+from strawberry import relay
+
+from resolvers.domain.membership import GroupRole, InvitationStatus
+from schema.context import Info
+from schema.types.user import User
+
+if TYPE_CHECKING:
+    from schema.types.group import Group
+
+GroupRoleType = strawberry.enum(GroupRole, name="GroupRole")
+InvitationStatusType = strawberry.enum(InvitationStatus, name="InvitationStatus")
+
+
+@strawberry.type
+class Membership:
+    role: GroupRoleType  # type: ignore[valid-type]
+    joined_at: datetime
+    user_id: strawberry.Private[str]
+    group_id: strawberry.Private[str]
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Self:
+        return cls(
+            role=GroupRole(doc["role"]), joined_at=doc["joined_at"], user_id=doc["user_id"],
+            group_id=doc["group_id"],
+        )
+
+    @strawberry.field
+    async def user(self, info: Info) -> User | None:
+        doc = await info.context.loaders.users.load(self.user_id)
+        return User.from_doc(doc) if doc else None
+
+
+@strawberry.type
+class Invitation(relay.Node):
+    id: relay.NodeID[str]
+    status: InvitationStatusType  # type: ignore[valid-type]
+    invited_at: datetime
+    responded_at: datetime | None
+    doc: strawberry.Private[dict[str, Any]]
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Self:
+        return cls(
+            id=doc["_id"], status=InvitationStatus(doc["status"]), invited_at=doc["invited_at"],
+            responded_at=doc.get("responded_at"), doc=doc,
+        )
+
+    @strawberry.field
+    async def invited_by(self, info: Info) -> User | None:
+        doc = await info.context.loaders.users.load(self.doc["inviter_id"])
+        return User.from_doc(doc) if doc else None
+
+    @strawberry.field(description="The group; invitees may see it even before they join.")
+    async def group(
+        self, info: Info
+    ) -> Annotated["Group", strawberry.lazy("schema.types.group")]:
+        from schema.types.group import Group
+
+        doc = await info.context.loaders.groups.load(self.doc["group_id"])
+        assert doc is not None
+        return Group.from_doc(doc)
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Any, required: bool = False
+    ) -> list[Self | None]:
+        viewer = info.context.viewer
+        result: list[Self | None] = []
+        for node_id in node_ids:
+            doc = await info.context.store.invitations.get(invitation_id=node_id)
+            visible = doc is not None and viewer is not None and doc["user_id"] == viewer.id
+            result.append(cls.from_doc(doc) if visible and doc else None)
+        return result
