@@ -97,10 +97,10 @@ async def invite_member(
     actor = require_actor(actor)
     group = await visible_group(store, actor, group_id)
     check_may_invite(await role_of(store, group, actor.id), group)
-    if await store.users.get(user_id=user_id) is None:
-        raise NotFound("User", user_id)
     if await role_of(store, group, user_id) is not None:
         raise ValidationFailed("userId", "This teacher is already a member")
+    if await store.users.get(user_id=user_id) is None:
+        raise NotFound("User", user_id)
     return await store.invitations.invite(
         group_id=group_id, user_id=user_id, inviter_id=actor.id, now=now
     )

@@ -92,3 +92,19 @@ def group_input(**changes: Any) -> dict[str, Any]:
         "languages": list(form.languages),
         "topics": list(form.topics),
     }
+
+
+async def active_group(store: Any, now: datetime, owner: Any, **changes: Any) -> dict[str, Any]:
+    """A group proposed by `owner` and approved by the CSS."""
+    from resolvers import groups
+    from resolvers.domain.actors import Actor, Role
+    from resolvers.domain.groups import GroupAction
+
+    css = Actor(id="css-reviewer", name="Reviewer", roles=frozenset({Role.CSS}))
+    created = await groups.create_group(
+        store=store, actor=owner, form=group_form(**changes), now=now, similar_recorded=0
+    )
+    return await groups.transition_group(
+        store=store, actor=css, group_id=str(created["_id"]), action=GroupAction.APPROVE,
+        message=None, now=now,
+    )

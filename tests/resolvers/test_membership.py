@@ -1,0 +1,210 @@
+"""Membership use cases against the embedded server."""
+
+import asyncio
+
+import pytest
+
+from resolvers import groups, membership
+from resolvers.domain.actors import Actor, Role
+from resolvers.domain.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from resolvers.domain.groups import Participation
+from resolvers.domain.membership import GroupRole
+from resolvers.domain.paging import PageRequest
+from resolvers.store.groups import GroupFilter
+from tests.conftest import actor
+from tests.support import active_group, group_form
+
+OWNER = actor("olga")
+TEACHER = actor("tom")
+CSS = actor("carla", Role.CSS, country=None)
+PAGE = PageRequest(first=100, after=None, default_size=20, max_size=100)
+
+
+async def known(store, clock, *people: Actor) -> None:
+    for person in people:
+        await store.users.record(actor=person, now=clock())
+
+
+async def group_id_of(store, clock, **changes) -> str:
+    return str((await active_group(store, clock(), OWNER, **changes))["_id"])
+
+
+async def member_count(store, group_id: str) -> int:
+    return (await store.groups.get(group_id=group_id))["member_count"]
+
+
+async def role(store, group_id: str, user_id: str):
+    doc = await store.memberships.get(group_id=group_id, user_id=user_id)
+    return doc and doc["role"]
+
+
+async def test_joining_an_open_group_twice_counts_once(store, clock):
+    gid = await group_id_of(store, clock)
+    for _ in range(2):
+        group = await membership.join_group(store=store, actor=TEACHER, group_id=gid,
+                                            now=clock())
+    assert group["member_count"] == 2
+    assert await role(store, gid, "tom") == "MEMBER"
+
+
+async def test_fifty_concurrent_joins_and_leaves_keep_the_count_exact(store, clock):
+    gid = await group_id_of(store, clock)
+    teachers = [actor(f"teacher{n}") for n in range(50)]
+    await asyncio.gather(*(
+        membership.join_group(store=store, actor=t, group_id=gid, now=clock())
+        for t in teachers for _ in range(2)
+    ))
+    assert await member_count(store, gid) == 51
+    await asyncio.gather(*(
+        membership.leave_group(store=store, actor=t, group_id=gid, now=clock())
+        for t in teachers[:20] for _ in range(2)
+    ))
+    assert await member_count(store, gid) == 31
+    assert await store.memberships.count(group_id=gid) == 31
+
+
+async def test_invite_only_groups_need_an_invitation(store, clock):
+    gid = await group_id_of(store, clock, participation=Participation.INVITE_ONLY)
+    await known(store, clock, TEACHER)
+    with pytest.raises(Forbidden):
+        await membership.join_group(store=store, actor=TEACHER, group_id=gid, now=clock())
+    invitation = await membership.invite_member(
+        store=store, actor=OWNER, group_id=gid, user_id="tom", now=clock()
+    )
+    pending = await membership.my_invitations(store=store, actor=TEACHER, page=PAGE)
+    assert [doc["_id"] for doc, _ in pending.items] == [invitation["_id"]]
+    accepted = await membership.respond_to_invitation(
+        store=store, actor=TEACHER, invitation_id=invitation["_id"], accept=True, now=clock()
+    )
+    assert accepted["status"] == "ACCEPTED"
+    assert await role(store, gid, "tom") == "MEMBER"
+    assert (await membership.my_invitations(store=store, actor=TEACHER, page=PAGE)).items == []
+    with pytest.raises(InvalidTransition):
+        await membership.respond_to_invitation(
+            store=store, actor=TEACHER, invitation_id=invitation["_id"], accept=False,
+            now=clock(),
+        )
+
+
+async def test_a_removed_member_needs_a_new_invitation(store, clock):
+    gid = await group_id_of(store, clock, participation=Participation.INVITE_ONLY)
+    await known(store, clock, TEACHER)
+    invitation = await membership.invite_member(
+        store=store, actor=OWNER, group_id=gid, user_id="tom", now=clock()
+    )
+    await membership.respond_to_invitation(
+        store=store, actor=TEACHER, invitation_id=invitation["_id"], accept=True, now=clock()
+    )
+    await membership.remove_member(store=store, actor=OWNER, group_id=gid, user_id="tom",
+                                   reason="Spam", now=clock())
+    assert await role(store, gid, "tom") is None
+    with pytest.raises(Forbidden):
+        await membership.join_group(store=store, actor=TEACHER, group_id=gid, now=clock())
+    await membership.invite_member(store=store, actor=OWNER, group_id=gid, user_id="tom",
+                                   now=clock())
+    await membership.join_group(store=store, actor=TEACHER, group_id=gid, now=clock())
+    assert await role(store, gid, "tom") == "MEMBER"
+
+
+async def test_a_declined_invitation_adds_nobody(store, clock):
+    gid = await group_id_of(store, clock, participation=Participation.INVITE_ONLY)
+    await known(store, clock, TEACHER)
+    invitation = await membership.invite_member(
+        store=store, actor=OWNER, group_id=gid, user_id="tom", now=clock()
+    )
+    declined = await membership.respond_to_invitation(
+        store=store, actor=TEACHER, invitation_id=invitation["_id"], accept=False, now=clock()
+    )
+    assert declined["status"] == "DECLINED"
+    assert await role(store, gid, "tom") is None
+    assert await member_count(store, gid) == 1
+
+
+async def test_invitations_belong_to_their_invitee(store, clock):
+    gid = await group_id_of(store, clock)
+    await known(store, clock, TEACHER)
+    invitation = await membership.invite_member(
+        store=store, actor=OWNER, group_id=gid, user_id="tom", now=clock()
+    )
+    with pytest.raises(NotFound):
+        await membership.respond_to_invitation(
+            store=store, actor=actor("mallory"), invitation_id=invitation["_id"], accept=True,
+            now=clock(),
+        )
+    with pytest.raises(NotFound):
+        await membership.invite_member(store=store, actor=OWNER, group_id=gid,
+                                       user_id="nobody", now=clock())
+    with pytest.raises(ValidationFailed):
+        await membership.invite_member(store=store, actor=OWNER, group_id=gid,
+                                       user_id="olga", now=clock())
+
+
+async def test_the_last_owner_hands_the_role_on_before_leaving(store, clock):
+    gid = await group_id_of(store, clock)
+    await membership.join_group(store=store, actor=TEACHER, group_id=gid, now=clock())
+    with pytest.raises(Forbidden):
+        await membership.leave_group(store=store, actor=OWNER, group_id=gid, now=clock())
+    await membership.set_member_role(store=store, actor=OWNER, group_id=gid, user_id="tom",
+                                     role=GroupRole.OWNER, now=clock())
+    await membership.leave_group(store=store, actor=OWNER, group_id=gid, now=clock())
+    assert await role(store, gid, "olga") is None
+    assert await member_count(store, gid) == 1
+
+
+async def test_only_the_css_designates_moderators_of_featured_groups(store, clock):
+    featured = await groups.create_group(
+        store=store, actor=CSS, form=group_form(title="A featured group"), now=clock(),
+        similar_recorded=0, featured=True,
+    )
+    assert featured["status"] == "ACTIVE"
+    gid = str(featured["_id"])
+    await membership.join_group(store=store, actor=TEACHER, group_id=gid, now=clock())
+    await membership.set_member_role(store=store, actor=CSS, group_id=gid, user_id="tom",
+                                     role=GroupRole.OWNER, now=clock())
+    await membership.join_group(store=store, actor=OWNER, group_id=gid, now=clock())
+    with pytest.raises(Forbidden):
+        await membership.set_member_role(store=store, actor=TEACHER, group_id=gid,
+                                         user_id="olga", role=GroupRole.MODERATOR, now=clock())
+    assert await role(store, gid, "olga") == "MEMBER"
+    await membership.set_member_role(store=store, actor=CSS, group_id=gid, user_id="olga",
+                                     role=GroupRole.MODERATOR, now=clock())
+    assert await role(store, gid, "olga") == "MODERATOR"
+
+
+async def test_only_the_css_features_groups(store, clock):
+    gid = await group_id_of(store, clock)
+    with pytest.raises(Forbidden):
+        await membership.set_group_featured(store=store, actor=OWNER, group_id=gid,
+                                            featured=True, now=clock())
+    with pytest.raises(Forbidden):
+        await groups.create_group(store=store, actor=OWNER, form=group_form(), now=clock(),
+                                  similar_recorded=0, featured=True)
+    await membership.set_group_featured(store=store, actor=CSS, group_id=gid, featured=True,
+                                        now=clock())
+    page = await groups.list_groups(store=store, actor=TEACHER,
+                                    criteria=GroupFilter(featured=True), page=PAGE)
+    assert [str(doc["_id"]) for doc, _ in page.items] == [gid]
+
+
+async def test_members_page_in_joining_order_and_filter_by_role(store, clock):
+    gid = await group_id_of(store, clock)
+    group = await store.groups.get(group_id=gid)
+    for n in range(5):
+        await membership.join_group(store=store, actor=actor(f"t{n}"), group_id=gid,
+                                    now=clock())
+    seen, after = [], None
+    while True:
+        page = await membership.list_members(
+            store=store, actor=TEACHER, viewer_role=None, group=group, role=None,
+            page=PageRequest(first=2, after=after, default_size=20, max_size=100),
+        )
+        seen += [doc["user_id"] for doc, _ in page.items]
+        if not page.has_next_page:
+            break
+        after = page.items[-1][1]
+    assert seen == ["olga", "t0", "t1", "t2", "t3", "t4"]
+    owners = await membership.list_members(
+        store=store, actor=TEACHER, viewer_role=None, group=group, role=GroupRole.OWNER,
+        page=PAGE,
+    )
+    assert [doc["user_id"] for doc, _ in owners.items] == ["olga"]
