@@ -1,0 +1,88 @@
+"""Who may call which mutation: the table the permission matrix test enforces.
+
+`docs/permissions.md` is rendered from it (`python -m tests.api.permissions > docs/...`), and
+a test fails when the two differ.
+
+The actors, in a group that is active and open unless the row says otherwise:
+  anonymous   no token
+  teacher     a signed-in teacher who is not a member
+  member      a member
+  moderator   a moderator
+  owner       the owner
+  css         a Central Support Service user
+  nss_same    a National Support Service user of the owner's country
+  nss_other   a National Support Service user of another country
+"""
+
+ACTORS = (
+    "anonymous", "teacher", "member", "moderator", "owner", "css", "nss_same", "nss_other",
+)
+
+# mutation: (who may, on what)
+MATRIX: dict[str, tuple[str, str]] = {
+    "createGroup": ("teacher member moderator owner css nss_same nss_other",
+                    "propose a group"),
+    "createGroup (featured)": ("css", "create a featured group, active at once"),
+    "updateGroup": ("owner", "edit a pending group's form"),
+    "approveGroup": ("css", "approve a pending group"),
+    "rejectGroup": ("css", "reject a pending group"),
+    "requestGroupInfo": ("css", "ask the owner of a pending group for more"),
+    "answerInfoRequest": ("owner", "answer the CSS's request"),
+    "closeGroup": ("owner css", "close an active group"),
+    "setGroupFeatured": ("css", "feature a group"),
+    "joinGroup": ("teacher member moderator owner css nss_same nss_other",
+                  "join an open group (members: no change)"),
+    "joinGroup (invite-only)": ("member moderator owner",
+                                "join an invite-only group without an invitation "
+                                "(members: no change)"),
+    "leaveGroup": ("teacher member moderator css nss_same nss_other",
+                   "leave (the last owner may not; non-members: no change)"),
+    "inviteMember": ("moderator owner", "invite a teacher"),
+    "respondToInvitation": ("teacher", "answer an invitation addressed to the teacher"),
+    "setMemberRole": ("owner css", "make a member a moderator"),
+    "setMemberRole (featured)": ("css", "make a member a moderator of a featured group"),
+    "removeMember": ("moderator owner css nss_same", "remove a member"),
+    "setGroupImage": ("moderator owner", "set the image"),
+    "setWelcomeMessage": ("moderator owner", "set the welcome message"),
+    "addPage": ("moderator owner", "add a page"),
+    "updatePage": ("moderator owner", "edit a page"),
+    "movePage": ("moderator owner", "move a page"),
+    "removePage": ("moderator owner", "remove a page"),
+}
+
+
+def allowed(mutation: str, actor: str) -> bool:
+    return actor in MATRIX[mutation][0].split()
+
+
+def render() -> str:
+    """The table as Markdown."""
+    lines = [
+        "# Who may do what",
+        "",
+        "Each row is a mutation; ✓ marks the actors who may call it. Anyone else gets an",
+        "`UnauthenticatedError` (no token), a `ForbiddenError`, or a `NotFoundError` (for",
+        "objects they may not see), and nothing changes. The table is enforced by",
+        "`tests/api/test_permission_matrix.py`, which renders this page from the same data.",
+        "",
+        "| mutation | " + " | ".join(ACTORS) + " | what it does |",
+        "|---|" + "---|" * len(ACTORS) + "---|",
+    ]
+    for mutation, (_, what) in MATRIX.items():
+        marks = " | ".join("✓" if allowed(mutation, actor) else "" for actor in ACTORS)
+        lines.append(f"| `{mutation}` | {marks} | {what} |")
+    lines += [
+        "",
+        "Reading: an active group's title, description, objectives, topics, languages, image",
+        "and member count are visible to every signed-in teacher. Pages, the welcome message",
+        "and the member list are visible to every signed-in teacher for open groups, and to",
+        "members only for invite-only groups. Pending, info-requested and rejected groups are",
+        "visible to their owner, the CSS, and NSS users of the owner's country. The CSS sees",
+        "everything; NSS users see everything of groups whose owner is in their country.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render(), end="")

@@ -1,0 +1,194 @@
+"""Every mutation, called by every kind of actor: allowed or refused as `permissions.py` says,
+and a refused call changes nothing in the database."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from strawberry.relay import to_base64
+
+from resolvers import content, groups, membership
+from resolvers.domain.actors import Actor, Role
+from resolvers.domain.content import PageKind
+from resolvers.domain.groups import GroupAction, Participation
+from resolvers.domain.membership import GroupRole
+from tests.api.permissions import ACTORS, MATRIX, allowed, render
+from tests.support import active_group, gql, group_form, group_input
+
+DOCS = Path(__file__).parents[2] / "docs" / "permissions.md"
+
+PEOPLE = {
+    "teacher": Actor("tom", "Tom", frozenset({Role.TEACHER}), "ES"),
+    "member": Actor("mia", "Mia", frozenset({Role.TEACHER}), "ES"),
+    "moderator": Actor("max", "Max", frozenset({Role.TEACHER}), "ES"),
+    "owner": Actor("olga", "Olga", frozenset({Role.TEACHER}), "ES"),
+    "css": Actor("carla", "Carla", frozenset({Role.CSS}), None),
+    "nss_same": Actor("nuria", "Nuria", frozenset({Role.NSS}), "ES"),
+    "nss_other": Actor("francois", "Francois", frozenset({Role.NSS}), "FR"),
+}
+TINA = Actor("tina", "Tina", frozenset({Role.TEACHER}), "ES")  # a member others act upon
+ULA = Actor("ula", "Ula", frozenset({Role.TEACHER}), "IT")  # a teacher others invite
+
+
+async def build_world(store, now) -> dict[str, str]:
+    """Groups in every state the matrix needs, with global IDs for the calls."""
+    owner, css = PEOPLE["owner"], PEOPLE["css"]
+    for person in (*PEOPLE.values(), TINA, ULA):
+        await store.users.record(actor=person, now=now)
+
+    async def populate(group: dict[str, Any]) -> str:
+        gid = str(group["_id"])
+        for person, role in ((PEOPLE["member"], None), (PEOPLE["moderator"], "MODERATOR"),
+                             (TINA, None)):
+            if group.get("participation") == "INVITE_ONLY":
+                invitation = await membership.invite_member(
+                    store=store, actor=owner, group_id=gid, user_id=person.id, now=now)
+                await membership.respond_to_invitation(
+                    store=store, actor=person, invitation_id=invitation["_id"], accept=True,
+                    now=now)
+            else:
+                await membership.join_group(store=store, actor=person, group_id=gid, now=now)
+            if role:
+                await membership.set_member_role(
+                    store=store, actor=css, group_id=gid, user_id=person.id,
+                    role=GroupRole(role), now=now)
+        return gid
+
+    active = await populate(await active_group(store, now, owner, title="Active open group"))
+    invite_only = await populate(await active_group(
+        store, now, owner, title="Invite-only group", participation=Participation.INVITE_ONLY))
+    featured_doc = await groups.create_group(
+        store=store, actor=owner, form=group_form(title="Featured group"), now=now,
+        similar_recorded=0)
+    await groups.transition_group(store=store, actor=css, group_id=str(featured_doc["_id"]),
+                                  action=GroupAction.APPROVE, message=None, now=now)
+    featured = await populate(featured_doc)
+    await membership.set_group_featured(store=store, actor=css, group_id=featured,
+                                        featured=True, now=now)
+    pending = await groups.create_group(store=store, actor=owner, form=group_form(
+        title="Pending group"), now=now, similar_recorded=0)
+    asked = await groups.create_group(store=store, actor=owner, form=group_form(
+        title="Asked group"), now=now, similar_recorded=0)
+    await groups.transition_group(store=store, actor=css, group_id=str(asked["_id"]),
+                                  action=GroupAction.REQUEST_INFO, message="Ages?", now=now)
+    page = await content.add_page(store=store, actor=owner, group_id=active, title="Plan",
+                                  body="", kind=PageKind.WORK_PLAN, position=None, now=now)
+    await content.add_page(store=store, actor=owner, group_id=active, title="Other", body="",
+                           kind=PageKind.PAGE, position=None, now=now)
+    invitation = await membership.invite_member(store=store, actor=owner, group_id=active,
+                                                user_id="tom", now=now)
+    return {
+        "active": to_base64("Group", active),
+        "invite_only": to_base64("Group", invite_only),
+        "featured": to_base64("Group", featured),
+        "pending": to_base64("Group", str(pending["_id"])),
+        "asked": to_base64("Group", str(asked["_id"])),
+        "page": to_base64("Page", str(page.doc["_id"])),
+        "invitation": to_base64("Invitation", invitation["_id"]),
+        "tina": to_base64("User", "tina"),
+        "ula": to_base64("User", "ula"),
+    }
+
+
+def call(mutation: str, ids: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
+    """(GraphQL field, input type, input) for one row of the matrix."""
+    g = ids["active"]
+    rows: dict[str, tuple[str, str, dict[str, Any]]] = {
+        "createGroup": ("createGroup", "CreateGroupInput", group_input()),
+        "createGroup (featured)": ("createGroup", "CreateGroupInput",
+                                   {**group_input(), "featured": True}),
+        "updateGroup": ("updateGroup", "UpdateGroupInput",
+                        {"groupId": ids["pending"], "title": "A better title"}),
+        "approveGroup": ("approveGroup", "ApproveGroupInput", {"groupId": ids["pending"]}),
+        "rejectGroup": ("rejectGroup", "RejectGroupInput",
+                        {"groupId": ids["pending"], "reason": "Duplicate"}),
+        "requestGroupInfo": ("requestGroupInfo", "RequestGroupInfoInput",
+                             {"groupId": ids["pending"], "message": "Which ages?"}),
+        "answerInfoRequest": ("answerInfoRequest", "AnswerInfoRequestInput",
+                              {"groupId": ids["asked"], "message": "Ages 8 to 10"}),
+        "closeGroup": ("closeGroup", "CloseGroupInput", {"groupId": g, "reason": "Done"}),
+        "setGroupFeatured": ("setGroupFeatured", "SetGroupFeaturedInput",
+                             {"groupId": g, "featured": True}),
+        "joinGroup": ("joinGroup", "JoinGroupInput", {"groupId": g}),
+        "joinGroup (invite-only)": ("joinGroup", "JoinGroupInput",
+                                    {"groupId": ids["invite_only"]}),
+        "leaveGroup": ("leaveGroup", "LeaveGroupInput", {"groupId": g}),
+        "inviteMember": ("inviteMember", "InviteMemberInput",
+                         {"groupId": g, "userId": ids["ula"]}),
+        "respondToInvitation": ("respondToInvitation", "RespondToInvitationInput",
+                                {"invitationId": ids["invitation"], "accept": True}),
+        "setMemberRole": ("setMemberRole", "SetMemberRoleInput",
+                          {"groupId": g, "userId": ids["tina"], "role": "MODERATOR"}),
+        "setMemberRole (featured)": ("setMemberRole", "SetMemberRoleInput",
+                                     {"groupId": ids["featured"], "userId": ids["tina"],
+                                      "role": "MODERATOR"}),
+        "removeMember": ("removeMember", "RemoveMemberInput",
+                         {"groupId": g, "userId": ids["tina"], "reason": "Spam"}),
+        "setGroupImage": ("setGroupImage", "SetGroupImageInput",
+                          {"groupId": g, "url": "https://example.org/g.png"}),
+        "setWelcomeMessage": ("setWelcomeMessage", "SetWelcomeMessageInput",
+                              {"groupId": g, "message": "Welcome!"}),
+        "addPage": ("addPage", "AddPageInput", {"groupId": g, "title": "New", "body": "Hi"}),
+        "updatePage": ("updatePage", "UpdatePageInput", {"pageId": ids["page"], "body": "New"}),
+        "movePage": ("movePage", "MovePageInput", {"pageId": ids["page"], "position": 2}),
+        "removePage": ("removePage", "RemovePageInput", {"pageId": ids["page"]}),
+    }
+    return rows[mutation]
+
+
+async def snapshot(store) -> dict[str, list[dict[str, Any]]]:
+    """Everything but the `users` collection, which records callers on sight."""
+    names = sorted(set(await store.db.list_collection_names()) - {"users"})
+    return {name: await store.db[name].find().sort("_id", 1).to_list() for name in names}
+
+
+DENIALS = {"UnauthenticatedError", "ForbiddenError", "NotFoundError"}
+
+
+@pytest.fixture(scope="module")
+async def world(mongo_client) -> Any:
+    """The world, built once through the use cases; each test gets a copy of it."""
+    from datetime import UTC, datetime
+
+    from resolvers.store import Store
+
+    name = "test_permission_world"
+    template = Store(mongo_client[name])
+    await template.ensure_indexes()
+    ids = await build_world(template, datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    collections = {
+        name: await template.db[name].find().to_list()
+        for name in await template.db.list_collection_names()
+    }
+    await mongo_client.drop_database(name)
+    return ids, collections
+
+
+@pytest.mark.parametrize("who", ACTORS)
+@pytest.mark.parametrize("mutation", list(MATRIX))
+async def test_permission_matrix(client, store, tokens, world, mutation, who):
+    ids, collections = world
+    for name, docs in collections.items():
+        if docs:
+            await store.db[name].insert_many(docs)
+    field, input_type, variables = call(mutation, ids)
+    query = f"""mutation($input: {input_type}!) {{ {field}(input: $input) {{
+        __typename ... on Error {{ message }} }} }}"""
+    person = PEOPLE.get(who)
+    headers = {} if person is None else {"Authorization": "Bearer " + tokens(
+        person.id, *sorted(person.roles), country=person.country, name=person.name)}
+    before = await snapshot(store)
+    body = await gql(client, query, {"input": variables}, headers=headers)
+    outcome = body["data"][field]["__typename"]
+    if allowed(mutation, who):
+        assert outcome not in DENIALS and not outcome.endswith("Error"), body
+    else:
+        assert outcome in DENIALS, body
+        assert await snapshot(store) == before
+
+
+def test_the_permission_docs_match_the_table():
+    assert DOCS.read_text() == render(), (
+        "docs/permissions.md is stale: run `.venv/bin/python -m tests.api.permissions "
+        "> docs/permissions.md`"
+    )
