@@ -1,6 +1,7 @@
 """Run `python -m api serve` on a loopback port, as a user would."""
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -9,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx2
 
@@ -59,3 +61,39 @@ def _wait_ready(process: subprocess.Popen[bytes], base_url: str, timeout: float)
                 return
         time.sleep(0.1)
     raise RuntimeError("the server did not become ready in time")
+
+
+class Caller:
+    """One user of the API, with their own development token from `python -m api token`."""
+
+    def __init__(self, base_url: str, sub: str, *options: str) -> None:
+        self._base_url = base_url
+        self.token = mint(sub, *options)
+
+    def __call__(self, query: str, **variables: Any) -> Any:
+        response = httpx2.post(
+            f"{self._base_url}/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, json.dumps(body["errors"])
+        return body["data"]
+
+    def step(self, name: str, input_type: str, fields: str = "", **input: Any) -> Any:
+        """Call mutation `name` with `input`; select `fields` on its success type."""
+        selection = f"__typename ... on Error {{ message }} {fields}"
+        query = f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ {selection} }} }}"
+        return self(query, input=input)[name]
+
+
+def mint(sub: str, *options: str) -> str:
+    """A token from the real command; options are `key=value`, e.g. `role=CSS`."""
+    command = [sys.executable, "-m", "api", "token", "--sub", sub, "--name", sub.title()]
+    for option in options:
+        key, _, value = option.partition("=")
+        command += [f"--{key}", value]
+    return subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT
+                          ).stdout.strip()

@@ -3,8 +3,8 @@
 import httpx2
 import pytest
 
-from tests.acceptance.server import running_server
-from tests.acceptance.test_group_story import CREATE, form_input, mint
+from tests.acceptance.server import mint, running_server
+from tests.acceptance.test_group_story import CREATE, form_input
 from tests.groups_seed import NEAR_DUPLICATE
 
 pytestmark = pytest.mark.e2e
