@@ -5,8 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from resolvers import moderation_log
 from resolvers.domain import similarity
 from resolvers.domain.actors import Actor
+from resolvers.domain.discussions import ModerationAction
 from resolvers.domain.errors import InvalidTransition, NotFound
 from resolvers.domain.forms import (
     FormChanges,
@@ -36,6 +38,14 @@ from resolvers.domain.paging import Page, PageRequest, checked_page_size, page_o
 from resolvers.store import Store
 from resolvers.store.groups import GroupFilter
 
+# Workflow steps as the moderation log names them.
+LOGGED_ACTIONS = {
+    GroupAction.APPROVE: ModerationAction.APPROVE_GROUP,
+    GroupAction.REJECT: ModerationAction.REJECT_GROUP,
+    GroupAction.REQUEST_INFO: ModerationAction.REQUEST_GROUP_INFO,
+    GroupAction.ANSWER_INFO_REQUEST: ModerationAction.ANSWER_INFO_REQUEST,
+    GroupAction.CLOSE: ModerationAction.CLOSE_GROUP,
+}
 # How many candidates similarity ranking reads at most; the newest are preferred.
 SIMILARITY_POOL = 500
 
@@ -261,6 +271,10 @@ async def transition_group(
     )
     if changed is None:
         raise InvalidTransition(await _current_status(store, group_id), action.value)
+    await moderation_log.record(
+        store, actor=actor, group=changed, action=LOGGED_ACTIONS[action], target_kind="Group",
+        target_id=group_id, reason=message, now=now,
+    )
     return changed
 
 

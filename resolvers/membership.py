@@ -2,7 +2,9 @@
 
 from datetime import datetime
 
+from resolvers import moderation_log
 from resolvers.domain.actors import Actor
+from resolvers.domain.discussions import ModerationAction
 from resolvers.domain.errors import InvalidTransition, NotFound, ValidationFailed
 from resolvers.domain.forms import checked_message
 from resolvers.domain.groups import GroupDoc, require_active, require_actor
@@ -163,7 +165,12 @@ async def remove_member(
         actor, group, actor_role=await role_of(store, group, actor.id),
         target=GroupRole(target["role"]), owners=await _owners(store, group),
     )
-    return await _drop_member(store, group, user_id)
+    changed = await _drop_member(store, group, user_id)
+    await moderation_log.record(
+        store, actor=actor, group=group, action=ModerationAction.REMOVE_MEMBER,
+        target_kind="User", target_id=user_id, reason=reason, now=now,
+    )
+    return changed
 
 
 async def set_group_featured(

@@ -77,6 +77,8 @@ class GroupDoc(TypedDict, total=False):
     updated_at: datetime
     approved_at: datetime
     last_activity_at: datetime
+    inactivity_exempt_until: datetime | None
+    inactivity_flagged_period: str
     review: dict[str, Any]
 
 

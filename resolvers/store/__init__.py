@@ -2,10 +2,15 @@
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from resolvers.store.discussions import DiscussionStore
 from resolvers.store.groups import GroupStore
 from resolvers.store.invitations import InvitationStore
 from resolvers.store.memberships import MembershipStore
+from resolvers.store.moderation_log import ModerationLogStore
 from resolvers.store.pages import PageStore
+from resolvers.store.posts import PostStore
+from resolvers.store.rate_limits import RateLimitStore
+from resolvers.store.reports import ReportStore
 from resolvers.store.users import UserStore
 
 
@@ -14,15 +19,24 @@ class Store:
 
     def __init__(self, db: AsyncDatabase[dict]) -> None:  # type: ignore[type-arg]
         self.db = db
+        self.discussions = DiscussionStore(db["discussions"])
         self.groups = GroupStore(db["groups"])
         self.invitations = InvitationStore(db["invitations"])
         self.memberships = MembershipStore(db["memberships"])
+        self.moderation_log = ModerationLogStore(db["moderation_log"])
         self.pages = PageStore(db["pages"])
+        self.posts = PostStore(db["posts"])
+        self.rate_limits = RateLimitStore(db["rate_limits"])
+        self.reports = ReportStore(db["reports"])
         self.users = UserStore(db["users"])
 
     async def ensure_indexes(self) -> None:
         """Create every index; running it again changes nothing."""
-        for part in (self.groups, self.invitations, self.memberships, self.pages, self.users):
+        for part in (
+            self.discussions, self.groups, self.invitations, self.memberships,
+            self.moderation_log, self.pages, self.posts, self.rate_limits, self.reports,
+            self.users,
+        ):
             await part.ensure_indexes()
 
     async def ping(self) -> None:

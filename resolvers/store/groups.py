@@ -1,6 +1,7 @@
 """The `groups` collection."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -124,6 +125,33 @@ class GroupStore:
             {"_id": group_id}, {"$inc": {"member_count": delta}},
             return_document=ReturnDocument.AFTER,
         )
+
+    async def inactive(
+        self, *, scope: GroupScope, status: GroupStatus, new_since: datetime,
+        new_idle_before: datetime, existing_idle_before: datetime, now: datetime,
+        after: str | None, limit: int,
+    ) -> list[GroupDoc]:
+        """Groups in `status` idle past the policy's thresholds and not exempt, by id."""
+        due = {"$or": [
+            {"approved_at": {"$gt": new_since}, "last_activity_at": {"$lte": new_idle_before}},
+            {"approved_at": {"$lte": new_since},
+             "last_activity_at": {"$lte": existing_idle_before}},
+        ]}
+        not_exempt = {"$or": [{"inactivity_exempt_until": None},
+                              {"inactivity_exempt_until": {"$lte": now}}]}
+        clauses = [{"status": status.value}, due, not_exempt, _scope_filter(scope)]
+        if after is not None:
+            clauses.append({"_id": {"$gt": object_id(after)}})
+        cursor = self._collection.find({"$and": clauses}).sort("_id", ASCENDING).limit(limit)
+        return await cursor.to_list()
+
+    async def flag_inactive(self, *, group_id: Any, period: str, now: datetime) -> bool:
+        """Flag once per period: True only for the one caller that flagged it."""
+        result = await self._collection.update_one(
+            {"_id": group_id, "inactivity_flagged_period": {"$ne": period}},
+            {"$set": {"inactivity_flagged_period": period, "inactivity_flagged_at": now}},
+        )
+        return result.modified_count == 1
 
     async def change(
         self,

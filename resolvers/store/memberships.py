@@ -61,6 +61,11 @@ class MembershipStore:
             query["role"] = role
         return await self._collection.count_documents(query)
 
+    async def led_by(self, *, user_id: str, roles: list[str]) -> list[str]:
+        """The groups in which `user_id` holds one of `roles`."""
+        query = {"user_id": user_id, "role": {"$in": roles}}
+        return [doc["group_id"] for doc in await self._collection.find(query).to_list()]
+
     async def roles_of(self, *, user_id: str, group_ids: list[str]) -> list[MembershipDoc]:
         query = {"user_id": user_id, "group_id": {"$in": group_ids}}
         return await self._collection.find(query, {"group_id": 1, "role": 1}).to_list()

@@ -1,0 +1,204 @@
+"""Discussion and post use cases: start, post, reply, edit, delete, and read threads."""
+
+from datetime import datetime
+
+from resolvers import rate_limits
+from resolvers.domain.actors import Actor
+from resolvers.domain.discussions import (
+    DiscussionDoc,
+    PostDoc,
+    check_may_delete_post,
+    check_may_edit_post,
+    check_may_post,
+    check_may_write,
+    check_reply_target,
+    checked_body,
+    checked_client_mutation_id,
+    checked_title,
+    may_read,
+    may_see_hidden,
+)
+from resolvers.domain.errors import NotFound
+from resolvers.domain.groups import GroupDoc, require_actor
+from resolvers.domain.membership import GroupRole
+from resolvers.domain.paging import Page, PageRequest, page_of
+from resolvers.domain.rate_limits import RateLimits
+from resolvers.groups import existing_group, visible_group
+from resolvers.membership import role_of
+from resolvers.store import Store
+from resolvers.store.discussions import position_of
+
+
+async def _touch(store: Store, group: GroupDoc, now: datetime) -> None:
+    await store.groups.update_fields(group_id=group["_id"], fields={"last_activity_at": now})
+
+
+def _new_post(
+    actor: Actor, discussion: DiscussionDoc, body: str, reply_to: str | None, now: datetime,
+    client_mutation_id: str | None,
+) -> PostDoc:
+    post: PostDoc = {
+        "discussion_id": str(discussion["_id"]),
+        "group_id": discussion["group_id"],
+        "author_id": actor.id,
+        "body": body,
+        "reply_to_id": reply_to,
+        "created_at": now,
+        "edited_at": None,
+        "versions": [],
+        "hidden": None,
+        "deleted_at": None,
+    }
+    if client_mutation_id is not None:
+        post["client_key"] = f"{actor.id}:{client_mutation_id}"
+    return post
+
+
+async def start_discussion(
+    *, store: Store, actor: Actor | None, group_id: str, title: str, body: str, now: datetime,
+    limits: RateLimits,
+) -> DiscussionDoc:
+    """A member opens a discussion with its first post."""
+    actor = require_actor(actor)
+    title, body = checked_title(title), checked_body(body)
+    group = await visible_group(store, actor, group_id)
+    check_may_write(group, await role_of(store, group, actor.id), "startDiscussion")
+    await rate_limits.spend(store, limits, actor, "startDiscussion", now)
+    discussion = await store.discussions.insert(doc={
+        "group_id": group_id, "title": title, "author_id": actor.id, "created_at": now,
+        "updated_at": now, "last_post_at": now, "post_count": 1, "pinned": False,
+        "locked": False,
+    })
+    await store.posts.insert(doc=_new_post(actor, discussion, body, None, now, None))
+    await _touch(store, group, now)
+    return discussion
+
+
+async def _discussion(store: Store, discussion_id: str) -> DiscussionDoc:
+    discussion = await store.discussions.get(discussion_id=discussion_id)
+    if discussion is None:
+        raise NotFound("Discussion", discussion_id)
+    return discussion
+
+
+async def _readable(
+    store: Store, actor: Actor, group_id: str, kind: str, ident: str
+) -> tuple[GroupDoc, GroupRole | None]:
+    """The group and `actor`'s role in it; NotFound if `actor` may not read it."""
+    group = await existing_group(store, group_id)
+    role = await role_of(store, group, actor.id)
+    if not may_read(actor, group, role):
+        raise NotFound(kind, ident)
+    return group, role
+
+
+async def add_post(
+    *, store: Store, actor: Actor | None, discussion_id: str, body: str,
+    reply_to_id: str | None, client_mutation_id: str | None, now: datetime, limits: RateLimits,
+) -> PostDoc:
+    """A member posts; retrying with the same `client_mutation_id` returns the same post."""
+    actor = require_actor(actor)
+    body, client_mutation_id = checked_body(body), checked_client_mutation_id(client_mutation_id)
+    discussion = await _discussion(store, discussion_id)
+    group, role = await _readable(store, actor, discussion["group_id"], "Discussion",
+                                  discussion_id)
+    check_may_post(group, role, discussion)
+    if reply_to_id is not None:
+        check_reply_target(discussion, await store.posts.get(post_id=reply_to_id))
+    if client_mutation_id is not None:
+        retried = await store.posts.find_by_client_key(key=f"{actor.id}:{client_mutation_id}")
+        if retried is not None:
+            return retried
+    await rate_limits.spend(store, limits, actor, "addPost", now)
+    post, created = await store.posts.insert(
+        doc=_new_post(actor, discussion, body, reply_to_id, now, client_mutation_id)
+    )
+    if created:
+        await store.discussions.count_post(discussion_id=discussion["_id"], now=now)
+        await _touch(store, group, now)
+    return post
+
+
+async def _post(store: Store, post_id: str) -> PostDoc:
+    post = await store.posts.get(post_id=post_id)
+    if post is None:
+        raise NotFound("Post", post_id)
+    return post
+
+
+async def edit_post(
+    *, store: Store, actor: Actor | None, post_id: str, body: str, now: datetime
+) -> PostDoc:
+    """The author edits; earlier versions are kept for moderators."""
+    actor = require_actor(actor)
+    body = checked_body(body)
+    post = await _post(store, post_id)
+    await _readable(store, actor, post["group_id"], "Post", post_id)
+    check_may_edit_post(actor, post)
+    changed = await store.posts.update(
+        post_id=post["_id"],
+        expected={"body": post["body"], "deleted_at": None},
+        change={
+            "$set": {"body": body, "edited_at": now},
+            "$push": {"versions": {"body": post["body"], "until": now}},
+        },
+    )
+    if changed is None:  # edited or deleted meanwhile: the caller should reload first
+        raise NotFound("Post version", post_id)
+    return changed
+
+
+async def delete_post(
+    *, store: Store, actor: Actor | None, post_id: str, now: datetime
+) -> PostDoc:
+    """The author or a moderator deletes; a tombstone keeps the thread's shape."""
+    actor = require_actor(actor)
+    post = await _post(store, post_id)
+    group, role = await _readable(store, actor, post["group_id"], "Post", post_id)
+    check_may_delete_post(actor, group, role, post)
+    changed = await store.posts.update(
+        post_id=post["_id"],
+        expected={"deleted_at": None},
+        change={"$set": {"body": "", "deleted_at": now, "deleted_by": actor.id},
+                "$push": {"versions": {"body": post["body"], "until": now}}},
+    )
+    return changed or await _post(store, post_id)
+
+
+async def get_discussion(
+    *, store: Store, actor: Actor | None, discussion_id: str
+) -> DiscussionDoc | None:
+    if actor is None:
+        return None
+    discussion = await store.discussions.get(discussion_id=discussion_id)
+    if discussion is None:
+        return None
+    group = await existing_group(store, discussion["group_id"])
+    return discussion if may_read(actor, group, await role_of(store, group, actor.id)) else None
+
+
+async def list_discussions(
+    *, store: Store, actor: Actor | None, viewer_role: GroupRole | None, group: GroupDoc,
+    page: PageRequest,
+) -> Page[DiscussionDoc] | None:
+    """Pinned first, then most recent activity; None when `actor` may not read the group."""
+    if not may_read(actor, group, viewer_role):
+        return None
+    size = page.size()
+    docs = await store.discussions.page(
+        group_id=str(group["_id"]), after=page.position(), limit=size + 1
+    )
+    return page_of(docs, size, position_of)
+
+
+async def list_posts(
+    *, store: Store, actor: Actor | None, viewer_role: GroupRole | None, group: GroupDoc,
+    discussion: DiscussionDoc, page: PageRequest,
+) -> Page[PostDoc]:
+    """In creation order; hidden posts only for moderators."""
+    size = page.size()
+    docs = await store.posts.page(
+        discussion_id=str(discussion["_id"]), after=page.position(), limit=size + 1,
+        include_hidden=may_see_hidden(actor, group, viewer_role),
+    )
+    return page_of(docs, size, lambda doc: str(doc["_id"]))

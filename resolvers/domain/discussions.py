@@ -1,0 +1,114 @@
+"""Discussions and posts: who may start, post, edit, delete, read, and moderate them."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from resolvers.domain.actors import Actor
+from resolvers.domain.errors import Forbidden, InvalidTransition, ValidationFailed
+from resolvers.domain.forms import checked_text
+from resolvers.domain.groups import GroupDoc, oversees, require_active
+from resolvers.domain.membership import LEADERS, GroupRole, may_read_content
+
+DISCUSSION_TITLE_LENGTH = (3, 200)
+POST_BODY_LENGTH = (1, 20_000)
+CLIENT_MUTATION_ID_LENGTH = (1, 100)
+
+DiscussionDoc = dict[str, Any]
+PostDoc = dict[str, Any]
+
+
+class ModerationAction(StrEnum):
+    APPROVE_GROUP = "APPROVE_GROUP"
+    REJECT_GROUP = "REJECT_GROUP"
+    REQUEST_GROUP_INFO = "REQUEST_GROUP_INFO"
+    ANSWER_INFO_REQUEST = "ANSWER_INFO_REQUEST"
+    CLOSE_GROUP = "CLOSE_GROUP"
+    HIDE_POST = "HIDE_POST"
+    RESTORE_POST = "RESTORE_POST"
+    DELETE_POST = "DELETE_POST"
+    LOCK_DISCUSSION = "LOCK_DISCUSSION"
+    UNLOCK_DISCUSSION = "UNLOCK_DISCUSSION"
+    PIN_DISCUSSION = "PIN_DISCUSSION"
+    UNPIN_DISCUSSION = "UNPIN_DISCUSSION"
+    REMOVE_MEMBER = "REMOVE_MEMBER"
+    RESOLVE_REPORT = "RESOLVE_REPORT"
+    EXEMPT_FROM_INACTIVITY = "EXEMPT_FROM_INACTIVITY"
+    FLAG_INACTIVE = "FLAG_INACTIVE"
+
+
+def checked_title(title: str) -> str:
+    return checked_text("title", title, DISCUSSION_TITLE_LENGTH)
+
+
+def checked_body(body: str) -> str:
+    """A post body: 1 to 20,000 characters; kept as written (Markdown), only trimmed."""
+    return checked_text("body", body, POST_BODY_LENGTH)
+
+
+def checked_client_mutation_id(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return checked_text("clientMutationId", value, CLIENT_MUTATION_ID_LENGTH)
+
+
+def may_moderate(actor: Actor, group: GroupDoc, role: GroupRole | None) -> bool:
+    """Group owners and moderators; the CSS everywhere; NSS users in their country."""
+    return role in LEADERS or oversees(actor, group)
+
+
+def check_may_moderate(actor: Actor, group: GroupDoc, role: GroupRole | None) -> None:
+    if not may_moderate(actor, group, role):
+        raise Forbidden("Only the group's moderators and the support services moderate it")
+
+
+def check_may_write(group: GroupDoc, role: GroupRole | None, action: str) -> None:
+    """Members write in active groups."""
+    if role is None:
+        raise Forbidden("Only members of the group write in it")
+    require_active(group, action)
+
+
+def check_may_post(group: GroupDoc, role: GroupRole | None, discussion: DiscussionDoc) -> None:
+    check_may_write(group, role, "addPost")
+    if discussion.get("locked"):
+        raise InvalidTransition("LOCKED", "addPost")
+
+
+def check_reply_target(discussion: DiscussionDoc, target: PostDoc | None) -> None:
+    if target is None or target["discussion_id"] != str(discussion["_id"]):
+        raise ValidationFailed("replyToId", "a reply must point at a post of the same discussion")
+
+
+def check_may_edit_post(actor: Actor, post: PostDoc) -> None:
+    if post["author_id"] != actor.id:
+        raise Forbidden("Only the author edits a post")
+    if post.get("deleted_at"):
+        raise InvalidTransition("DELETED", "editPost")
+
+
+def check_may_delete_post(
+    actor: Actor, group: GroupDoc, role: GroupRole | None, post: PostDoc
+) -> None:
+    if post["author_id"] != actor.id and not may_moderate(actor, group, role):
+        raise Forbidden("Only the author or a moderator deletes a post")
+    if post.get("deleted_at"):
+        raise InvalidTransition("DELETED", "deletePost")
+
+
+def may_read(actor: Actor | None, group: GroupDoc, role: GroupRole | None) -> bool:
+    """Discussions follow the content rule: open groups for every signed-in teacher,
+    invite-only groups for members; the support services always."""
+    return may_read_content(actor, group, role)
+
+
+def may_see_hidden(actor: Actor | None, group: GroupDoc, role: GroupRole | None) -> bool:
+    return actor is not None and may_moderate(actor, group, role)
+
+
+def is_hidden(post: PostDoc) -> bool:
+    return post.get("hidden") is not None
+
+
+def hidden_record(actor: Actor, reason: str, now: datetime) -> dict[str, Any]:
+    return {"by_id": actor.id, "by_name": actor.name, "reason": reason, "at": now}

@@ -1,0 +1,317 @@
+"""Moderation use cases: hide and restore posts, lock and pin discussions, reports, and the
+CSS's inactivity watch."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from resolvers import moderation_log, rate_limits
+from resolvers.domain.actors import Actor
+from resolvers.domain.discussions import (
+    DiscussionDoc,
+    ModerationAction,
+    PostDoc,
+    check_may_moderate,
+    hidden_record,
+    is_hidden,
+    may_read,
+    may_see_hidden,
+)
+from resolvers.domain.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from resolvers.domain.forms import checked_message, checked_text
+from resolvers.domain.groups import (
+    GroupDoc,
+    GroupScope,
+    GroupStatus,
+    oversight_scope,
+    require_actor,
+    review_scope,
+)
+from resolvers.domain.inactivity import Verdict, period_of, thresholds, verdict
+from resolvers.domain.membership import LEADERS, GroupRole
+from resolvers.domain.paging import Page, PageRequest, page_of
+from resolvers.domain.rate_limits import RateLimits
+from resolvers.domain.reports import NOTE_MAX, ReportAction, ReportReason, ReportStatus
+from resolvers.groups import existing_group
+from resolvers.membership import remove_member, role_of
+from resolvers.store import Store
+from resolvers.store.reports import ReportDoc
+
+
+async def _moderated_group(
+    store: Store, actor: Actor, group_id: str
+) -> tuple[GroupDoc, GroupRole | None]:
+    group = await existing_group(store, group_id)
+    role = await role_of(store, group, actor.id)
+    check_may_moderate(actor, group, role)
+    return group, role
+
+
+async def _post(store: Store, post_id: str) -> PostDoc:
+    post = await store.posts.get(post_id=post_id)
+    if post is None:
+        raise NotFound("Post", post_id)
+    return post
+
+
+async def hide_post(
+    *, store: Store, actor: Actor | None, post_id: str, reason: str, now: datetime
+) -> PostDoc:
+    """Hidden posts reach moderators only."""
+    actor = require_actor(actor)
+    reason = checked_message("reason", reason)
+    post = await _post(store, post_id)
+    group, _ = await _moderated_group(store, actor, post["group_id"])
+    if is_hidden(post):
+        raise InvalidTransition("HIDDEN", "hidePost")
+    changed = await store.posts.update(
+        post_id=post["_id"], expected={"hidden": None},
+        change={"$set": {"hidden": hidden_record(actor, reason, now)}},
+    )
+    if changed is None:
+        raise InvalidTransition("HIDDEN", "hidePost")
+    await moderation_log.record(
+        store, actor=actor, group=group, action=ModerationAction.HIDE_POST, target_kind="Post",
+        target_id=post_id, reason=reason, now=now,
+    )
+    return changed
+
+
+async def restore_post(
+    *, store: Store, actor: Actor | None, post_id: str, reason: str, now: datetime
+) -> PostDoc:
+    actor = require_actor(actor)
+    reason = checked_message("reason", reason)
+    post = await _post(store, post_id)
+    group, _ = await _moderated_group(store, actor, post["group_id"])
+    changed = await store.posts.update(
+        post_id=post["_id"], expected={"hidden": {"$ne": None}},
+        change={"$set": {"hidden": None}},
+    )
+    if changed is None:
+        raise InvalidTransition("VISIBLE", "restorePost")
+    await moderation_log.record(
+        store, actor=actor, group=group, action=ModerationAction.RESTORE_POST,
+        target_kind="Post", target_id=post_id, reason=reason, now=now,
+    )
+    return changed
+
+
+_FLAG_ACTIONS = {
+    ("locked", True): ModerationAction.LOCK_DISCUSSION,
+    ("locked", False): ModerationAction.UNLOCK_DISCUSSION,
+    ("pinned", True): ModerationAction.PIN_DISCUSSION,
+    ("pinned", False): ModerationAction.UNPIN_DISCUSSION,
+}
+
+
+async def flag_discussion(
+    *, store: Store, actor: Actor | None, discussion_id: str, flag: str, value: bool,
+    reason: str | None, now: datetime,
+) -> DiscussionDoc:
+    """Lock or pin a discussion (or undo it); setting what is already set changes nothing."""
+    actor = require_actor(actor)
+    discussion = await store.discussions.get(discussion_id=discussion_id)
+    if discussion is None:
+        raise NotFound("Discussion", discussion_id)
+    group, _ = await _moderated_group(store, actor, discussion["group_id"])
+    changed = await store.discussions.set_flag(
+        discussion_id=discussion["_id"], flag=flag, value=value, now=now
+    )
+    if changed is None:
+        return discussion
+    await moderation_log.record(
+        store, actor=actor, group=group, action=_FLAG_ACTIONS[flag, value],
+        target_kind="Discussion", target_id=discussion_id, reason=reason, now=now,
+    )
+    return changed
+
+
+def _checked_note(note: str | None) -> str | None:
+    return None if not note else checked_text("note", note, (1, NOTE_MAX))
+
+
+async def report_post(
+    *, store: Store, actor: Actor | None, post_id: str, reason: ReportReason,
+    note: str | None, now: datetime, limits: RateLimits,
+) -> ReportDoc:
+    """A reader reports a post; one open report per user and post."""
+    actor = require_actor(actor)
+    note = _checked_note(note)
+    post = await _post(store, post_id)
+    group = await existing_group(store, post["group_id"])
+    role = await role_of(store, group, actor.id)
+    if not may_read(actor, group, role) or (
+        is_hidden(post) and not may_see_hidden(actor, group, role)
+    ):
+        raise NotFound("Post", post_id)
+    await rate_limits.spend(store, limits, actor, "reportPost", now)
+    report = await store.reports.insert(doc={
+        "post_id": post_id,
+        "group_id": post["group_id"],
+        "owner_country": group.get("owner_country"),
+        "post_author_id": post["author_id"],
+        "reporter_id": actor.id,
+        "reason": ReportReason(reason).value,
+        "note": note,
+        "status": ReportStatus.OPEN.value,
+        "open_key": f"{post_id}:{actor.id}",
+        "created_at": now,
+        "resolution": None,
+    })
+    if report is None:
+        raise ValidationFailed("postId", "You already have an open report on this post")
+    return report
+
+
+async def resolve_report(
+    *, store: Store, actor: Actor | None, report_id: str, action: ReportAction,
+    note: str | None, now: datetime,
+) -> ReportDoc:
+    """Act on a report (dismiss it, hide the post, or remove its author) and close it."""
+    actor = require_actor(actor)
+    note = _checked_note(note)
+    report = await store.reports.get(report_id=report_id)
+    if report is None:
+        raise NotFound("Report", report_id)
+    group, _ = await _moderated_group(store, actor, report["group_id"])
+    if report["status"] != ReportStatus.OPEN:
+        raise InvalidTransition(report["status"], "resolveReport")
+    reason = note or f"Report {report['reason']}"
+    if action is ReportAction.HIDE_POST:
+        post = await _post(store, report["post_id"])
+        if not is_hidden(post):
+            await hide_post(store=store, actor=actor, post_id=report["post_id"], reason=reason,
+                            now=now)
+    elif action is ReportAction.REMOVE_AUTHOR:
+        author = report["post_author_id"]
+        if await role_of(store, group, author) is not None:
+            await remove_member(store=store, actor=actor, group_id=report["group_id"],
+                                user_id=author, reason=reason, now=now)
+    resolved = await store.reports.resolve(report_id=report["_id"], resolution={
+        "action": ReportAction(action).value, "note": note, "by_id": actor.id,
+        "by_name": actor.name, "at": now,
+    })
+    if resolved is None:
+        raise InvalidTransition(ReportStatus.RESOLVED.value, "resolveReport")
+    await moderation_log.record(
+        store, actor=actor, group=group, action=ModerationAction.RESOLVE_REPORT,
+        target_kind="Report", target_id=report_id, reason=f"{action.value}: {reason}", now=now,
+    )
+    return resolved
+
+
+async def list_reports(
+    *, store: Store, actor: Actor | None, status: ReportStatus | None, group_id: str | None,
+    page: PageRequest,
+) -> Page[ReportDoc]:
+    """Reports in what `actor` moderates, newest first."""
+    actor = require_actor(actor)
+    clauses: list[dict[str, Any]] = []
+    if actor.is_css:
+        clauses.append({})
+    elif actor.nss_country is not None:
+        clauses.append({"owner_country": actor.nss_country})
+    led = await store.memberships.led_by(user_id=actor.id, roles=sorted(LEADERS))
+    if led:
+        clauses.append({"group_id": {"$in": led}})
+    size = page.size()
+    if not clauses:
+        return page_of([], size, str)
+    docs = await store.reports.page(
+        scope={"$or": clauses}, status=status.value if status else None, group_id=group_id,
+        after=page.position(), limit=size + 1,
+    )
+    return page_of(docs, size, lambda doc: str(doc["_id"]))
+
+
+async def exempt_from_inactivity(
+    *, store: Store, actor: Actor | None, group_id: str, until: datetime, reason: str,
+    now: datetime,
+) -> GroupDoc:
+    """CSS only: the group is not due before `until`."""
+    actor = require_actor(actor)
+    if not actor.is_css:
+        raise Forbidden("Only the Central Support Service exempts groups from inactivity")
+    reason = checked_message("reason", reason)
+    if until <= now:
+        raise ValidationFailed("until", "an exemption must end in the future")
+    group = await existing_group(store, group_id)
+    changed = await store.groups.update_fields(
+        group_id=group["_id"], fields={"inactivity_exempt_until": until, "updated_at": now}
+    )
+    await moderation_log.record(
+        store, actor=actor, group=group, action=ModerationAction.EXEMPT_FROM_INACTIVITY,
+        target_kind="Group", target_id=group_id, reason=f"until {until.date()}: {reason}",
+        now=now,
+    )
+    return changed or group
+
+
+@dataclass(frozen=True, slots=True)
+class InactiveGroup:
+    group: GroupDoc
+    verdict: Verdict
+
+
+async def _due(
+    store: Store, scope: GroupScope, now: datetime, after: str | None, limit: int
+) -> tuple[list[InactiveGroup], str | None]:
+    """Due groups after `after`, and the position of the last candidate the query returned
+    (None when it returned fewer than `limit`): the policy has the last word on each."""
+    limits = thresholds(now)
+    docs = await store.groups.inactive(
+        scope=scope, status=GroupStatus.ACTIVE, new_since=limits.new_since,
+        new_idle_before=limits.new_idle_before,
+        existing_idle_before=limits.existing_idle_before, now=now, after=after, limit=limit,
+    )
+    due = [InactiveGroup(doc, found) for doc in docs if (found := verdict(doc, now))]
+    return due, str(docs[-1]["_id"]) if len(docs) == limit else None
+
+
+async def inactive_groups(
+    *, store: Store, actor: Actor | None, page: PageRequest, now: datetime
+) -> Page[InactiveGroup]:
+    """Groups due for a suggestion to close: all for the CSS, a country for NSS."""
+    actor = require_actor(actor)
+    size = page.size()
+    due, _ = await _due(store, review_scope(actor), now, page.position(), size + 1)
+    return page_of(due, size, lambda item: str(item.group["_id"]))
+
+
+@dataclass(frozen=True, slots=True)
+class SweepReport:
+    period: str
+    due: int
+    flagged: int  # by this sweep; the others were flagged earlier in the period
+
+
+async def sweep_inactivity(
+    *, store: Store, now: datetime, progress: Callable[[int, int], None] = lambda _d, _f: None,
+    batch: int = 100,
+) -> SweepReport:
+    """Flag every due group once per period. Safe to run on several hosts at once: each
+    group is flagged by exactly one of them."""
+    period = period_of(now)
+    due = flagged = 0
+    after: str | None = None
+    system = Actor(id="inactivity-sweep", name="Inactivity sweep", roles=frozenset())
+    while True:
+        found, after = await _due(store, oversight_scope(), now, after, batch)
+        for item in found:
+            due += 1
+            group_id = str(item.group["_id"])
+            if await store.groups.flag_inactive(group_id=item.group["_id"], period=period,
+                                                now=now):
+                flagged += 1
+                await moderation_log.record(
+                    store, actor=system, group=item.group,
+                    action=ModerationAction.FLAG_INACTIVE, target_kind="Group",
+                    target_id=group_id,
+                    reason=f"{item.verdict.rule.value}: {item.verdict.days_inactive} days",
+                    now=now,
+                )
+        progress(due, flagged)
+        if after is None:
+            return SweepReport(period=period, due=due, flagged=flagged)

@@ -1,0 +1,45 @@
+"""The moderation log: who did what to what, why and when; appended to, never changed."""
+
+from datetime import datetime
+from typing import Any
+
+from resolvers.domain.actors import Actor
+from resolvers.domain.discussions import ModerationAction, may_moderate
+from resolvers.domain.errors import Forbidden
+from resolvers.domain.groups import GroupDoc, require_actor
+from resolvers.domain.membership import GroupRole
+from resolvers.domain.paging import Page, PageRequest, page_of
+from resolvers.store import Store
+from resolvers.store.moderation_log import LogEntry
+
+
+async def record(
+    store: Store, *, actor: Actor, group: GroupDoc, action: ModerationAction, target_kind: str,
+    target_id: str, reason: str | None, now: datetime,
+) -> LogEntry:
+    entry: dict[str, Any] = {
+        "group_id": str(group["_id"]),
+        "actor_id": actor.id,
+        "actor_name": actor.name,
+        "action": action.value,
+        "target_kind": target_kind,
+        "target_id": target_id,
+        "reason": reason,
+        "at": now,
+    }
+    return await store.moderation_log.append(entry=entry)
+
+
+async def entries(
+    *, store: Store, actor: Actor | None, viewer_role: GroupRole | None, group: GroupDoc,
+    page: PageRequest,
+) -> Page[LogEntry]:
+    """Newest first; for the group's moderators and the support services."""
+    actor = require_actor(actor)
+    if not may_moderate(actor, group, viewer_role):
+        raise Forbidden("Only the group's moderators and the support services read its log")
+    size = page.size()
+    docs = await store.moderation_log.page(
+        group_id=str(group["_id"]), after=page.position(), limit=size + 1
+    )
+    return page_of(docs, size, lambda doc: str(doc["_id"]))

@@ -1,0 +1,82 @@
+"""The `discussions` collection: pinned first, then by latest post."""
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import DESCENDING, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+
+from resolvers.domain.discussions import DiscussionDoc
+from resolvers.store.groups import object_id
+
+ORDER = [("pinned", DESCENDING), ("last_post_at", DESCENDING), ("_id", DESCENDING)]
+
+
+def position_of(doc: DiscussionDoc) -> str:
+    """A cursor position that follows the list's order."""
+    return f"{int(doc['pinned'])}|{doc['last_post_at'].isoformat()}|{doc['_id']}"
+
+
+def _after(position: str) -> dict[str, Any]:
+    pinned, at, ident = position.split("|")
+    flag, when, oid = pinned == "1", datetime.fromisoformat(at), object_id(ident)
+    return {"$or": [
+        {"pinned": {"$lt": flag}},
+        {"pinned": flag, "last_post_at": {"$lt": when}},
+        {"pinned": flag, "last_post_at": when, "_id": {"$lt": oid}},
+    ]}
+
+
+class DiscussionStore:
+    def __init__(self, collection: AsyncCollection[Any]) -> None:
+        self._collection = collection
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index([("group_id", 1), *ORDER])
+
+    async def insert(self, *, doc: DiscussionDoc) -> DiscussionDoc:
+        result = await self._collection.insert_one(doc)
+        return {**doc, "_id": result.inserted_id}
+
+    async def get(self, *, discussion_id: str) -> DiscussionDoc | None:
+        oid = object_id(discussion_id)
+        return None if oid is None else await self._collection.find_one({"_id": oid})
+
+    async def get_many(self, *, discussion_ids: list[str]) -> list[DiscussionDoc]:
+        oids = [oid for value in discussion_ids if (oid := object_id(value)) is not None]
+        return await self._collection.find({"_id": {"$in": oids}}).to_list()
+
+    async def set_flag(
+        self, *, discussion_id: Any, flag: str, value: bool, now: datetime
+    ) -> DiscussionDoc | None:
+        """Set `pinned` or `locked`; None if it already had that value."""
+        return await self._collection.find_one_and_update(
+            {"_id": discussion_id, flag: {"$ne": value}},
+            {"$set": {flag: value, "updated_at": now}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def count_post(self, *, discussion_id: Any, now: datetime) -> None:
+        await self._collection.update_one(
+            {"_id": discussion_id},
+            {"$inc": {"post_count": 1}, "$max": {"last_post_at": now}},
+        )
+
+    async def page(
+        self, *, group_id: str, after: str | None, limit: int
+    ) -> list[DiscussionDoc]:
+        query: dict[str, Any] = {"group_id": group_id}
+        if after is not None:
+            query = {"$and": [query, _after(after)]}
+        return await self._collection.find(query).sort(ORDER).limit(limit).to_list()
+
+    async def first_pages(self, *, group_ids: list[str], limit: int) -> list[DiscussionDoc]:
+        """The first `limit` discussions of each group, in one command."""
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"group_id": {"$in": group_ids}}},
+            {"$sort": dict(ORDER)},
+            {"$group": {"_id": "$group_id", "docs": {"$push": "$$ROOT"}}},
+            {"$project": {"docs": {"$slice": ["$docs", limit]}}},
+        ]
+        cursor = await self._collection.aggregate(pipeline)
+        return [doc async for group in cursor for doc in group["docs"]]

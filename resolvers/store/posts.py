@@ -1,0 +1,79 @@
+"""The `posts` collection: in creation order, with tombstones and hidden posts kept."""
+
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+from resolvers.domain.discussions import PostDoc
+from resolvers.store.groups import object_id
+
+
+def _visible(include_hidden: bool) -> dict[str, Any]:
+    return {} if include_hidden else {"hidden": None}
+
+
+class PostStore:
+    def __init__(self, collection: AsyncCollection[Any]) -> None:
+        self._collection = collection
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index([("discussion_id", ASCENDING), ("_id", ASCENDING)])
+        await self._collection.create_index(
+            "client_key", unique=True, partialFilterExpression={"client_key": {"$type": "string"}}
+        )
+
+    async def insert(self, *, doc: PostDoc) -> tuple[PostDoc, bool]:
+        """Insert a post; with a `client_key` already used, return that post instead.
+
+        Returns the post and whether it was created now.
+        """
+        try:
+            result = await self._collection.insert_one(doc)
+        except DuplicateKeyError:
+            existing = await self._collection.find_one({"client_key": doc["client_key"]})
+            if existing is None:
+                raise
+            return existing, False
+        return {**doc, "_id": result.inserted_id}, True
+
+    async def find_by_client_key(self, *, key: str) -> PostDoc | None:
+        return await self._collection.find_one({"client_key": key})
+
+    async def get(self, *, post_id: str) -> PostDoc | None:
+        oid = object_id(post_id)
+        return None if oid is None else await self._collection.find_one({"_id": oid})
+
+    async def get_many(self, *, post_ids: list[str]) -> list[PostDoc]:
+        oids = [oid for value in post_ids if (oid := object_id(value)) is not None]
+        return await self._collection.find({"_id": {"$in": oids}}).to_list()
+
+    async def update(
+        self, *, post_id: Any, expected: dict[str, Any], change: dict[str, Any]
+    ) -> PostDoc | None:
+        """Compare-and-set: apply `change` only while the post matches `expected`."""
+        return await self._collection.find_one_and_update(
+            {"_id": post_id, **expected}, change, return_document=ReturnDocument.AFTER
+        )
+
+    async def page(
+        self, *, discussion_id: str, after: str | None, limit: int, include_hidden: bool
+    ) -> list[PostDoc]:
+        query: dict[str, Any] = {"discussion_id": discussion_id, **_visible(include_hidden)}
+        if after is not None:
+            query["_id"] = {"$gt": object_id(after)}
+        return await self._collection.find(query).sort("_id", ASCENDING).limit(limit).to_list()
+
+    async def first_pages(
+        self, *, discussion_ids: list[str], limit: int, include_hidden: bool
+    ) -> list[PostDoc]:
+        """The first `limit` posts of each discussion, in one command."""
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"discussion_id": {"$in": discussion_ids}, **_visible(include_hidden)}},
+            {"$sort": {"_id": ASCENDING}},
+            {"$group": {"_id": "$discussion_id", "docs": {"$push": "$$ROOT"}}},
+            {"$project": {"docs": {"$slice": ["$docs", limit]}}},
+        ]
+        cursor = await self._collection.aggregate(pipeline)
+        return [doc async for group in cursor for doc in group["docs"]]

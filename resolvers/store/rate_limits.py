@@ -1,0 +1,34 @@
+"""The `rate_limits` collection: one counter per user, action and fixed window, shared by
+every API process; expired windows are removed by a TTL index."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+
+class RateLimitStore:
+    def __init__(self, collection: AsyncCollection[Any]) -> None:
+        self._collection = collection
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index("expires_at", expireAfterSeconds=0)
+
+    async def hit(self, *, key: str, ends_at: float) -> int:
+        """Count one call in window `key`; the count so far, this call included."""
+        for _ in range(2):  # a concurrent first hit may win the upsert; then just increment
+            try:
+                doc = await self._collection.find_one_and_update(
+                    {"_id": key},
+                    {"$inc": {"count": 1},
+                     "$setOnInsert": {"expires_at": datetime.fromtimestamp(ends_at, UTC)}},
+                    upsert=True,
+                    return_document=ReturnDocument.AFTER,
+                )
+            except DuplicateKeyError:
+                continue
+            assert doc is not None
+            return int(doc["count"])
+        raise RuntimeError(f"could not count rate limit window {key}")

@@ -1,0 +1,60 @@
+"""The `reports` collection: one open report per user and post."""
+
+from typing import Any
+
+from pymongo import DESCENDING, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+from resolvers.store.groups import object_id
+
+ReportDoc = dict[str, Any]
+
+
+class ReportStore:
+    def __init__(self, collection: AsyncCollection[Any]) -> None:
+        self._collection = collection
+
+    async def ensure_indexes(self) -> None:
+        # `open_key` exists only while a report is open: one open report per user and post.
+        await self._collection.create_index(
+            "open_key", unique=True, partialFilterExpression={"open_key": {"$type": "string"}}
+        )
+        await self._collection.create_index([("status", 1), ("group_id", 1), ("_id", -1)])
+        await self._collection.create_index([("status", 1), ("owner_country", 1), ("_id", -1)])
+
+    async def insert(self, *, doc: ReportDoc) -> ReportDoc | None:
+        """The new report, or None if this user already has an open one on this post."""
+        try:
+            result = await self._collection.insert_one(doc)
+        except DuplicateKeyError:
+            return None
+        return {**doc, "_id": result.inserted_id}
+
+    async def get(self, *, report_id: str) -> ReportDoc | None:
+        oid = object_id(report_id)
+        return None if oid is None else await self._collection.find_one({"_id": oid})
+
+    async def resolve(self, *, report_id: Any, resolution: dict[str, Any]) -> ReportDoc | None:
+        """Compare-and-set from OPEN; None if it was resolved meanwhile."""
+        return await self._collection.find_one_and_update(
+            {"_id": report_id, "status": "OPEN"},
+            {"$set": {"status": "RESOLVED", "resolution": resolution},
+             "$unset": {"open_key": ""}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def page(
+        self, *, scope: dict[str, Any], status: str | None, group_id: str | None,
+        after: str | None, limit: int,
+    ) -> list[ReportDoc]:
+        """Newest first, within `scope` (a filter on group or country)."""
+        clauses: list[dict[str, Any]] = [scope]
+        if status is not None:
+            clauses.append({"status": status})
+        if group_id is not None:
+            clauses.append({"group_id": group_id})
+        if after is not None:
+            clauses.append({"_id": {"$lt": object_id(after)}})
+        cursor = self._collection.find({"$and": clauses}).sort("_id", DESCENDING).limit(limit)
+        return await cursor.to_list()
