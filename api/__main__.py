@@ -64,6 +64,36 @@ def token(args: argparse.Namespace) -> None:
     )
 
 
+def sweep_inactivity(args: argparse.Namespace) -> None:
+    from datetime import UTC, datetime
+
+    from api.lifespan import mongo_client
+    from resolvers.moderation import sweep_inactivity as sweep
+    from resolvers.store import Store
+
+    settings = Settings()
+    if not settings.mongodb_uri:
+        raise RuntimeError(
+            "set APP_MONGODB_URI to the API's database (the embedded one runs with "
+            "`python -m api db`)"
+        )
+
+    def progress(due: int, flagged: int) -> None:
+        print(f"checked {due} due groups, flagged {flagged}", file=sys.stderr, flush=True)
+
+    async def run() -> None:
+        client = mongo_client(settings)
+        try:
+            store = Store(client[settings.mongodb_database])
+            report = await sweep(store=store, now=datetime.now(UTC), progress=progress)
+        finally:
+            await client.close()
+        print(f"period {report.period}: {report.due} groups due, {report.flagged} flagged now "
+              f"({report.due - report.flagged} were flagged earlier in the period)")
+
+    asyncio.run(run())
+
+
 def print_schema(args: argparse.Namespace) -> None:
     from schema import export_sdl
 
@@ -99,6 +129,11 @@ def _parser() -> argparse.ArgumentParser:
     token_cmd.add_argument("--country", help="ISO 3166 alpha-2, e.g. ES")
     token_cmd.add_argument("--ttl", type=int, default=12 * 3600, help="seconds (default 12 h)")
     token_cmd.set_defaults(run=token)
+
+    sweep_cmd = commands.add_parser(
+        "sweep-inactivity", help="flag inactive groups once per period (safe from cron)"
+    )
+    sweep_cmd.set_defaults(run=sweep_inactivity)
 
     schema_cmd = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema_cmd.set_defaults(run=print_schema)

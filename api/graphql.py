@@ -18,6 +18,7 @@ from api.auth import InvalidToken, bearer_token, decode_token
 from api.lifespan import State
 from api.settings import Settings
 from resolvers.domain.actors import Actor
+from resolvers.domain.rate_limits import RateLimits
 from resolvers.loaders import Loaders
 from schema.context import Context, Limits
 
@@ -42,6 +43,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
         )
         self._settings = settings
         self._clock = clock
+        self._rate_limits = RateLimits(settings.rate_limits)
         self._limits = Limits(
             default_page_size=settings.default_page_size,
             max_page_size=settings.max_page_size,
@@ -74,6 +76,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
             clock=self._clock,
             limits=self._limits,
             loaders=Loaders(store, actor),
+            rate_limits=self._rate_limits,
             request=request,
             response=response,
         )

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1, le=1000)
     default_page_size: int = Field(default=20, ge=1, le=100)
     similar_groups_recorded: int = Field(default=5, ge=0, le=20)
+    # Per-user write limits, e.g. {"addPost": "30/minute"}; unnamed actions keep defaults.
+    rate_limits: dict[str, str] = Field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:

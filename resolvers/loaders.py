@@ -1,15 +1,23 @@
-"""DataLoaders, built once per request, so nested reads cost one round trip per level."""
+"""DataLoaders, built once per request, so a nested read costs about one database command
+per level, whatever the page sizes."""
 
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 
 from resolvers.domain.actors import Actor
+from resolvers.domain.discussions import DiscussionDoc, PostDoc, may_read, may_see_hidden
 from resolvers.domain.groups import GroupDoc
 from resolvers.domain.membership import GroupRole
+from resolvers.domain.paging import Page, PageRequest, page_of
 from resolvers.store import Store
+from resolvers.store.discussions import position_of
 from resolvers.store.users import UserDoc
+
+# (parent id, how many to fetch, whether hidden posts count)
+PageKey = tuple[str, int, bool]
 
 
 def _by_id[T](
@@ -22,8 +30,27 @@ def _by_id[T](
     return load
 
 
+def _first_pages(
+    fetch: Callable[[list[str], int, bool], Awaitable[list[dict[str, Any]]]], parent: str
+) -> Callable[[Sequence[PageKey]], Awaitable[list[list[dict[str, Any]]]]]:
+    """Batch first pages of many parents: one command per distinct page size."""
+
+    async def load(keys: Sequence[PageKey]) -> list[list[dict[str, Any]]]:
+        wanted: dict[tuple[int, bool], list[str]] = defaultdict(list)
+        for parent_id, limit, hidden in keys:
+            wanted[limit, hidden].append(parent_id)
+        found: dict[PageKey, list[dict[str, Any]]] = defaultdict(list)
+        for (limit, hidden), parent_ids in wanted.items():
+            for doc in await fetch(parent_ids, limit, hidden):
+                found[doc[parent], limit, hidden].append(doc)
+        return [found[key] for key in keys]
+
+    return load
+
+
 class Loaders:
     def __init__(self, store: Store, viewer: Actor | None) -> None:
+        self._viewer = viewer
         self.users: DataLoader[str, UserDoc | None] = DataLoader(
             _by_id(lambda ids: store.users.get_many(user_ids=ids), lambda doc: doc["_id"])
         )
@@ -40,3 +67,35 @@ class Loaders:
 
         # The caller's role in each group, by group id.
         self.viewer_roles: DataLoader[str, GroupRole | None] = DataLoader(viewer_roles)
+        self._discussions: DataLoader[PageKey, list[DiscussionDoc]] = DataLoader(
+            _first_pages(
+                lambda ids, limit, _: store.discussions.first_pages(group_ids=ids, limit=limit),
+                "group_id",
+            )
+        )
+        self._posts: DataLoader[PageKey, list[PostDoc]] = DataLoader(
+            _first_pages(
+                lambda ids, limit, hidden: store.posts.first_pages(
+                    discussion_ids=ids, limit=limit, include_hidden=hidden
+                ),
+                "discussion_id",
+            )
+        )
+
+    async def first_discussions(
+        self, *, group: GroupDoc, viewer_role: GroupRole | None, page: PageRequest
+    ) -> Page[DiscussionDoc] | None:
+        if not may_read(self._viewer, group, viewer_role):
+            return None
+        size = page.size()
+        docs = await self._discussions.load((str(group["_id"]), size + 1, False))
+        return page_of(docs, size, position_of)
+
+    async def first_posts(
+        self, *, discussion: DiscussionDoc, group: GroupDoc, viewer_role: GroupRole | None,
+        page: PageRequest,
+    ) -> Page[PostDoc]:
+        size = page.size()
+        hidden = may_see_hidden(self._viewer, group, viewer_role)
+        docs = await self._posts.load((str(discussion["_id"]), size + 1, hidden))
+        return page_of(docs, size, lambda doc: str(doc["_id"]))

@@ -10,17 +10,21 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.content import ContentMutation
+from schema.discussions import DiscussionMutation, DiscussionQuery
 from schema.errors import ERROR_TYPES
 from schema.groups import GroupMutation, GroupQuery
 from schema.membership import MembershipMutation
+from schema.types.discussion import Discussion, Post, Report
 from schema.types.group import Group
 from schema.types.membership import Invitation
 from schema.types.page import Page
 from schema.types.user import User
 from schema.users import UserQuery
 
-Query = merge_types("Query", (UserQuery, GroupQuery))
-Mutation = merge_types("Mutation", (GroupMutation, MembershipMutation, ContentMutation))
+Query = merge_types("Query", (UserQuery, GroupQuery, DiscussionQuery))
+Mutation = merge_types(
+    "Mutation", (GroupMutation, MembershipMutation, ContentMutation, DiscussionMutation)
+)
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
@@ -45,7 +49,7 @@ def build_schema(*, mask_errors: bool = False, introspection: bool = True) -> st
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[*ERROR_TYPES, Group, Invitation, Page, User],
+        types=[*ERROR_TYPES, Discussion, Group, Invitation, Page, Post, Report, User],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
     )

@@ -9,6 +9,7 @@ import strawberry
 
 from resolvers.domain.actors import Actor
 from resolvers.domain.paging import PageRequest
+from resolvers.domain.rate_limits import RateLimits
 from resolvers.loaders import Loaders
 from resolvers.store import Store
 
@@ -33,6 +34,7 @@ class Context:
     clock: Callable[[], datetime]
     limits: Limits
     loaders: Loaders
+    rate_limits: RateLimits
     request: Any = None
     response: Any = None
     # Set by Strawberry from a WebSocket's `connection_init` payload.

@@ -7,6 +7,7 @@ import strawberry
 from graphql import GraphQLError
 
 from resolvers.domain import errors as domain
+from resolvers.domain.rate_limits import RateLimited
 
 
 @strawberry.interface(description="An expected failure; `message` is safe to show users.")
@@ -65,6 +66,8 @@ def error_for(exc: domain.DomainError) -> Error:
             return ForbiddenError(message=exc.message)
         case domain.ValidationFailed(field=field):
             return ValidationError(message=exc.message, field=field)
+        case RateLimited(retry_after_seconds=seconds):
+            return RateLimitedError(message=exc.message, retry_after_seconds=seconds)
         case domain.InvalidTransition(status=status, action=action):
             return InvalidTransitionError(
                 message=exc.message, current_status=status, action=action

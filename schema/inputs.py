@@ -1,5 +1,7 @@
 """Mutation inputs and query filters; each becomes a domain value here."""
 
+from datetime import datetime
+
 import strawberry
 from strawberry import relay
 
@@ -8,6 +10,7 @@ from resolvers.domain.content import PageKind
 from resolvers.domain.errors import NotFound
 from resolvers.domain.forms import FormChanges, GroupForm
 from resolvers.domain.groups import Participation
+from schema.types.discussion import ReportActionType, ReportReasonType
 from schema.types.group import GroupStatusType, ParticipationType
 from schema.types.membership import GroupRoleType
 from schema.types.page import PageKindType
@@ -216,3 +219,78 @@ class RemovePageInput:
 class MovePageInput:
     page_id: relay.GlobalID
     position: int = strawberry.field(description="1-based; past the end means last.")
+
+
+@strawberry.input
+class StartDiscussionInput(GroupInput):
+    title: str = strawberry.field(description="3 to 200 characters.")
+    body: str = strawberry.field(description="The first post: Markdown, 1 to 20,000 characters.")
+
+
+@strawberry.input
+class AddPostInput:
+    discussion_id: relay.GlobalID
+    body: str = strawberry.field(description="Markdown, 1 to 20,000 characters.")
+    reply_to_id: relay.GlobalID | None = None
+    client_mutation_id: str | None = strawberry.field(
+        default=None,
+        description="Retries with the same key return the same post instead of a new one.",
+    )
+
+
+@strawberry.input
+class EditPostInput:
+    post_id: relay.GlobalID
+    body: str
+
+
+@strawberry.input
+class PostInput:
+    post_id: relay.GlobalID
+
+
+@strawberry.input
+class DeletePostInput(PostInput):
+    pass
+
+
+@strawberry.input
+class HidePostInput(PostInput):
+    reason: str
+
+
+@strawberry.input
+class RestorePostInput(PostInput):
+    reason: str
+
+
+@strawberry.input
+class LockDiscussionInput:
+    discussion_id: relay.GlobalID
+    locked: bool = strawberry.field(default=True, description="false unlocks.")
+    reason: str | None = None
+
+
+@strawberry.input
+class PinDiscussionInput:
+    discussion_id: relay.GlobalID
+    pinned: bool = strawberry.field(default=True, description="false unpins.")
+
+
+@strawberry.input
+class ReportPostInput(PostInput):
+    reason: ReportReasonType  # type: ignore[valid-type]
+    note: str | None = None
+
+
+@strawberry.input
+class ResolveReportInput:
+    report_id: relay.GlobalID
+    action: ReportActionType  # type: ignore[valid-type]
+    note: str | None = None
+
+
+@strawberry.input
+class ExemptFromInactivityInput(GroupInput):
+    until: datetime
+    reason: str

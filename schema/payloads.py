@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Union
 import strawberry
 
 from schema.errors import ERROR_TYPES, Error
+from schema.types.discussion import Discussion, Post, Report
 from schema.types.group import Group
 from schema.types.membership import Invitation, Membership
 from schema.types.page import Page
@@ -34,6 +35,17 @@ if TYPE_CHECKING:
     RespondToInvitationPayload = Invitation | Error
     SetMemberRolePayload = Membership | Error
     AddPagePayload = Page | Error
+    ExemptFromInactivityPayload = Group | Error
+    StartDiscussionPayload = Discussion | Error
+    LockDiscussionPayload = Discussion | Error
+    PinDiscussionPayload = Discussion | Error
+    AddPostPayload = Post | Error
+    EditPostPayload = Post | Error
+    DeletePostPayload = Post | Error
+    HidePostPayload = Post | Error
+    RestorePostPayload = Post | Error
+    ReportPostPayload = Report | Error
+    ResolveReportPayload = Report | Error
     UpdatePagePayload = Page | Error
     MovePagePayload = Page | Error
 else:
@@ -56,3 +68,14 @@ else:
     AddPagePayload = payload_union("AddPagePayload", Page)
     UpdatePagePayload = payload_union("UpdatePagePayload", Page)
     MovePagePayload = payload_union("MovePagePayload", Page)
+    ExemptFromInactivityPayload = payload_union("ExemptFromInactivityPayload", Group)
+    StartDiscussionPayload = payload_union("StartDiscussionPayload", Discussion)
+    LockDiscussionPayload = payload_union("LockDiscussionPayload", Discussion)
+    PinDiscussionPayload = payload_union("PinDiscussionPayload", Discussion)
+    AddPostPayload = payload_union("AddPostPayload", Post)
+    EditPostPayload = payload_union("EditPostPayload", Post)
+    DeletePostPayload = payload_union("DeletePostPayload", Post)
+    HidePostPayload = payload_union("HidePostPayload", Post)
+    RestorePostPayload = payload_union("RestorePostPayload", Post)
+    ReportPostPayload = payload_union("ReportPostPayload", Report)
+    ResolveReportPayload = payload_union("ResolveReportPayload", Report)

@@ -7,7 +7,7 @@ from typing import Any, Self
 import strawberry
 from strawberry import relay
 
-from resolvers import content, groups, membership
+from resolvers import content, discussions, groups, membership
 from resolvers.domain.groups import (
     GroupDoc,
     GroupStatus,
@@ -20,6 +20,7 @@ from resolvers.domain.membership import GroupRole, may_read_content
 from schema.context import Info
 from schema.errors import answer
 from schema.types.common import Connection
+from schema.types.discussion import Discussion
 from schema.types.membership import GroupRoleType, Membership
 from schema.types.page import Page
 from schema.types.user import User
@@ -184,6 +185,31 @@ class Group(relay.Node):
             ),
             lambda found: Connection.of(found, Membership.from_doc) if found else None,
         )
+
+    @strawberry.field(description="Pinned first, then by latest post; null for non-members of "
+                      "an invite-only group.")
+    async def discussions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Discussion] | None:
+        ctx = info.context
+        _, role = await self._readable(info)
+        page = ctx.limits.page(first, after)
+        if after is None:  # the common case, batched across groups
+            return await answer(
+                lambda: ctx.loaders.first_discussions(group=self.doc, viewer_role=role,
+                                                      page=page),
+                lambda found: Connection.of(found, Discussion.from_doc) if found else None,
+            )
+        return await answer(
+            lambda: discussions.list_discussions(
+                store=ctx.store, actor=ctx.viewer, viewer_role=role, group=self.doc, page=page
+            ),
+            lambda found: Connection.of(found, Discussion.from_doc) if found else None,
+        )
+
+    @strawberry.field(description="When a post, discussion, page or member last arrived.")
+    def last_activity_at(self) -> datetime | None:
+        return self.doc.get("last_activity_at")
 
     @strawberry.field(description="For the owner and the support services; null for others.")
     def review(self, info: Info) -> GroupReview | None:

@@ -1,0 +1,257 @@
+"""Discussion, post and moderation queries and mutations."""
+
+import strawberry
+from strawberry import relay
+
+from resolvers import discussions, moderation, moderation_log
+from resolvers.domain.paging import Page
+from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus
+from resolvers.groups import visible_group
+from resolvers.store.moderation_log import LogEntry
+from schema.context import Info
+from schema.errors import answer, payload
+from schema.inputs import (
+    AddPostInput,
+    DeletePostInput,
+    EditPostInput,
+    ExemptFromInactivityInput,
+    HidePostInput,
+    LockDiscussionInput,
+    PinDiscussionInput,
+    ReportPostInput,
+    ResolveReportInput,
+    RestorePostInput,
+    StartDiscussionInput,
+    node_id,
+)
+from schema.payloads import (
+    AddPostPayload,
+    DeletePostPayload,
+    EditPostPayload,
+    ExemptFromInactivityPayload,
+    HidePostPayload,
+    LockDiscussionPayload,
+    PinDiscussionPayload,
+    ReportPostPayload,
+    ResolveReportPayload,
+    RestorePostPayload,
+    StartDiscussionPayload,
+)
+from schema.permissions import IsAuthenticated
+from schema.types.common import Connection
+from schema.types.discussion import (
+    Discussion,
+    InactiveGroupEntry,
+    ModerationLogEntry,
+    Post,
+    Report,
+    ReportStatusType,
+)
+from schema.types.group import Group
+
+
+@strawberry.type
+class DiscussionQuery:
+    @strawberry.field(description="A discussion; null if absent or not readable by the caller.")
+    async def discussion(self, info: Info, id: relay.GlobalID) -> Discussion | None:
+        if id.type_name != "Discussion":
+            return None
+        doc = await discussions.get_discussion(
+            store=info.context.store, actor=info.context.viewer, discussion_id=id.node_id
+        )
+        return Discussion.from_doc(doc) if doc else None
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Reports in the groups the caller moderates, newest first.",
+    )
+    async def reports(
+        self, info: Info, status: ReportStatusType | None = None,  # type: ignore[valid-type]
+        group_id: relay.GlobalID | None = None, first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Report]:
+        ctx = info.context
+        return await answer(
+            lambda: moderation.list_reports(
+                store=ctx.store, actor=ctx.viewer,
+                status=ReportStatus(status) if status else None,
+                group_id=node_id(group_id, "Group") if group_id else None,
+                page=ctx.limits.page(first, after),
+            ),
+            lambda page: Connection.of(page, Report.from_doc),
+        )
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="Every moderation and review action in a group, newest first.",
+    )
+    async def moderation_log(
+        self, info: Info, group_id: relay.GlobalID, first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[ModerationLogEntry]:
+        ctx = info.context
+
+        async def entries() -> Page[LogEntry]:
+            assert ctx.viewer is not None
+            group = await visible_group(ctx.store, ctx.viewer, node_id(group_id, "Group"))
+            role = await ctx.loaders.viewer_roles.load(str(group["_id"]))
+            return await moderation_log.entries(
+                store=ctx.store, actor=ctx.viewer, viewer_role=role, group=group,
+                page=ctx.limits.page(first, after),
+            )
+
+        return await answer(entries, lambda page: Connection.of(page, ModerationLogEntry.from_doc))
+
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="CSS (NSS: their country): groups due for a suggestion to close them.",
+    )
+    async def inactive_groups(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[InactiveGroupEntry]:
+        ctx = info.context
+        return await answer(
+            lambda: moderation.inactive_groups(
+                store=ctx.store, actor=ctx.viewer, page=ctx.limits.page(first, after),
+                now=ctx.now(),
+            ),
+            lambda page: Connection.of(page, InactiveGroupEntry.from_result),
+        )
+
+
+@strawberry.type
+class DiscussionMutation:
+    @strawberry.mutation(description="Members open a discussion with its first post.")
+    async def start_discussion(
+        self, info: Info, input: StartDiscussionInput
+    ) -> StartDiscussionPayload:
+        ctx = info.context
+        return await payload(
+            lambda: discussions.start_discussion(
+                store=ctx.store, actor=ctx.viewer, group_id=node_id(input.group_id, "Group"),
+                title=input.title, body=input.body, now=ctx.now(), limits=ctx.rate_limits,
+            ),
+            Discussion.from_doc,
+        )
+
+    @strawberry.mutation(description="Members post, optionally replying to a post.")
+    async def add_post(self, info: Info, input: AddPostInput) -> AddPostPayload:
+        ctx = info.context
+        return await payload(
+            lambda: discussions.add_post(
+                store=ctx.store, actor=ctx.viewer,
+                discussion_id=node_id(input.discussion_id, "Discussion"), body=input.body,
+                reply_to_id=node_id(input.reply_to_id, "Post") if input.reply_to_id else None,
+                client_mutation_id=input.client_mutation_id, now=ctx.now(),
+                limits=ctx.rate_limits,
+            ),
+            Post.from_doc,
+        )
+
+    @strawberry.mutation(description="The author edits; moderators keep seeing old versions.")
+    async def edit_post(self, info: Info, input: EditPostInput) -> EditPostPayload:
+        ctx = info.context
+        return await payload(
+            lambda: discussions.edit_post(
+                store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
+                body=input.body, now=ctx.now(),
+            ),
+            Post.from_doc,
+        )
+
+    @strawberry.mutation(description="The author or a moderator; a tombstone stays.")
+    async def delete_post(self, info: Info, input: DeletePostInput) -> DeletePostPayload:
+        ctx = info.context
+        return await payload(
+            lambda: discussions.delete_post(
+                store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
+                now=ctx.now(),
+            ),
+            Post.from_doc,
+        )
+
+    @strawberry.mutation(description="Moderators: hidden posts reach moderators only.")
+    async def hide_post(self, info: Info, input: HidePostInput) -> HidePostPayload:
+        ctx = info.context
+        return await payload(
+            lambda: moderation.hide_post(
+                store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
+                reason=input.reason, now=ctx.now(),
+            ),
+            Post.from_doc,
+        )
+
+    @strawberry.mutation
+    async def restore_post(self, info: Info, input: RestorePostInput) -> RestorePostPayload:
+        ctx = info.context
+        return await payload(
+            lambda: moderation.restore_post(
+                store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
+                reason=input.reason, now=ctx.now(),
+            ),
+            Post.from_doc,
+        )
+
+    @strawberry.mutation(description="Moderators lock (or, with locked: false, unlock).")
+    async def lock_discussion(
+        self, info: Info, input: LockDiscussionInput
+    ) -> LockDiscussionPayload:
+        ctx = info.context
+        return await payload(
+            lambda: moderation.flag_discussion(
+                store=ctx.store, actor=ctx.viewer,
+                discussion_id=node_id(input.discussion_id, "Discussion"), flag="locked",
+                value=input.locked, reason=input.reason, now=ctx.now(),
+            ),
+            Discussion.from_doc,
+        )
+
+    @strawberry.mutation(description="Moderators pin (or, with pinned: false, unpin).")
+    async def pin_discussion(self, info: Info, input: PinDiscussionInput) -> PinDiscussionPayload:
+        ctx = info.context
+        return await payload(
+            lambda: moderation.flag_discussion(
+                store=ctx.store, actor=ctx.viewer,
+                discussion_id=node_id(input.discussion_id, "Discussion"), flag="pinned",
+                value=input.pinned, reason=None, now=ctx.now(),
+            ),
+            Discussion.from_doc,
+        )
+
+    @strawberry.mutation(description="Report a post; one open report per user and post.")
+    async def report_post(self, info: Info, input: ReportPostInput) -> ReportPostPayload:
+        ctx = info.context
+        return await payload(
+            lambda: moderation.report_post(
+                store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
+                reason=ReportReason(input.reason), note=input.note, now=ctx.now(),
+                limits=ctx.rate_limits,
+            ),
+            Report.from_doc,
+        )
+
+    @strawberry.mutation(description="Moderators act on a report and close it.")
+    async def resolve_report(
+        self, info: Info, input: ResolveReportInput
+    ) -> ResolveReportPayload:
+        ctx = info.context
+        return await payload(
+            lambda: moderation.resolve_report(
+                store=ctx.store, actor=ctx.viewer, report_id=node_id(input.report_id, "Report"),
+                action=ReportAction(input.action), note=input.note, now=ctx.now(),
+            ),
+            Report.from_doc,
+        )
+
+    @strawberry.mutation(description="CSS: the group is not due for inactivity until `until`.")
+    async def exempt_from_inactivity(
+        self, info: Info, input: ExemptFromInactivityInput
+    ) -> ExemptFromInactivityPayload:
+        ctx = info.context
+        return await payload(
+            lambda: moderation.exempt_from_inactivity(
+                store=ctx.store, actor=ctx.viewer, group_id=node_id(input.group_id, "Group"),
+                until=input.until, reason=input.reason, now=ctx.now(),
+            ),
+            Group.from_doc,
+        )

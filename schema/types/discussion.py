@@ -1,0 +1,283 @@
+"""Discussions, posts, reports, the moderation log, and inactive groups."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any, Self
+
+import strawberry
+from strawberry import relay
+
+from resolvers import discussions
+from resolvers.domain.discussions import may_moderate
+from resolvers.domain.inactivity import InactivityRule
+from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus
+from resolvers.moderation import InactiveGroup
+from schema.context import Info
+from schema.errors import answer
+from schema.types.common import Connection
+from schema.types.user import User
+
+if TYPE_CHECKING:
+    from schema.types.group import Group
+
+ReportReasonType = strawberry.enum(ReportReason, name="ReportReason")
+ReportStatusType = strawberry.enum(ReportStatus, name="ReportStatus")
+ReportActionType = strawberry.enum(ReportAction, name="ReportAction")
+InactivityRuleType = strawberry.enum(InactivityRule, name="InactivityRule")
+
+GroupRef = Annotated["Group", strawberry.lazy("schema.types.group")]
+
+
+async def _user(info: Info, user_id: str | None) -> User | None:
+    if user_id is None:
+        return None
+    doc = await info.context.loaders.users.load(user_id)
+    return User.from_doc(doc) if doc else None
+
+
+async def _group(info: Info, group_id: str) -> Any:
+    from schema.types.group import Group
+
+    doc = await info.context.loaders.groups.load(group_id)
+    return Group.from_doc(doc) if doc else None
+
+
+async def _moderates(info: Info, group_id: str) -> bool:
+    viewer = info.context.viewer
+    if viewer is None:
+        return False
+    group = await info.context.loaders.groups.load(group_id)
+    role = await info.context.loaders.viewer_roles.load(group_id)
+    return group is not None and may_moderate(viewer, group, role)
+
+
+@strawberry.type
+class Hidden:
+    reason: str
+    at: datetime
+    by_name: str
+
+
+@strawberry.type
+class PostVersion:
+    body: str
+    until: datetime = strawberry.field(description="When this version was replaced.")
+
+
+@strawberry.type(description="A post; deleted posts stay as tombstones so replies keep context.")
+class Post(relay.Node):
+    id: relay.NodeID[str]
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    doc: strawberry.Private[dict[str, Any]]
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Self:
+        return cls(
+            id=str(doc["_id"]), created_at=doc["created_at"], edited_at=doc.get("edited_at"),
+            deleted_at=doc.get("deleted_at"), doc=doc,
+        )
+
+    @strawberry.field(description="Markdown; null once deleted.")
+    def body(self) -> str | None:
+        return None if self.doc.get("deleted_at") else self.doc["body"]
+
+    @strawberry.field
+    async def author(self, info: Info) -> User | None:
+        return await _user(info, self.doc["author_id"])
+
+    @strawberry.field(description="The post this one answers, if any.")
+    async def reply_to_id(self) -> relay.GlobalID | None:
+        reply_to = self.doc.get("reply_to_id")
+        return relay.GlobalID("Post", reply_to) if reply_to else None
+
+    @strawberry.field(description="Moderators only: why and when the post was hidden.")
+    async def hidden(self, info: Info) -> Hidden | None:
+        record = self.doc.get("hidden")
+        if record is None or not await _moderates(info, self.doc["group_id"]):
+            return None
+        return Hidden(reason=record["reason"], at=record["at"], by_name=record["by_name"])
+
+    @strawberry.field(description="Moderators only: earlier versions, oldest first.")
+    async def versions(self, info: Info) -> list[PostVersion] | None:
+        if not await _moderates(info, self.doc["group_id"]):
+            return None
+        return [PostVersion(body=v["body"], until=v["until"]) for v in self.doc["versions"]]
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Any, required: bool = False
+    ) -> list[Self | None]:
+        ctx = info.context
+        result: list[Self | None] = []
+        for node_id in node_ids:
+            post = await ctx.store.posts.get(post_id=node_id)
+            visible = post is not None and await discussions.get_discussion(
+                store=ctx.store, actor=ctx.viewer, discussion_id=post["discussion_id"]
+            ) is not None
+            if visible and post is not None and post.get("hidden"):
+                visible = await _moderates(info, post["group_id"])
+            result.append(cls.from_doc(post) if visible and post else None)
+        return result
+
+
+@strawberry.type
+class Discussion(relay.Node):
+    id: relay.NodeID[str]
+    title: str
+    created_at: datetime
+    last_post_at: datetime
+    post_count: int
+    pinned: bool
+    locked: bool
+    doc: strawberry.Private[dict[str, Any]]
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Self:
+        return cls(
+            id=str(doc["_id"]), title=doc["title"], created_at=doc["created_at"],
+            last_post_at=doc["last_post_at"], post_count=doc["post_count"],
+            pinned=doc["pinned"], locked=doc["locked"], doc=doc,
+        )
+
+    @strawberry.field
+    async def author(self, info: Info) -> User | None:
+        return await _user(info, self.doc["author_id"])
+
+    @strawberry.field
+    async def group(self, info: Info) -> GroupRef | None:
+        return await _group(info, self.doc["group_id"])  # type: ignore[no-any-return]
+
+    @strawberry.field(description="In creation order; hidden posts only for moderators.")
+    async def posts(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Post]:
+        ctx = info.context
+        group_id = self.doc["group_id"]
+        group = await ctx.loaders.groups.load(group_id)
+        role = await ctx.loaders.viewer_roles.load(group_id)
+        assert group is not None
+        page = ctx.limits.page(first, after)
+        if after is None:  # the common case, batched across discussions
+            return await answer(
+                lambda: ctx.loaders.first_posts(
+                    discussion=self.doc, group=group, viewer_role=role, page=page
+                ),
+                lambda found: Connection.of(found, Post.from_doc),
+            )
+        return await answer(
+            lambda: discussions.list_posts(
+                store=ctx.store, actor=ctx.viewer, viewer_role=role, group=group,
+                discussion=self.doc, page=page,
+            ),
+            lambda found: Connection.of(found, Post.from_doc),
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Any, required: bool = False
+    ) -> list[Self | None]:
+        ctx = info.context
+        found = [
+            await discussions.get_discussion(store=ctx.store, actor=ctx.viewer,
+                                             discussion_id=node_id)
+            for node_id in node_ids
+        ]
+        return [cls.from_doc(doc) if doc else None for doc in found]
+
+
+@strawberry.type
+class ReportResolution:
+    action: ReportActionType  # type: ignore[valid-type]
+    note: str | None
+    by_name: str
+    at: datetime
+
+
+@strawberry.type
+class Report(relay.Node):
+    id: relay.NodeID[str]
+    reason: ReportReasonType  # type: ignore[valid-type]
+    note: str | None
+    status: ReportStatusType  # type: ignore[valid-type]
+    created_at: datetime
+    resolution: ReportResolution | None
+    doc: strawberry.Private[dict[str, Any]]
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Self:
+        resolution = doc.get("resolution")
+        return cls(
+            id=str(doc["_id"]), reason=ReportReason(doc["reason"]), note=doc.get("note"),
+            status=ReportStatus(doc["status"]), created_at=doc["created_at"],
+            resolution=ReportResolution(
+                action=ReportAction(resolution["action"]), note=resolution.get("note"),
+                by_name=resolution["by_name"], at=resolution["at"],
+            ) if resolution else None,
+            doc=doc,
+        )
+
+    @strawberry.field
+    async def reporter(self, info: Info) -> User | None:
+        return await _user(info, self.doc["reporter_id"])
+
+    @strawberry.field
+    async def post(self, info: Info) -> Post | None:
+        post = await info.context.store.posts.get(post_id=self.doc["post_id"])
+        return Post.from_doc(post) if post else None
+
+    @strawberry.field
+    async def group(self, info: Info) -> GroupRef | None:
+        return await _group(info, self.doc["group_id"])  # type: ignore[no-any-return]
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Any, required: bool = False
+    ) -> list[Self | None]:
+        result: list[Self | None] = []
+        for node_id in node_ids:
+            report = await info.context.store.reports.get(report_id=node_id)
+            visible = report is not None and await _moderates(info, report["group_id"])
+            result.append(cls.from_doc(report) if visible and report else None)
+        return result
+
+
+@strawberry.type(description="One moderation or review action; the log is append-only.")
+class ModerationLogEntry:
+    id: strawberry.ID
+    action: str
+    actor_name: str
+    target_kind: str
+    target_id: str
+    reason: str | None
+    at: datetime
+    actor_id: strawberry.Private[str]
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Self:
+        return cls(
+            id=strawberry.ID(str(doc["_id"])), action=doc["action"],
+            actor_name=doc["actor_name"], target_kind=doc["target_kind"],
+            target_id=doc["target_id"], reason=doc.get("reason"), at=doc["at"],
+            actor_id=doc["actor_id"],
+        )
+
+    @strawberry.field
+    async def actor(self, info: Info) -> User | None:
+        return await _user(info, self.actor_id)
+
+
+@strawberry.type(description="A group due for a suggestion to close it.")
+class InactiveGroupEntry:
+    days_inactive: int
+    rule: InactivityRuleType  # type: ignore[valid-type]
+    group: GroupRef
+
+    @classmethod
+    def from_result(cls, item: InactiveGroup) -> Self:
+        from schema.types.group import Group
+
+        return cls(
+            days_inactive=item.verdict.days_inactive, rule=item.verdict.rule,
+            group=Group.from_doc(item.group),
+        )
