@@ -1,12 +1,14 @@
 """The `rate_limits` collection: one counter per user, action and fixed window, shared by
 every API process; expired windows are removed by a TTL index."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
+
+_MARGIN = timedelta(minutes=5)
 
 
 class RateLimitStore:
@@ -18,12 +20,15 @@ class RateLimitStore:
 
     async def hit(self, *, key: str, ends_at: float) -> int:
         """Count one call in window `key`; the count so far, this call included."""
+        # The TTL monitor runs on the database's wall clock, whatever clock the caller uses;
+        # a window document outlives its window by a margin on that clock too.
+        expires_at = max(datetime.fromtimestamp(ends_at, UTC), datetime.now(UTC)) + _MARGIN
         for _ in range(2):  # a concurrent first hit may win the upsert; then just increment
             try:
                 doc = await self._collection.find_one_and_update(
                     {"_id": key},
                     {"$inc": {"count": 1},
-                     "$setOnInsert": {"expires_at": datetime.fromtimestamp(ends_at, UTC)}},
+                     "$setOnInsert": {"expires_at": expires_at}},
                     upsert=True,
                     return_document=ReturnDocument.AFTER,
                 )
