@@ -1,8 +1,9 @@
 """The Starlette application: `/graphql` over HTTP and WebSocket, and health checks."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -30,7 +31,13 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "database": "ok"})
 
 
-def build_app(settings: Settings, *, clock: Callable[[], datetime] = _utcnow) -> Starlette:
+def build_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = _utcnow,
+    mongo_listeners: Sequence[CommandListener] = (),
+) -> Starlette:
+    """The app; `clock` and `mongo_listeners` let tests move time and count commands."""
     settings.check_production_safety()
     schema = build_schema(
         mask_errors=settings.is_production,
@@ -43,4 +50,4 @@ def build_app(settings: Settings, *, clock: Callable[[], datetime] = _utcnow) ->
         Route("/healthz", healthz),
         Route("/readyz", readyz),
     ]
-    return Starlette(routes=routes, lifespan=lifespan_for(settings))
+    return Starlette(routes=routes, lifespan=lifespan_for(settings, mongo_listeners))

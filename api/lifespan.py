@@ -1,11 +1,12 @@
 """The app's lifespan: the database client, the store and its indexes, and warm models."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import TypedDict
 
 from pymongo import AsyncMongoClient
+from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
 
 from api.settings import Settings
@@ -19,16 +20,20 @@ class State(TypedDict):
     users: UserRecorder
 
 
-def mongo_client(settings: Settings) -> AsyncMongoClient[dict]:  # type: ignore[type-arg]
+def mongo_client(
+    settings: Settings, listeners: Sequence[CommandListener] = ()
+) -> AsyncMongoClient[dict]:  # type: ignore[type-arg]
     if not settings.mongodb_uri:
         raise RuntimeError("APP_MONGODB_URI is empty; `python -m api serve` starts a database")
-    return AsyncMongoClient(settings.mongodb_uri, tz_aware=True, connect=False)
+    return AsyncMongoClient(
+        settings.mongodb_uri, tz_aware=True, connect=False, event_listeners=list(listeners)
+    )
 
 
-def lifespan_for(settings: Settings):  # type: ignore[no-untyped-def]
+def lifespan_for(settings: Settings, listeners: Sequence[CommandListener] = ()):  # type: ignore[no-untyped-def]
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
-        client = mongo_client(settings)
+        client = mongo_client(settings, listeners)
         try:
             store = Store(client[settings.mongodb_database])
             await store.ensure_indexes()

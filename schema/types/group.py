@@ -194,6 +194,8 @@ class Group(relay.Node):
         ctx = info.context
         _, role = await self._readable(info)
         page = ctx.limits.page(first, after)
+        # Posts of these discussions look their group up: it is this one.
+        ctx.loaders.groups.prime(str(self.doc["_id"]), self.doc)
         if after is None:  # the common case, batched across groups
             return await answer(
                 lambda: ctx.loaders.first_discussions(group=self.doc, viewer_role=role,

@@ -1,0 +1,107 @@
+"""A deep query costs about one database command per level, whatever the page sizes."""
+
+from datetime import timedelta
+from typing import Any
+
+import httpx2
+import pytest
+from bson import ObjectId
+from pymongo import monitoring
+
+from api.app import build_app
+from resolvers.domain.actors import Actor, Role
+from tests.support import LifespanApp, active_group, gql
+
+# Commands the driver sends for its own housekeeping, not for the query.
+HOUSEKEEPING = {"hello", "isMaster", "ismaster", "ping", "endSessions", "buildInfo"}
+
+QUERY = """query($groups: Int!, $discussions: Int!, $posts: Int!) {
+  groups(first: $groups, filter: {status: ACTIVE}) { edges { node {
+    title memberCount viewerRole owner { name }
+    discussions(first: $discussions) { edges { node {
+      title postCount author { name }
+      posts(first: $posts) { edges { node { body author { name } } } }
+    } } }
+  } } }
+}"""
+
+
+class CommandCounter(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name not in HOUSEKEEPING:
+            self.commands.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+async def seed(store: Any, now: Any) -> None:
+    """20 active groups with 10 discussions of 10 posts each, by 30 different authors."""
+    authors = [Actor(f"author{n}", f"Author {n}", frozenset({Role.TEACHER}), "ES")
+               for n in range(30)]
+    for author in authors:
+        await store.users.record(actor=author, now=now)
+    discussions, posts = [], []
+    for g in range(20):
+        group = await active_group(store, now, authors[g], title=f"Group number {g}")
+        for d in range(10):
+            discussion_id = ObjectId()
+            at = now + timedelta(minutes=d)
+            discussions.append({
+                "_id": discussion_id, "group_id": str(group["_id"]), "title": f"Topic {g}.{d}",
+                "author_id": authors[d].id, "created_at": at, "updated_at": at,
+                "last_post_at": at, "post_count": 10, "pinned": False, "locked": False,
+            })
+            posts += [{
+                "discussion_id": str(discussion_id), "group_id": str(group["_id"]),
+                "author_id": authors[(g + d + p) % 30].id, "body": f"Post {p}",
+                "reply_to_id": None, "created_at": at, "edited_at": None, "versions": [],
+                "hidden": None, "deleted_at": None,
+            } for p in range(10)]
+    await store.discussions._collection.insert_many(discussions)
+    await store.posts._collection.insert_many(posts)
+
+
+@pytest.fixture
+async def counted(settings, store, clock):
+    counter = CommandCounter()
+    await seed(store, clock())
+    app = build_app(settings, clock=clock, mongo_listeners=[counter])
+    async with LifespanApp(app) as running:
+        transport = httpx2.ASGITransport(app=running)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://agora.test") as http:
+            yield http, counter
+
+
+async def test_a_deep_query_costs_one_command_per_level(counted, tokens):
+    http, counter = counted
+    headers = tokens.headers("reader")
+    await gql(http, "{ me { name } }", headers=headers)  # records the reader on first sight
+
+    costs = {}
+    for sizes in ((20, 10, 10), (5, 3, 2), (20, 1, 10)):
+        counter.commands.clear()
+        variables = dict(zip(("groups", "discussions", "posts"), sizes, strict=True))
+        body = await gql(http, QUERY, variables, headers=headers)
+        assert "errors" not in body, body
+        edges = body["data"]["groups"]["edges"]
+        assert len(edges) == sizes[0]
+        first = edges[0]["node"]["discussions"]["edges"]
+        assert len(first) == sizes[1]
+        assert len(first[0]["node"]["posts"]["edges"]) == sizes[2]
+        assert all(post["node"]["author"]["name"].startswith("Author")
+                   for post in first[0]["node"]["posts"]["edges"])
+        costs[sizes] = list(counter.commands)
+
+    # One command each for the groups, the caller's roles, the discussions and the posts,
+    # and one per level for the authors (owners, discussion authors, post authors): seven at
+    # most, whatever the page sizes. 20 x 10 x 10 without loaders would be about 2,400.
+    for sizes, commands in costs.items():
+        assert len(commands) <= 7, (sizes, commands)
+        assert commands.count("aggregate") == 2, (sizes, commands)
