@@ -48,6 +48,18 @@ MATRIX: dict[str, tuple[str, str]] = {
     "updatePage": ("moderator owner", "edit a page"),
     "movePage": ("moderator owner", "move a page"),
     "removePage": ("moderator owner", "remove a page"),
+    "startDiscussion": ("member moderator owner", "open a discussion"),
+    "addPost": ("member moderator owner", "post in a discussion"),
+    "editPost": ("member", "edit one's own post"),
+    "deletePost": ("member moderator owner css nss_same", "delete a member's post"),
+    "hidePost": ("moderator owner css nss_same", "hide a post"),
+    "restorePost": ("moderator owner css nss_same", "restore a hidden post"),
+    "lockDiscussion": ("moderator owner css nss_same", "lock a discussion"),
+    "pinDiscussion": ("moderator owner css nss_same", "pin a discussion"),
+    "reportPost": ("teacher member moderator owner css nss_same nss_other",
+                   "report a post in an open group"),
+    "resolveReport": ("moderator owner css nss_same", "act on a report"),
+    "exemptFromInactivity": ("css", "exempt a group from the inactivity watch"),
 }
 
 

@@ -7,11 +7,13 @@ from typing import Any
 import pytest
 from strawberry.relay import to_base64
 
-from resolvers import content, groups, membership
+from resolvers import content, discussions, groups, membership, moderation
 from resolvers.domain.actors import Actor, Role
 from resolvers.domain.content import PageKind
 from resolvers.domain.groups import GroupAction, Participation
 from resolvers.domain.membership import GroupRole
+from resolvers.domain.rate_limits import RateLimits
+from resolvers.domain.reports import ReportReason
 from tests.api.permissions import ACTORS, MATRIX, allowed, render
 from tests.support import active_group, gql, group_form, group_input
 
@@ -77,6 +79,24 @@ async def build_world(store, now) -> dict[str, str]:
                            kind=PageKind.PAGE, position=None, now=now)
     invitation = await membership.invite_member(store=store, actor=owner, group_id=active,
                                                 user_id="tom", now=now)
+    limits = RateLimits({})
+    discussion = await discussions.start_discussion(
+        store=store, actor=PEOPLE["member"], group_id=active, title="Homework",
+        body="Ideas?", now=now, limits=limits)
+    mine = await discussions.add_post(
+        store=store, actor=PEOPLE["member"], discussion_id=str(discussion["_id"]),
+        body="My idea", reply_to_id=None, client_mutation_id=None, now=now, limits=limits)
+    tinas = await discussions.add_post(
+        store=store, actor=TINA, discussion_id=str(discussion["_id"]), body="Buy my course",
+        reply_to_id=None, client_mutation_id=None, now=now, limits=limits)
+    hidden = await discussions.add_post(
+        store=store, actor=TINA, discussion_id=str(discussion["_id"]), body="Rude",
+        reply_to_id=None, client_mutation_id=None, now=now, limits=limits)
+    await moderation.hide_post(store=store, actor=owner, post_id=str(hidden["_id"]),
+                               reason="Rude", now=now)
+    report = await moderation.report_post(
+        store=store, actor=TINA, post_id=str(mine["_id"]),
+        reason=ReportReason.COMMERCIAL, note=None, now=now, limits=limits)
     return {
         "active": to_base64("Group", active),
         "invite_only": to_base64("Group", invite_only),
@@ -87,6 +107,11 @@ async def build_world(store, now) -> dict[str, str]:
         "invitation": to_base64("Invitation", invitation["_id"]),
         "tina": to_base64("User", "tina"),
         "ula": to_base64("User", "ula"),
+        "discussion": to_base64("Discussion", str(discussion["_id"])),
+        "my_post": to_base64("Post", str(mine["_id"])),
+        "tinas_post": to_base64("Post", str(tinas["_id"])),
+        "hidden_post": to_base64("Post", str(hidden["_id"])),
+        "report": to_base64("Report", str(report["_id"])),
     }
 
 
@@ -132,6 +157,25 @@ def call(mutation: str, ids: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
         "updatePage": ("updatePage", "UpdatePageInput", {"pageId": ids["page"], "body": "New"}),
         "movePage": ("movePage", "MovePageInput", {"pageId": ids["page"], "position": 2}),
         "removePage": ("removePage", "RemovePageInput", {"pageId": ids["page"]}),
+        "startDiscussion": ("startDiscussion", "StartDiscussionInput",
+                            {"groupId": g, "title": "A new topic", "body": "Hello"}),
+        "addPost": ("addPost", "AddPostInput", {"discussionId": ids["discussion"], "body": "Hi"}),
+        "editPost": ("editPost", "EditPostInput", {"postId": ids["my_post"], "body": "Better"}),
+        "deletePost": ("deletePost", "DeletePostInput", {"postId": ids["my_post"]}),
+        "hidePost": ("hidePost", "HidePostInput", {"postId": ids["tinas_post"], "reason": "Ad"}),
+        "restorePost": ("restorePost", "RestorePostInput",
+                        {"postId": ids["hidden_post"], "reason": "Appeal"}),
+        "lockDiscussion": ("lockDiscussion", "LockDiscussionInput",
+                           {"discussionId": ids["discussion"], "reason": "Heated"}),
+        "pinDiscussion": ("pinDiscussion", "PinDiscussionInput",
+                          {"discussionId": ids["discussion"]}),
+        "reportPost": ("reportPost", "ReportPostInput",
+                       {"postId": ids["tinas_post"], "reason": "SPAM"}),
+        "resolveReport": ("resolveReport", "ResolveReportInput",
+                          {"reportId": ids["report"], "action": "DISMISS"}),
+        "exemptFromInactivity": ("exemptFromInactivity", "ExemptFromInactivityInput",
+                                 {"groupId": g, "until": "2027-06-01T00:00:00+00:00",
+                                  "reason": "Summer"}),
     }
     return rows[mutation]
 
