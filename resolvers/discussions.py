@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from bson import ObjectId
+
 from resolvers import rate_limits
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import (
@@ -19,6 +21,7 @@ from resolvers.domain.discussions import (
     may_see_hidden,
 )
 from resolvers.domain.errors import NotFound
+from resolvers.domain.events import EventDoc, EventKind, new_event
 from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole
 from resolvers.domain.paging import Page, PageRequest, page_of
@@ -27,6 +30,25 @@ from resolvers.groups import existing_group, visible_group
 from resolvers.membership import role_of
 from resolvers.store import Store
 from resolvers.store.discussions import position_of
+
+
+def post_event(
+    kind: EventKind, actor: Actor, group: GroupDoc, post: PostDoc, now: datetime
+) -> EventDoc:
+    return new_event(kind=kind, actor=actor, group=group, subject_kind="Post", subject=post,
+                     now=now, extra={"discussion_id": post["discussion_id"]})
+
+
+async def _insert_post(
+    store: Store, actor: Actor, group: GroupDoc, post: PostDoc, now: datetime
+) -> tuple[PostDoc, bool]:
+    """Insert a post with its POST_ADDED event; (the post, whether it is new)."""
+    post["_id"] = ObjectId()
+    event = post_event(EventKind.POST_ADDED, actor, group, post, now)
+    stored, created = await store.posts.insert(doc={**post, "outbox": [event]})
+    if created:
+        await store.events.commit("posts", stored["_id"], [event])
+    return stored, created
 
 
 async def _touch(store: Store, group: GroupDoc, now: datetime) -> None:
@@ -64,12 +86,17 @@ async def start_discussion(
     group = await visible_group(store, actor, group_id)
     check_may_write(group, await role_of(store, group, actor.id), "startDiscussion")
     await rate_limits.spend(store, limits, actor, "startDiscussion", now)
-    discussion = await store.discussions.insert(doc={
-        "group_id": group_id, "title": title, "author_id": actor.id, "created_at": now,
-        "updated_at": now, "last_post_at": now, "post_count": 1, "pinned": False,
-        "locked": False,
-    })
-    await store.posts.insert(doc=_new_post(actor, discussion, body, None, now, None))
+    doc: DiscussionDoc = {
+        "_id": ObjectId(), "group_id": group_id, "title": title, "author_id": actor.id,
+        "created_at": now, "updated_at": now, "last_post_at": now, "post_count": 1,
+        "pinned": False, "locked": False,
+    }
+    event = new_event(kind=EventKind.DISCUSSION_STARTED, actor=actor, group=group,
+                      subject_kind="Discussion", subject=doc, now=now)
+    discussion = await store.discussions.insert(doc={**doc, "outbox": [event]})
+    await store.events.commit("discussions", discussion["_id"], [event])
+    await _insert_post(store, actor, group, _new_post(actor, discussion, body, None, now, None),
+                       now)
     await _touch(store, group, now)
     return discussion
 
@@ -110,8 +137,9 @@ async def add_post(
         if retried is not None:
             return retried
     await rate_limits.spend(store, limits, actor, "addPost", now)
-    post, created = await store.posts.insert(
-        doc=_new_post(actor, discussion, body, reply_to_id, now, client_mutation_id)
+    post, created = await _insert_post(
+        store, actor, group, _new_post(actor, discussion, body, reply_to_id, now,
+                                       client_mutation_id), now,
     )
     if created:
         await store.discussions.count_post(discussion_id=discussion["_id"], now=now)
@@ -133,18 +161,20 @@ async def edit_post(
     actor = require_actor(actor)
     body = checked_body(body)
     post = await _post(store, post_id)
-    await _readable(store, actor, post["group_id"], "Post", post_id)
+    group, _ = await _readable(store, actor, post["group_id"], "Post", post_id)
     check_may_edit_post(actor, post)
+    version = {"body": post["body"], "until": now}
+    edited = {**post, "body": body, "edited_at": now, "versions": [*post["versions"], version]}
+    event = post_event(EventKind.POST_EDITED, actor, group, edited, now)
     changed = await store.posts.update(
         post_id=post["_id"],
         expected={"body": post["body"], "deleted_at": None},
-        change={
-            "$set": {"body": body, "edited_at": now},
-            "$push": {"versions": {"body": post["body"], "until": now}},
-        },
+        change={"$set": {"body": body, "edited_at": now}, "$push": {"versions": version}},
+        events=[event],
     )
     if changed is None:  # edited or deleted meanwhile: the caller should reload first
         raise NotFound("Post version", post_id)
+    await store.events.commit("posts", post["_id"], [event])
     return changed
 
 
@@ -156,13 +186,18 @@ async def delete_post(
     post = await _post(store, post_id)
     group, role = await _readable(store, actor, post["group_id"], "Post", post_id)
     check_may_delete_post(actor, group, role, post)
+    tombstone = {"body": "", "deleted_at": now, "deleted_by": actor.id}
+    event = post_event(EventKind.POST_DELETED, actor, group, {**post, **tombstone}, now)
     changed = await store.posts.update(
         post_id=post["_id"],
         expected={"deleted_at": None},
-        change={"$set": {"body": "", "deleted_at": now, "deleted_by": actor.id},
-                "$push": {"versions": {"body": post["body"], "until": now}}},
+        change={"$set": tombstone, "$push": {"versions": {"body": post["body"], "until": now}}},
+        events=[event],
     )
-    return changed or await _post(store, post_id)
+    if changed is None:
+        return await _post(store, post_id)
+    await store.events.commit("posts", post["_id"], [event])
+    return changed
 
 
 async def get_discussion(

@@ -3,13 +3,16 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
+
+from bson import ObjectId
 
 from resolvers import moderation_log
 from resolvers.domain import similarity
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import ModerationAction
 from resolvers.domain.errors import InvalidTransition, NotFound
+from resolvers.domain.events import EventDoc, EventKind, new_event
 from resolvers.domain.forms import (
     FormChanges,
     GroupForm,
@@ -132,6 +135,23 @@ async def _rank_similar(
     ]
 
 
+_NOT_IN_EVENTS = ("review", "terms", "title_terms", "outbox")
+
+
+def group_event(
+    kind: EventKind, actor: Actor, group: GroupDoc, now: datetime, **extra: Any
+) -> EventDoc:
+    """An event about `group` itself, carrying the group (without its review record)."""
+    subject = {key: value for key, value in group.items() if key not in _NOT_IN_EVENTS}
+    return new_event(kind=kind, actor=actor, group=group, subject_kind="Group",
+                     subject=subject, now=now, extra=extra or None)
+
+
+def _changed(group: GroupDoc, fields: dict[str, Any]) -> GroupDoc:
+    """`group` as it will be once `fields` are set: what its event describes."""
+    return cast(GroupDoc, {**group, **fields})
+
+
 def _similar_record(item: SimilarGroup) -> dict[str, Any]:
     match = item.match
     return {
@@ -182,7 +202,11 @@ async def create_group(
             "similar": [_similar_record(item) for item in similar],
         },
     }
-    group = await store.groups.insert(doc=doc)
+    doc["_id"] = ObjectId()
+    event = group_event(EventKind.GROUP_STATUS_CHANGED, actor, doc, now,
+                        from_status=None, to_status=status.value)
+    group = await store.groups.insert(doc={**doc, "outbox": [event]})
+    await store.events.commit("groups", group["_id"], [event])
     await store.memberships.add(
         group_id=str(group["_id"]), user_id=actor.id, role="OWNER", now=now
     )
@@ -219,14 +243,18 @@ async def update_group(
     check_may_edit(actor, group)
     form = validate_group_form(changes.apply_to(_form_of(group)))
     status = GroupStatus(group["status"])
+    fields = {**_form_fields(form), "updated_at": now}
+    event = group_event(EventKind.GROUP_UPDATED, actor, _changed(group, fields), now)
     changed = await store.groups.change(
         group_id=group["_id"],
         expected_status=status,
-        set_fields={**_form_fields(form), "updated_at": now},
+        set_fields=fields,
         history_entry=_history_entry(actor, "EDIT", None, now, status, status),
+        events=[event],
     )
     if changed is None:
         raise InvalidTransition(await _current_status(store, group_id), "updateGroup")
+    await store.events.commit("groups", group["_id"], [event])
     return changed
 
 
@@ -263,14 +291,18 @@ async def transition_group(
         fields |= {"approved_at": now, "last_activity_at": now}
     if changes is not None:
         fields |= _form_fields(validate_group_form(changes.apply_to(_form_of(group))))
+    event = group_event(EventKind.GROUP_STATUS_CHANGED, actor, _changed(group, fields), now,
+                        from_status=status.value, to_status=target.value, message=message)
     changed = await store.groups.change(
         group_id=group["_id"],
         expected_status=status,
         set_fields=fields,
         history_entry=_history_entry(actor, action, message, now, status, target),
+        events=[event],
     )
     if changed is None:
         raise InvalidTransition(await _current_status(store, group_id), action.value)
+    await store.events.commit("groups", group["_id"], [event])
     await moderation_log.record(
         store, actor=actor, group=changed, action=LOGGED_ACTIONS[action], target_kind="Group",
         target_id=group_id, reason=message, now=now,

@@ -6,6 +6,7 @@ from resolvers import moderation_log
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import ModerationAction
 from resolvers.domain.errors import InvalidTransition, NotFound, ValidationFailed
+from resolvers.domain.events import EventDoc, EventKind, new_event
 from resolvers.domain.forms import checked_message
 from resolvers.domain.groups import GroupDoc, require_active, require_actor
 from resolvers.domain.membership import (
@@ -20,7 +21,7 @@ from resolvers.domain.membership import (
     may_read_content,
 )
 from resolvers.domain.paging import Page, PageRequest, page_of
-from resolvers.groups import existing_group, visible_group
+from resolvers.groups import existing_group, group_event, visible_group
 from resolvers.store import Store
 from resolvers.store.invitations import InvitationDoc
 from resolvers.store.memberships import MembershipDoc, membership_id
@@ -42,23 +43,43 @@ async def _owners(store: Store, group: GroupDoc) -> int:
     return await store.memberships.count(group_id=str(group["_id"]), role=GroupRole.OWNER)
 
 
+def _member_event(
+    kind: EventKind, actor: Actor, group: GroupDoc, user_id: str, role: GroupRole | None,
+    now: datetime,
+) -> EventDoc:
+    subject = {"group_id": str(group["_id"]), "user_id": user_id,
+               "role": role.value if role else None}
+    return new_event(kind=kind, actor=actor, group=group, subject_kind="Membership",
+                     subject=subject, now=now)
+
+
 async def _add_member(
-    store: Store, group: GroupDoc, user_id: str, role: GroupRole, now: datetime
+    store: Store, group: GroupDoc, actor: Actor, role: GroupRole, now: datetime
 ) -> GroupDoc:
-    """Add a member once; the count moves only when a membership was really created, so it
+    """Add `actor` once; the count moves only when a membership was really created, so it
     stays exact under concurrent joins."""
+    gid = str(group["_id"])
+    event = _member_event(EventKind.MEMBER_JOINED, actor, group, actor.id, role, now)
     if not await store.memberships.add(
-        group_id=str(group["_id"]), user_id=user_id, role=role, now=now
+        group_id=gid, user_id=actor.id, role=role, now=now, events=[event]
     ):
         return group
+    await store.events.commit("memberships", membership_id(gid, actor.id), [event])
     changed = await store.groups.count_members(group_id=group["_id"], delta=1)
     await store.groups.update_fields(group_id=group["_id"], fields={"last_activity_at": now})
     return changed or group
 
 
-async def _drop_member(store: Store, group: GroupDoc, user_id: str) -> GroupDoc:
-    if await store.memberships.remove(group_id=str(group["_id"]), user_id=user_id) is None:
+async def _drop_member(
+    store: Store, group: GroupDoc, actor: Actor, user_id: str, kind: EventKind, now: datetime
+) -> GroupDoc:
+    gid = str(group["_id"])
+    event = _member_event(kind, actor, group, user_id, None, now)
+    if await store.memberships.remove(
+        group_id=gid, user_id=user_id, now=now, events=[event]
+    ) is None:
         return group
+    await store.events.commit("memberships", membership_id(gid, user_id), [event])
     return await store.groups.count_members(group_id=group["_id"], delta=-1) or group
 
 
@@ -78,7 +99,7 @@ async def join_group(
             invitation_id=membership_id(group_id, actor.id), status=InvitationStatus.ACCEPTED,
             now=now,
         )
-    return await _add_member(store, group, actor.id, GroupRole.MEMBER, now)
+    return await _add_member(store, group, actor, GroupRole.MEMBER, now)
 
 
 async def leave_group(
@@ -90,7 +111,7 @@ async def leave_group(
     if role is None:
         return group
     check_may_leave(role, await _owners(store, group))
-    return await _drop_member(store, group, actor.id)
+    return await _drop_member(store, group, actor, actor.id, EventKind.MEMBER_LEFT, now)
 
 
 async def invite_member(
@@ -127,7 +148,7 @@ async def respond_to_invitation(
     if answered is None:
         raise InvalidTransition("ANSWERED", "respondToInvitation")
     if accept:
-        await _add_member(store, group, actor.id, GroupRole.MEMBER, now)
+        await _add_member(store, group, actor, GroupRole.MEMBER, now)
     return answered
 
 
@@ -145,11 +166,13 @@ async def set_member_role(
     )
     if current is role:
         return target
+    event = _member_event(EventKind.MEMBER_ROLE_CHANGED, actor, group, user_id, role, now)
     changed = await store.memberships.set_role(
-        group_id=group_id, user_id=user_id, current=current, wanted=role
+        group_id=group_id, user_id=user_id, current=current, wanted=role, events=[event]
     )
     if changed is None:
         raise InvalidTransition("CHANGED", "setMemberRole")
+    await store.events.commit("memberships", changed["_id"], [event])
     return changed
 
 
@@ -165,7 +188,7 @@ async def remove_member(
         actor, group, actor_role=await role_of(store, group, actor.id),
         target=GroupRole(target["role"]), owners=await _owners(store, group),
     )
-    changed = await _drop_member(store, group, user_id)
+    changed = await _drop_member(store, group, actor, user_id, EventKind.MEMBER_REMOVED, now)
     await moderation_log.record(
         store, actor=actor, group=group, action=ModerationAction.REMOVE_MEMBER,
         target_kind="User", target_id=user_id, reason=reason, now=now,
@@ -179,9 +202,11 @@ async def set_group_featured(
     actor = require_actor(actor)
     check_may_feature(actor)
     group = await existing_group(store, group_id)
+    event = group_event(EventKind.GROUP_UPDATED, actor, {**group, "featured": featured}, now)
     changed = await store.groups.update_fields(
-        group_id=group["_id"], fields={"featured": featured, "updated_at": now}
+        group_id=group["_id"], fields={"featured": featured, "updated_at": now}, events=[event]
     )
+    await store.events.commit("groups", group["_id"], [event])
     return changed or group
 
 

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bson import ObjectId
+
 from resolvers import moderation_log, rate_limits
+from resolvers.discussions import post_event
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import (
     DiscussionDoc,
@@ -19,6 +22,7 @@ from resolvers.domain.discussions import (
     may_see_hidden,
 )
 from resolvers.domain.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from resolvers.domain.events import EventKind, new_event
 from resolvers.domain.forms import checked_message, checked_text
 from resolvers.domain.groups import (
     GroupDoc,
@@ -33,7 +37,7 @@ from resolvers.domain.membership import LEADERS, GroupRole
 from resolvers.domain.paging import Page, PageRequest, page_of
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.domain.reports import NOTE_MAX, ReportAction, ReportReason, ReportStatus
-from resolvers.groups import existing_group
+from resolvers.groups import existing_group, group_event
 from resolvers.membership import remove_member, role_of
 from resolvers.store import Store
 from resolvers.store.reports import ReportDoc
@@ -65,12 +69,15 @@ async def hide_post(
     group, _ = await _moderated_group(store, actor, post["group_id"])
     if is_hidden(post):
         raise InvalidTransition("HIDDEN", "hidePost")
+    record = hidden_record(actor, reason, now)
+    event = post_event(EventKind.POST_HIDDEN, actor, group, {**post, "hidden": record}, now)
     changed = await store.posts.update(
         post_id=post["_id"], expected={"hidden": None},
-        change={"$set": {"hidden": hidden_record(actor, reason, now)}},
+        change={"$set": {"hidden": record}}, events=[event],
     )
     if changed is None:
         raise InvalidTransition("HIDDEN", "hidePost")
+    await store.events.commit("posts", post["_id"], [event])
     await moderation_log.record(
         store, actor=actor, group=group, action=ModerationAction.HIDE_POST, target_kind="Post",
         target_id=post_id, reason=reason, now=now,
@@ -85,12 +92,14 @@ async def restore_post(
     reason = checked_message("reason", reason)
     post = await _post(store, post_id)
     group, _ = await _moderated_group(store, actor, post["group_id"])
+    event = post_event(EventKind.POST_RESTORED, actor, group, {**post, "hidden": None}, now)
     changed = await store.posts.update(
         post_id=post["_id"], expected={"hidden": {"$ne": None}},
-        change={"$set": {"hidden": None}},
+        change={"$set": {"hidden": None}}, events=[event],
     )
     if changed is None:
         raise InvalidTransition("VISIBLE", "restorePost")
+    await store.events.commit("posts", post["_id"], [event])
     await moderation_log.record(
         store, actor=actor, group=group, action=ModerationAction.RESTORE_POST,
         target_kind="Post", target_id=post_id, reason=reason, now=now,
@@ -98,6 +107,12 @@ async def restore_post(
     return changed
 
 
+_FLAG_EVENTS = {
+    ("locked", True): EventKind.DISCUSSION_LOCKED,
+    ("locked", False): EventKind.DISCUSSION_UNLOCKED,
+    ("pinned", True): EventKind.DISCUSSION_PINNED,
+    ("pinned", False): EventKind.DISCUSSION_UNPINNED,
+}
 _FLAG_ACTIONS = {
     ("locked", True): ModerationAction.LOCK_DISCUSSION,
     ("locked", False): ModerationAction.UNLOCK_DISCUSSION,
@@ -116,11 +131,14 @@ async def flag_discussion(
     if discussion is None:
         raise NotFound("Discussion", discussion_id)
     group, _ = await _moderated_group(store, actor, discussion["group_id"])
+    event = new_event(kind=_FLAG_EVENTS[flag, value], actor=actor, group=group,
+                      subject_kind="Discussion", subject={**discussion, flag: value}, now=now)
     changed = await store.discussions.set_flag(
-        discussion_id=discussion["_id"], flag=flag, value=value, now=now
+        discussion_id=discussion["_id"], flag=flag, value=value, now=now, events=[event]
     )
     if changed is None:
         return discussion
+    await store.events.commit("discussions", discussion["_id"], [event])
     await moderation_log.record(
         store, actor=actor, group=group, action=_FLAG_ACTIONS[flag, value],
         target_kind="Discussion", target_id=discussion_id, reason=reason, now=now,
@@ -147,7 +165,7 @@ async def report_post(
     ):
         raise NotFound("Post", post_id)
     await rate_limits.spend(store, limits, actor, "reportPost", now)
-    report = await store.reports.insert(doc={
+    doc: dict[str, Any] = {
         "post_id": post_id,
         "group_id": post["group_id"],
         "owner_country": group.get("owner_country"),
@@ -159,9 +177,14 @@ async def report_post(
         "open_key": f"{post_id}:{actor.id}",
         "created_at": now,
         "resolution": None,
-    })
+        "_id": ObjectId(),
+    }
+    event = new_event(kind=EventKind.REPORT_FILED, actor=actor, group=group,
+                      subject_kind="Report", subject=doc, now=now)
+    report = await store.reports.insert(doc={**doc, "outbox": [event]})
     if report is None:
         raise ValidationFailed("postId", "You already have an open report on this post")
+    await store.events.commit("reports", report["_id"], [event])
     return report
 
 
@@ -189,12 +212,21 @@ async def resolve_report(
         if await role_of(store, group, author) is not None:
             await remove_member(store=store, actor=actor, group_id=report["group_id"],
                                 user_id=author, reason=reason, now=now)
-    resolved = await store.reports.resolve(report_id=report["_id"], resolution={
+    resolution = {
         "action": ReportAction(action).value, "note": note, "by_id": actor.id,
         "by_name": actor.name, "at": now,
-    })
+    }
+    event = new_event(
+        kind=EventKind.REPORT_RESOLVED, actor=actor, group=group, subject_kind="Report",
+        subject={**report, "status": ReportStatus.RESOLVED.value, "resolution": resolution},
+        now=now,
+    )
+    resolved = await store.reports.resolve(
+        report_id=report["_id"], resolution=resolution, events=[event]
+    )
     if resolved is None:
         raise InvalidTransition(ReportStatus.RESOLVED.value, "resolveReport")
+    await store.events.commit("reports", report["_id"], [event])
     await moderation_log.record(
         store, actor=actor, group=group, action=ModerationAction.RESOLVE_REPORT,
         target_kind="Report", target_id=report_id, reason=f"{action.value}: {reason}", now=now,
@@ -302,9 +334,14 @@ async def sweep_inactivity(
         for item in found:
             due += 1
             group_id = str(item.group["_id"])
+            event = group_event(
+                EventKind.GROUP_FLAGGED_INACTIVE, system, item.group, now,
+                rule=item.verdict.rule.value, days_inactive=item.verdict.days_inactive,
+            )
             if await store.groups.flag_inactive(group_id=item.group["_id"], period=period,
-                                                now=now):
+                                                now=now, event=event):
                 flagged += 1
+                await store.events.commit("groups", item.group["_id"], [event])
                 await moderation_log.record(
                     store, actor=system, group=item.group,
                     action=ModerationAction.FLAG_INACTIVE, target_kind="Group",

@@ -79,6 +79,7 @@ class GroupDoc(TypedDict, total=False):
     last_activity_at: datetime
     inactivity_exempt_until: datetime | None
     inactivity_flagged_period: str
+    outbox: list[dict[str, Any]]  # events waiting to enter the log
     review: dict[str, Any]
 
 

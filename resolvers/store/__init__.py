@@ -12,6 +12,7 @@ from resolvers.store.posts import PostStore
 from resolvers.store.rate_limits import RateLimitStore
 from resolvers.store.reports import ReportStore
 from resolvers.store.users import UserStore
+from subscriptions.log import EventLog
 
 
 class Store:
@@ -20,6 +21,7 @@ class Store:
     def __init__(self, db: AsyncDatabase[dict]) -> None:  # type: ignore[type-arg]
         self.db = db
         self.discussions = DiscussionStore(db["discussions"])
+        self.events = EventLog(db)
         self.groups = GroupStore(db["groups"])
         self.invitations = InvitationStore(db["invitations"])
         self.memberships = MembershipStore(db["memberships"])
@@ -33,7 +35,7 @@ class Store:
     async def ensure_indexes(self) -> None:
         """Create every index; running it again changes nothing."""
         for part in (
-            self.discussions, self.groups, self.invitations, self.memberships,
+            self.discussions, self.events, self.groups, self.invitations, self.memberships,
             self.moderation_log, self.pages, self.posts, self.rate_limits, self.reports,
             self.users,
         ):

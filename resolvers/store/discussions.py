@@ -1,5 +1,6 @@
 """The `discussions` collection: pinned first, then by latest post."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -7,7 +8,9 @@ from pymongo import DESCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
 from resolvers.domain.discussions import DiscussionDoc
+from resolvers.domain.events import EventDoc
 from resolvers.store.groups import object_id
+from resolvers.store.outbox import pushing, settled
 
 ORDER = [("pinned", DESCENDING), ("last_post_at", DESCENDING), ("_id", DESCENDING)]
 
@@ -36,7 +39,9 @@ class DiscussionStore:
 
     async def insert(self, *, doc: DiscussionDoc) -> DiscussionDoc:
         result = await self._collection.insert_one(doc)
-        return {**doc, "_id": result.inserted_id}
+        inserted = settled({**doc, "_id": result.inserted_id})
+        assert inserted is not None
+        return inserted
 
     async def get(self, *, discussion_id: str) -> DiscussionDoc | None:
         oid = object_id(discussion_id)
@@ -47,14 +52,15 @@ class DiscussionStore:
         return await self._collection.find({"_id": {"$in": oids}}).to_list()
 
     async def set_flag(
-        self, *, discussion_id: Any, flag: str, value: bool, now: datetime
+        self, *, discussion_id: Any, flag: str, value: bool, now: datetime,
+        events: Sequence[EventDoc] = (),
     ) -> DiscussionDoc | None:
         """Set `pinned` or `locked`; None if it already had that value."""
-        return await self._collection.find_one_and_update(
+        return settled(await self._collection.find_one_and_update(
             {"_id": discussion_id, flag: {"$ne": value}},
-            {"$set": {flag: value, "updated_at": now}},
+            pushing({"$set": {flag: value, "updated_at": now}}, events),
             return_document=ReturnDocument.AFTER,
-        )
+        ))
 
     async def count_post(self, *, discussion_id: Any, now: datetime) -> None:
         await self._collection.update_one(

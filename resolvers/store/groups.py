@@ -1,15 +1,18 @@
 """The `groups` collection."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from bson import ObjectId
 from bson.errors import InvalidId
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
+from resolvers.domain.events import EventDoc
 from resolvers.domain.groups import GroupDoc, GroupScope, GroupStatus
+from resolvers.store.outbox import pushing, settled
 
 # The fields similarity ranking reads; the rest of a candidate is not fetched.
 SIMILARITY_FIELDS = ("title", "terms", "title_terms", "topics", "languages", "status")
@@ -74,7 +77,10 @@ class GroupStore:
 
     async def insert(self, *, doc: GroupDoc) -> GroupDoc:
         result = await self._collection.insert_one(doc)
-        return {**doc, "_id": result.inserted_id}
+        inserted: GroupDoc = {**doc, "_id": result.inserted_id}
+        if "outbox" in inserted:  # committed by the caller right after
+            inserted["outbox"] = []
+        return inserted
 
     async def get(self, *, group_id: str) -> GroupDoc | None:
         oid = object_id(group_id)
@@ -115,10 +121,13 @@ class GroupStore:
         cursor = self._collection.find(query, projection).sort("_id", DESCENDING).limit(limit)
         return await cursor.to_list()
 
-    async def update_fields(self, *, group_id: Any, fields: dict[str, Any]) -> GroupDoc | None:
-        return await self._collection.find_one_and_update(
-            {"_id": group_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
-        )
+    async def update_fields(
+        self, *, group_id: Any, fields: dict[str, Any], events: Sequence[EventDoc] = ()
+    ) -> GroupDoc | None:
+        return cast(GroupDoc | None, settled(await self._collection.find_one_and_update(
+            {"_id": group_id}, pushing({"$set": fields}, events),
+            return_document=ReturnDocument.AFTER,
+        )))
 
     async def count_members(self, *, group_id: Any, delta: int) -> GroupDoc | None:
         return await self._collection.find_one_and_update(
@@ -145,11 +154,14 @@ class GroupStore:
         cursor = self._collection.find({"$and": clauses}).sort("_id", ASCENDING).limit(limit)
         return await cursor.to_list()
 
-    async def flag_inactive(self, *, group_id: Any, period: str, now: datetime) -> bool:
+    async def flag_inactive(
+        self, *, group_id: Any, period: str, now: datetime, event: EventDoc
+    ) -> bool:
         """Flag once per period: True only for the one caller that flagged it."""
         result = await self._collection.update_one(
             {"_id": group_id, "inactivity_flagged_period": {"$ne": period}},
-            {"$set": {"inactivity_flagged_period": period, "inactivity_flagged_at": now}},
+            pushing({"$set": {"inactivity_flagged_period": period,
+                              "inactivity_flagged_at": now}}, [event]),
         )
         return result.modified_count == 1
 
@@ -160,13 +172,14 @@ class GroupStore:
         expected_status: GroupStatus,
         set_fields: dict[str, Any],
         history_entry: dict[str, Any],
+        events: Sequence[EventDoc] = (),
     ) -> GroupDoc | None:
         """Compare-and-set: apply the change only if the group is still in `expected_status`.
 
         Returns the changed group, or None when another write got there first.
         """
-        return await self._collection.find_one_and_update(
+        return settled(await self._collection.find_one_and_update(
             {"_id": group_id, "status": expected_status.value},
-            {"$set": set_fields, "$push": {"review.history": history_entry}},
+            pushing({"$set": set_fields, "$push": {"review.history": history_entry}}, events),
             return_document=ReturnDocument.AFTER,
-        )
+        ))

@@ -1,5 +1,10 @@
-"""The `memberships` collection: who belongs to which group, with which role."""
+"""The `memberships` collection: who belongs to which group, with which role.
 
+A membership that ends keeps its document with `role: null`, so that leaving, being removed
+and joining again are single-document writes that carry their events.
+"""
+
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -8,7 +13,12 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from resolvers.domain.events import EventDoc
+from resolvers.store.outbox import pushing, settled
+
 MembershipDoc = dict[str, Any]
+
+_CURRENT = {"role": {"$ne": None}}
 
 
 def membership_id(group_id: str, user_id: str) -> str:
@@ -24,39 +34,51 @@ class MembershipStore:
         await self._collection.create_index([("group_id", ASCENDING), ("role", ASCENDING)])
         await self._collection.create_index([("user_id", ASCENDING), ("group_id", ASCENDING)])
 
-    async def add(self, *, group_id: str, user_id: str, role: str, now: datetime) -> bool:
+    async def add(
+        self, *, group_id: str, user_id: str, role: str, now: datetime,
+        events: Sequence[EventDoc] = (),
+    ) -> bool:
         """Add a member; False (and no change) if they already were one."""
+        change = {"$set": {"group_id": group_id, "user_id": user_id, "role": role,
+                           "joined_at": now, "joined_seq": str(ObjectId()), "left_at": None}}
         try:
-            result = await self._collection.update_one(
-                {"_id": membership_id(group_id, user_id)},
-                {"$setOnInsert": {"group_id": group_id, "user_id": user_id, "role": role,
-                                  "joined_at": now, "joined_seq": str(ObjectId())}},
+            await self._collection.update_one(
+                {"_id": membership_id(group_id, user_id), "role": None},
+                pushing(change, events),
                 upsert=True,
             )
-        except DuplicateKeyError:  # a concurrent join of the same user won
+        except DuplicateKeyError:  # a current member (or a concurrent join that won)
             return False
-        return result.upserted_id is not None
+        return True
 
-    async def remove(self, *, group_id: str, user_id: str) -> MembershipDoc | None:
-        return await self._collection.find_one_and_delete(
-            {"_id": membership_id(group_id, user_id)}
+    async def remove(
+        self, *, group_id: str, user_id: str, now: datetime, events: Sequence[EventDoc] = ()
+    ) -> MembershipDoc | None:
+        """End a membership; the membership as it was, or None if there was none."""
+        return await self._collection.find_one_and_update(
+            {"_id": membership_id(group_id, user_id), **_CURRENT},
+            pushing({"$set": {"role": None, "left_at": now}}, events),
+            return_document=ReturnDocument.BEFORE,
         )
 
     async def get(self, *, group_id: str, user_id: str) -> MembershipDoc | None:
-        return await self._collection.find_one({"_id": membership_id(group_id, user_id)})
-
-    async def set_role(
-        self, *, group_id: str, user_id: str, current: str, wanted: str
-    ) -> MembershipDoc | None:
-        """Compare-and-set on the role; None if it changed meanwhile."""
-        return await self._collection.find_one_and_update(
-            {"_id": membership_id(group_id, user_id), "role": current},
-            {"$set": {"role": wanted}},
-            return_document=ReturnDocument.AFTER,
+        return await self._collection.find_one(
+            {"_id": membership_id(group_id, user_id), **_CURRENT}
         )
 
+    async def set_role(
+        self, *, group_id: str, user_id: str, current: str, wanted: str,
+        events: Sequence[EventDoc] = (),
+    ) -> MembershipDoc | None:
+        """Compare-and-set on the role; None if it changed meanwhile."""
+        return settled(await self._collection.find_one_and_update(
+            {"_id": membership_id(group_id, user_id), "role": current},
+            pushing({"$set": {"role": wanted}}, events),
+            return_document=ReturnDocument.AFTER,
+        ))
+
     async def count(self, *, group_id: str, role: str | None = None) -> int:
-        query: dict[str, Any] = {"group_id": group_id}
+        query: dict[str, Any] = {"group_id": group_id, **_CURRENT}
         if role is not None:
             query["role"] = role
         return await self._collection.count_documents(query)
@@ -67,14 +89,14 @@ class MembershipStore:
         return [doc["group_id"] for doc in await self._collection.find(query).to_list()]
 
     async def roles_of(self, *, user_id: str, group_ids: list[str]) -> list[MembershipDoc]:
-        query = {"user_id": user_id, "group_id": {"$in": group_ids}}
+        query = {"user_id": user_id, "group_id": {"$in": group_ids}, **_CURRENT}
         return await self._collection.find(query, {"group_id": 1, "role": 1}).to_list()
 
     async def page(
         self, *, group_id: str, role: str | None, after: str | None, limit: int
     ) -> list[MembershipDoc]:
         """Members in the order they joined."""
-        query: dict[str, Any] = {"group_id": group_id}
+        query: dict[str, Any] = {"group_id": group_id, **_CURRENT}
         if role is not None:
             query["role"] = role
         if after is not None:

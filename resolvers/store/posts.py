@@ -1,5 +1,6 @@
 """The `posts` collection: in creation order, with tombstones and hidden posts kept."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
@@ -7,7 +8,9 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from resolvers.domain.discussions import PostDoc
+from resolvers.domain.events import EventDoc
 from resolvers.store.groups import object_id
+from resolvers.store.outbox import pushing, settled
 
 
 def _visible(include_hidden: bool) -> dict[str, Any]:
@@ -36,7 +39,9 @@ class PostStore:
             if existing is None:
                 raise
             return existing, False
-        return {**doc, "_id": result.inserted_id}, True
+        inserted = settled({**doc, "_id": result.inserted_id})
+        assert inserted is not None
+        return inserted, True
 
     async def find_by_client_key(self, *, key: str) -> PostDoc | None:
         return await self._collection.find_one({"client_key": key})
@@ -50,12 +55,14 @@ class PostStore:
         return await self._collection.find({"_id": {"$in": oids}}).to_list()
 
     async def update(
-        self, *, post_id: Any, expected: dict[str, Any], change: dict[str, Any]
+        self, *, post_id: Any, expected: dict[str, Any], change: dict[str, Any],
+        events: Sequence[EventDoc] = (),
     ) -> PostDoc | None:
         """Compare-and-set: apply `change` only while the post matches `expected`."""
-        return await self._collection.find_one_and_update(
-            {"_id": post_id, **expected}, change, return_document=ReturnDocument.AFTER
-        )
+        return settled(await self._collection.find_one_and_update(
+            {"_id": post_id, **expected}, pushing(change, events),
+            return_document=ReturnDocument.AFTER,
+        ))
 
     async def page(
         self, *, discussion_id: str, after: str | None, limit: int, include_hidden: bool

@@ -1,12 +1,15 @@
 """The `reports` collection: one open report per user and post."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo import DESCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from resolvers.domain.events import EventDoc
 from resolvers.store.groups import object_id
+from resolvers.store.outbox import pushing, settled
 
 ReportDoc = dict[str, Any]
 
@@ -29,20 +32,22 @@ class ReportStore:
             result = await self._collection.insert_one(doc)
         except DuplicateKeyError:
             return None
-        return {**doc, "_id": result.inserted_id}
+        return settled({**doc, "_id": result.inserted_id})
 
     async def get(self, *, report_id: str) -> ReportDoc | None:
         oid = object_id(report_id)
         return None if oid is None else await self._collection.find_one({"_id": oid})
 
-    async def resolve(self, *, report_id: Any, resolution: dict[str, Any]) -> ReportDoc | None:
+    async def resolve(
+        self, *, report_id: Any, resolution: dict[str, Any], events: Sequence[EventDoc] = ()
+    ) -> ReportDoc | None:
         """Compare-and-set from OPEN; None if it was resolved meanwhile."""
-        return await self._collection.find_one_and_update(
-            {"_id": report_id, "status": "OPEN"},
-            {"$set": {"status": "RESOLVED", "resolution": resolution},
-             "$unset": {"open_key": ""}},
+        change = {"$set": {"status": "RESOLVED", "resolution": resolution},
+                  "$unset": {"open_key": ""}}
+        return settled(await self._collection.find_one_and_update(
+            {"_id": report_id, "status": "OPEN"}, pushing(change, events),
             return_document=ReturnDocument.AFTER,
-        )
+        ))
 
     async def page(
         self, *, scope: dict[str, Any], status: str | None, group_id: str | None,

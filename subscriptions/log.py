@@ -1,0 +1,146 @@
+"""The event log: an `events` collection in MongoDB, in commit order, each event with a cursor.
+
+How an event is never lost nor doubled, with single-document writes only:
+
+1. A change and its event are written together: the event waits in the changed document's
+   `outbox` array, in the same update (or insert).
+2. `commit` then appends it to the log and pulls it from the outbox. If the process dies in
+   between, `recover` (run by every process, now and then) appends what is left in outboxes.
+   The log's unique `event_id` makes appending twice harmless.
+3. A sequence number comes from a counter; the event's `_id` is that number, zero-padded, so
+   readers read in order. A reader that meets a hole (a number taken by a writer that has not
+   inserted yet) waits; if the hole outlives `gap_timeout` it fills it with a `GAP` marker.
+   A late writer then finds its number taken and takes a new one, so a reader never passes a
+   number that is filled later.
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from resolvers.domain.events import EventDoc
+
+GAP = "GAP"
+_COUNTER = "events"
+_WIDTH = 16
+
+# Collections whose documents hold outboxes.
+SOURCES = ("groups", "discussions", "posts", "memberships", "reports")
+
+
+def key_of(seq: int) -> str:
+    return f"{seq:0{_WIDTH}d}"
+
+
+def seq_of(event: EventDoc) -> int:
+    return int(event["_id"])
+
+
+class EventLog:
+    def __init__(self, db: AsyncDatabase[Any]) -> None:
+        self._db = db
+        self._events = db["events"]
+        self._counters = db["counters"]
+        self._listeners: list[Callable[[], None]] = []
+
+    def on_append(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every append made through this log (to wake a reader)."""
+        self._listeners.append(listener)
+
+    async def ensure_indexes(self) -> None:
+        await self._events.create_index("event_id", unique=True)
+        await self._events.create_index([("at", ASCENDING)])
+        for source in SOURCES:
+            await self._db[source].create_index("outbox.at", sparse=True)
+
+    async def commit(self, source: str, doc_id: Any, events: Iterable[EventDoc]) -> None:
+        """Append events that wait in `source`'s document `doc_id`, then clear them there."""
+        for event in events:
+            await self.append(event)
+            await self._db[source].update_one(
+                {"_id": doc_id}, {"$pull": {"outbox": {"id": event["id"]}}}
+            )
+
+    async def append(self, event: EventDoc) -> int | None:
+        """Give `event` the next cursor; None if it was in the log already."""
+        while True:
+            seq = await self._next_seq()
+            try:
+                await self._events.insert_one(
+                    {**event, "_id": key_of(seq), "event_id": event["id"]}
+                )
+            except DuplicateKeyError:
+                if await self._events.find_one({"event_id": event["id"]}, {"_id": 1}):
+                    return None  # appended before, e.g. by recovery
+                continue  # a reader gave up on this number: take another
+            for listener in self._listeners:
+                listener()
+            return seq
+
+    async def _next_seq(self) -> int:
+        counter = await self._counters.find_one_and_update(
+            {"_id": _COUNTER}, {"$inc": {"seq": 1}}, upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        assert counter is not None
+        return int(counter["seq"])
+
+    async def read_after(self, seq: int, *, limit: int) -> list[EventDoc]:
+        """Up to `limit` events (gap markers included) after `seq`, in order."""
+        cursor = self._events.find({"_id": {"$gt": key_of(seq)}}).sort("_id", ASCENDING)
+        return await cursor.limit(limit).to_list()
+
+    async def head(self) -> int:
+        """The highest cursor in the log (0 for an empty log)."""
+        last = await self._events.find_one({}, {"_id": 1}, sort=[("_id", DESCENDING)])
+        return seq_of(last) if last else await self.pruned_through()
+
+    async def fill_gap(self, seq: int, now: datetime) -> bool:
+        """Mark `seq` as never to be filled; False if its event arrived meanwhile."""
+        try:
+            await self._events.insert_one(
+                {"_id": key_of(seq), "event_id": f"gap:{seq}", "kind": GAP, "at": now}
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def pruned_through(self) -> int:
+        """Cursors up to this one were removed by retention."""
+        counter = await self._counters.find_one({"_id": _COUNTER})
+        return int(counter.get("pruned_through", 0)) if counter else 0
+
+    async def prune(self, *, before: datetime) -> int:
+        """Remove events older than `before`; returns the highest cursor removed."""
+        last = await self._events.find_one(
+            {"at": {"$lt": before}}, {"_id": 1}, sort=[("_id", DESCENDING)]
+        )
+        if last is None:
+            return await self.pruned_through()
+        through = seq_of(last)
+        # Record the horizon first: a cursor behind it must hear "resync", never a gap.
+        await self._counters.update_one(
+            {"_id": _COUNTER}, {"$max": {"pruned_through": through}}, upsert=True
+        )
+        await self._events.delete_many({"_id": {"$lte": key_of(through)}})
+        return through
+
+    async def recover(self, *, older_than: datetime) -> int:
+        """Append events left in outboxes by writers that died before committing them."""
+        recovered = 0
+        for source in SOURCES:
+            stranded = self._db[source].find(
+                {"outbox.at": {"$lt": older_than}}, {"outbox": 1}
+            )
+            async for doc in stranded:
+                for event in sorted(doc["outbox"], key=lambda item: item["at"]):
+                    if await self.append(event) is not None:
+                        recovered += 1
+                    await self._db[source].update_one(
+                        {"_id": doc["_id"]}, {"$pull": {"outbox": {"id": event["id"]}}}
+                    )
+        return recovered
