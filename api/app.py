@@ -50,4 +50,4 @@ def build_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
     ]
-    return Starlette(routes=routes, lifespan=lifespan_for(settings, mongo_listeners))
+    return Starlette(routes=routes, lifespan=lifespan_for(settings, mongo_listeners, clock))

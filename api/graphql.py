@@ -1,7 +1,7 @@
 """The GraphQL endpoint: Strawberry's ASGI view, with Agora's auth and context."""
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from starlette.datastructures import Headers
@@ -40,6 +40,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout),
         )
         self._settings = settings
         self._clock = clock
@@ -77,6 +78,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
             limits=self._limits,
             loaders=Loaders(store, actor),
             rate_limits=self._rate_limits,
+            fanout=state["fanout"],
             request=request,
             response=response,
         )

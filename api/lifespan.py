@@ -1,8 +1,9 @@
 """The app's lifespan: the database client, the store and its indexes, and warm models."""
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import TypedDict
 
 from pymongo import AsyncMongoClient
@@ -13,11 +14,20 @@ from api.settings import Settings
 from resolvers.domain.language import warm_up
 from resolvers.store import Store
 from resolvers.users import UserRecorder
+from subscriptions.fanout import Fanout, FanoutSettings
 
 
 class State(TypedDict):
     store: Store
     users: UserRecorder
+    fanout: Fanout
+
+
+def fanout_settings(settings: Settings) -> FanoutSettings:
+    return FanoutSettings(
+        poll_interval=settings.events_poll_interval,
+        retention=timedelta(days=settings.events_retention_days),
+    )
 
 
 def mongo_client(
@@ -30,16 +40,25 @@ def mongo_client(
     )
 
 
-def lifespan_for(settings: Settings, listeners: Sequence[CommandListener] = ()):  # type: ignore[no-untyped-def]
+def lifespan_for(  # type: ignore[no-untyped-def]
+    settings: Settings,
+    listeners: Sequence[CommandListener] = (),
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+):
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         client = mongo_client(settings, listeners)
+        fanout = None
         try:
             store = Store(client[settings.mongodb_database])
             await store.ensure_indexes()
             await asyncio.to_thread(warm_up)
-            yield {"store": store, "users": UserRecorder()}
+            fanout = Fanout(store.events, clock, fanout_settings(settings))
+            await fanout.start()
+            yield {"store": store, "users": UserRecorder(), "fanout": fanout}
         finally:
+            if fanout is not None:
+                await fanout.stop()
             await client.close()
 
     return lifespan

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     # Per-user write limits, e.g. {"addPost": "30/minute"}; unnamed actions keep defaults.
     rate_limits: dict[str, str] = Field(default_factory=dict)
 
+    # Live events: how often each process reads the log while someone listens (the delay a
+    # subscriber on another process sees is about this), and how long events are kept.
+    events_poll_interval: float = Field(default=0.1, gt=0, le=0.5)
+    events_retention_days: float = Field(default=7, gt=0)
+    ws_init_timeout: float = Field(default=10, gt=0)
+
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION

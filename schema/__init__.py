@@ -14,6 +14,7 @@ from schema.discussions import DiscussionMutation, DiscussionQuery
 from schema.errors import ERROR_TYPES
 from schema.groups import GroupMutation, GroupQuery
 from schema.membership import MembershipMutation
+from schema.subscriptions import Subscription
 from schema.types.discussion import Discussion, Post, Report
 from schema.types.group import Group
 from schema.types.membership import Invitation
@@ -49,6 +50,7 @@ def build_schema(*, mask_errors: bool = False, introspection: bool = True) -> st
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[*ERROR_TYPES, Discussion, Group, Invitation, Page, Post, Report, User],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),

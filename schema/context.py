@@ -37,6 +37,7 @@ class Context:
     rate_limits: RateLimits
     request: Any = None
     response: Any = None
+    fanout: Any = None  # the process's event fan-out (subscriptions.fanout.Fanout)
     # Set by Strawberry from a WebSocket's `connection_init` payload.
     connection_params: Any = None
     extra: dict[str, Any] = field(default_factory=dict)

@@ -89,9 +89,12 @@ class EventLog:
         assert counter is not None
         return int(counter["seq"])
 
-    async def read_after(self, seq: int, *, limit: int) -> list[EventDoc]:
+    async def read_after(
+        self, seq: int, *, limit: int, ids_only: bool = False
+    ) -> list[EventDoc]:
         """Up to `limit` events (gap markers included) after `seq`, in order."""
-        cursor = self._events.find({"_id": {"$gt": key_of(seq)}}).sort("_id", ASCENDING)
+        projection = {"_id": 1, "kind": 1} if ids_only else None
+        cursor = self._events.find({"_id": {"$gt": key_of(seq)}}, projection).sort("_id", 1)
         return await cursor.limit(limit).to_list()
 
     async def head(self) -> int:

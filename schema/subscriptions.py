@@ -1,0 +1,96 @@
+"""Subscriptions: live events over WebSocket, each carrying its cursor."""
+
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+
+import strawberry
+from graphql import GraphQLError
+from strawberry import relay
+
+from resolvers.domain.errors import DomainError
+from resolvers.domain.events import EventDoc, EventKind
+from schema.context import Info
+from schema.errors import query_error
+from schema.inputs import node_id
+from schema.types.event import Event, EventKindType
+from subscriptions import feeds
+from subscriptions.stream import ResyncRequired, SlowConsumer, StreamEnded
+
+_CODES: dict[type[DomainError], str] = {
+    ResyncRequired: "RESYNC_REQUIRED",
+    StreamEnded: "STREAM_ENDED",
+    SlowConsumer: "SLOW_CONSUMER",
+}
+
+
+def _error(exc: DomainError) -> GraphQLError:
+    code = _CODES.get(type(exc))
+    return query_error(exc) if code is None else GraphQLError(
+        exc.message, extensions={"code": code}
+    )
+
+
+async def _events(
+    open_stream: Callable[[], Awaitable[AsyncIterator[EventDoc]]],
+) -> AsyncGenerator[Event]:
+    """Open a stream and map its events and expected failures to GraphQL."""
+    try:
+        async for doc in await open_stream():
+            yield Event.from_doc(doc)
+    except DomainError as exc:
+        raise _error(exc) from None
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="New posts of a discussion, or of a whole group.")
+    async def post_added(
+        self, info: Info, discussion_id: relay.GlobalID | None = None,
+        group_id: relay.GlobalID | None = None, after: str | None = None,
+    ) -> AsyncGenerator[Event]:
+        ctx = info.context
+        async for event in _events(lambda: feeds.post_added(
+            store=ctx.store, fanout=ctx.fanout, actor=ctx.viewer,
+            discussion_id=node_id(discussion_id, "Discussion") if discussion_id else None,
+            group_id=node_id(group_id, "Group") if group_id else None, after=after,
+        )):
+            yield event
+
+    @strawberry.subscription(description="Every event of one group, for its members.")
+    async def group_activity(
+        self, info: Info, group_id: relay.GlobalID, after: str | None = None
+    ) -> AsyncGenerator[Event]:
+        ctx = info.context
+        async for event in _events(lambda: feeds.group_activity(
+            store=ctx.store, fanout=ctx.fanout, actor=ctx.viewer,
+            group_id=node_id(group_id, "Group"), after=after,
+        )):
+            yield event
+
+    @strawberry.subscription(
+        description="A group's status changes; without groupId, those of every group the "
+        "caller oversees (CSS, NSS) or owns."
+    )
+    async def group_status_changed(
+        self, info: Info, group_id: relay.GlobalID | None = None, after: str | None = None
+    ) -> AsyncGenerator[Event]:
+        ctx = info.context
+        async for event in _events(lambda: feeds.group_status_changed(
+            store=ctx.store, fanout=ctx.fanout, actor=ctx.viewer,
+            group_id=node_id(group_id, "Group") if group_id else None, after=after,
+        )):
+            yield event
+
+    @strawberry.subscription(
+        description="Pending groups, reports, hidden posts, status changes and inactivity "
+        "flags: everything for the CSS, a country for NSS, their groups for moderators."
+    )
+    async def moderation_feed(
+        self, info: Info, after: str | None = None,
+        kinds: list[EventKindType] | None = None,  # type: ignore[valid-type]
+    ) -> AsyncGenerator[Event]:
+        ctx = info.context
+        async for event in _events(lambda: feeds.moderation_feed(
+            store=ctx.store, fanout=ctx.fanout, actor=ctx.viewer,
+            kinds=[EventKind(kind) for kind in kinds] if kinds else None, after=after,
+        )):
+            yield event

@@ -1,0 +1,150 @@
+"""The per-process dispatcher: one reader of the event log, fanning events out in memory.
+
+Each API process reads the log once per batch, whatever its number of subscribers, and hands
+every event to each subscriber whose cheap `wants` test passes; the subscriber's own task then
+authorizes and delivers it. A write made through this process wakes the reader at once; writes
+through other processes are seen at the next poll. With no subscribers the reader does not
+touch the database, except for rare maintenance (recovery of stranded events, retention).
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from resolvers.domain.events import EventDoc
+from subscriptions.log import GAP, EventLog, seq_of
+
+log = logging.getLogger(__name__)
+
+
+class Subscriber(Protocol):
+    def wants(self, event: EventDoc) -> bool:
+        """A cheap, state-free test: should this event reach the subscriber's queue?"""
+
+    def offer(self, event: EventDoc) -> None:
+        """Queue `event`; never blocks."""
+
+
+@dataclass
+class FanoutSettings:
+    poll_interval: float = 0.1  # seconds between reads while someone listens
+    gap_timeout: float = 2.0  # how long a hole in the log may stay before it is marked a gap
+    batch: int = 500
+    retention: timedelta = timedelta(days=7)
+    maintenance_interval: float = 30.0  # recovery of stranded events, and retention
+    stranded_after: timedelta = timedelta(seconds=10)
+
+
+@dataclass
+class Fanout:
+    log: EventLog
+    clock: Callable[[], datetime]
+    settings: FanoutSettings = field(default_factory=FanoutSettings)
+    position: int = 0  # every event up to here has been handed out (or marked a gap)
+    delivered: int = 0  # events handed to subscriber queues, for metrics and benchmarks
+    _subscribers: set[Subscriber] = field(default_factory=set)
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _task: asyncio.Task[None] | None = None
+    _hole_seen: tuple[int, float] | None = None
+
+    async def start(self) -> None:
+        self.log.on_append(self.wake)
+        self.position = await self.log.head()
+        self._task = asyncio.create_task(self._run(), name="event-log-reader")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    async def add(self, subscriber: Subscriber) -> int:
+        """Register `subscriber`; it is offered every event after the returned position."""
+        async with self._lock:
+            if not self._subscribers:
+                await self._read(deliver=False)  # pass over what happened while nobody listened
+            self._subscribers.add(subscriber)
+            self.wake()
+            return self.position
+
+    def remove(self, subscriber: Subscriber) -> None:
+        self._subscribers.discard(subscriber)
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_maintenance = loop.time()
+        while True:
+            timeout = (
+                self.settings.poll_interval if self._subscribers
+                else max(0.0, next_maintenance - loop.time())
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            self._wake.clear()
+            try:
+                if self._subscribers:
+                    async with self._lock:
+                        await self._read(deliver=True)
+                if loop.time() >= next_maintenance:
+                    await self._maintain()
+                    next_maintenance = loop.time() + self.settings.maintenance_interval
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database may be away for a moment: try again later
+                log.exception("event log reader failed; retrying")
+                await asyncio.sleep(self.settings.poll_interval * 10)
+
+    async def _read(self, *, deliver: bool) -> None:
+        """Hand out every event the log holds in an unbroken run after `position`."""
+        while True:
+            events = await self.log.read_after(
+                self.position, limit=self.settings.batch, ids_only=not deliver
+            )
+            for event in events:
+                seq = seq_of(event)
+                if seq != self.position + 1:
+                    await self._hole(self.position + 1)
+                    return
+                self.position = seq
+                self._hole_seen = None
+                if deliver and event["kind"] != GAP:
+                    self._hand_out(event)
+            if len(events) < self.settings.batch:
+                return
+
+    def _hand_out(self, event: EventDoc) -> None:
+        for subscriber in list(self._subscribers):
+            if subscriber.wants(event):
+                subscriber.offer(event)
+                self.delivered += 1
+
+    async def _hole(self, seq: int) -> None:
+        """A number taken but not yet written: wait for it, then give up on it."""
+        now = asyncio.get_running_loop().time()
+        if self._hole_seen is None or self._hole_seen[0] != seq:
+            self._hole_seen = (seq, now)
+            self.wake()  # look again soon
+            return
+        if now - self._hole_seen[1] >= self.settings.gap_timeout:
+            await self.log.fill_gap(seq, self.clock())
+            self.wake()
+
+    async def _maintain(self) -> None:
+        now = self.clock()
+        recovered = await self.log.recover(older_than=now - self.settings.stranded_after)
+        if recovered:
+            log.warning("recovered %d events left in outboxes", recovered)
+        await self.log.prune(before=now - self.settings.retention)

@@ -1,0 +1,93 @@
+"""The subscriptions: who may open each, and the stream each one reads."""
+
+from collections.abc import AsyncIterator, Iterable
+
+from resolvers.discussions import get_discussion
+from resolvers.domain.actors import Actor
+from resolvers.domain.discussions import may_read
+from resolvers.domain.errors import Forbidden, NotFound, ValidationFailed
+from resolvers.domain.events import MODERATION_KINDS, EventDoc, EventKind
+from resolvers.domain.groups import oversees, require_actor
+from resolvers.domain.membership import LEADERS, GroupRole
+from resolvers.groups import visible_group
+from resolvers.membership import role_of
+from resolvers.store import Store
+from subscriptions.fanout import Fanout
+from subscriptions.stream import stream
+from subscriptions.watches import FeedWatch, GroupWatch
+
+
+async def post_added(
+    *, store: Store, fanout: Fanout, actor: Actor | None, discussion_id: str | None,
+    group_id: str | None, after: str | None,
+) -> AsyncIterator[EventDoc]:
+    """New posts of one discussion, or of a whole group, for those who may read them."""
+    actor = require_actor(actor)
+    if (discussion_id is None) == (group_id is None):
+        raise ValidationFailed("discussionId", "give either discussionId or groupId")
+    if discussion_id is not None:
+        discussion = await get_discussion(store=store, actor=actor, discussion_id=discussion_id)
+        if discussion is None:
+            raise NotFound("Discussion", discussion_id)
+        group_id = discussion["group_id"]
+    assert group_id is not None
+    group = await visible_group(store, actor, group_id)
+    role = await role_of(store, group, actor.id)
+    if not may_read(actor, group, role):
+        raise NotFound("Group", group_id)
+    watch = GroupWatch(actor=actor, group_id=group_id, role=role,
+                       kinds=frozenset({EventKind.POST_ADDED}), discussion_id=discussion_id)
+    return stream(fanout=fanout, log=store.events, watch=watch, after=after)
+
+
+async def group_activity(
+    *, store: Store, fanout: Fanout, actor: Actor | None, group_id: str, after: str | None,
+) -> AsyncIterator[EventDoc]:
+    """Every event of one group, for its members (and the support services)."""
+    actor = require_actor(actor)
+    group = await visible_group(store, actor, group_id)
+    role = await role_of(store, group, actor.id)
+    if role is None and not oversees(actor, group):
+        raise Forbidden("Only the group's members follow its activity")
+    watch = GroupWatch(actor=actor, group_id=group_id, role=role)
+    return stream(fanout=fanout, log=store.events, watch=watch, after=after)
+
+
+async def group_status_changed(
+    *, store: Store, fanout: Fanout, actor: Actor | None, group_id: str | None,
+    after: str | None,
+) -> AsyncIterator[EventDoc]:
+    """Status changes of one group; without a group, of all groups the caller oversees (CSS,
+    NSS) or owns."""
+    actor = require_actor(actor)
+    kinds = frozenset({EventKind.GROUP_STATUS_CHANGED})
+    if group_id is not None:
+        group = await visible_group(store, actor, group_id)
+        role = await role_of(store, group, actor.id)
+        watch: GroupWatch | FeedWatch = GroupWatch(
+            actor=actor, group_id=group_id, role=role, kinds=kinds
+        )
+    else:
+        overseer = actor.is_css or actor.nss_country is not None
+        watch = FeedWatch(actor=actor, kinds=kinds, owned_only=not overseer)
+    return stream(fanout=fanout, log=store.events, watch=watch, after=after)
+
+
+async def moderation_feed(
+    *, store: Store, fanout: Fanout, actor: Actor | None, kinds: Iterable[EventKind] | None,
+    after: str | None,
+) -> AsyncIterator[EventDoc]:
+    """New pending groups, reports, hidden posts, status changes and inactivity flags: all for
+    the CSS, a country for NSS, their groups for group moderators."""
+    actor = require_actor(actor)
+    wanted = MODERATION_KINDS if kinds is None else frozenset(kinds) & MODERATION_KINDS
+    if not wanted:
+        raise ValidationFailed("kinds", "none of these kinds appear in the moderation feed")
+    led_ids = await store.memberships.led_by(user_id=actor.id, roles=sorted(LEADERS))
+    if not (actor.is_css or actor.nss_country is not None or led_ids):
+        raise Forbidden("The moderation feed is for moderators and the support services")
+    led = {}
+    for membership in await store.memberships.roles_of(user_id=actor.id, group_ids=led_ids):
+        led[membership["group_id"]] = GroupRole(membership["role"])
+    watch = FeedWatch(actor=actor, kinds=wanted, led=led)
+    return stream(fanout=fanout, log=store.events, watch=watch, after=after)

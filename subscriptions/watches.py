@@ -1,0 +1,89 @@
+"""What subscriptions watch, and how each decides, event by event, what its subscriber may
+receive. A watch's state (the subscriber's roles) follows the log itself, so every decision is
+made as of the event's place in the log."""
+
+from dataclasses import dataclass, field
+
+from resolvers.domain.actors import Actor
+from resolvers.domain.events import (
+    EventDoc,
+    EventKind,
+    concerns_user,
+    may_receive,
+    role_after,
+)
+from resolvers.domain.groups import oversees
+from resolvers.domain.membership import LEADERS, GroupRole
+from subscriptions.stream import Decision, StreamEnded
+
+_ENDINGS = {
+    EventKind.MEMBER_LEFT: "You left this group, so its events no longer reach you",
+    EventKind.MEMBER_REMOVED: "You were removed from this group, so its events no longer "
+                              "reach you",
+}
+
+
+@dataclass(eq=False)
+class GroupWatch:
+    """Events of one group, optionally of one discussion and some kinds. It ends when the
+    subscriber's membership ends (unless they oversee the group as CSS or NSS)."""
+
+    actor: Actor
+    group_id: str
+    role: GroupRole | None
+    kinds: frozenset[EventKind] | None = None
+    discussion_id: str | None = None
+
+    def wants(self, event: EventDoc) -> bool:
+        if event["group_id"] != self.group_id:
+            return False
+        return self._kind_wanted(event) or concerns_user(event, self.actor.id)
+
+    def _kind_wanted(self, event: EventDoc) -> bool:
+        return self.kinds is None or event["kind"] in self.kinds
+
+    def decide(self, event: EventDoc) -> Decision:
+        if concerns_user(event, self.actor.id):
+            self.role = role_after(event)
+            ending = _ENDINGS.get(EventKind(event["kind"]))
+            if ending and not oversees(self.actor, event["group"]):
+                raise StreamEnded(ending)
+        if not self._kind_wanted(event):
+            return Decision.SKIP
+        if self.discussion_id is not None and event.get("discussion_id") != self.discussion_id:
+            return Decision.SKIP
+        return Decision.DELIVER if may_receive(self.actor, self.role, event) else Decision.SKIP
+
+
+@dataclass(eq=False)
+class FeedWatch:
+    """Events of many groups: those the subscriber oversees (CSS, NSS), leads (with
+    `led` roles), or owns (with `owned_only`)."""
+
+    actor: Actor
+    kinds: frozenset[EventKind]
+    led: dict[str, GroupRole] = field(default_factory=dict)
+    owned_only: bool = False
+
+    def wants(self, event: EventDoc) -> bool:
+        return event["kind"] in self.kinds or concerns_user(event, self.actor.id)
+
+    def decide(self, event: EventDoc) -> Decision:
+        group_id = event["group_id"]
+        if concerns_user(event, self.actor.id):
+            role = role_after(event)
+            if role in LEADERS:
+                self.led[group_id] = role
+            else:
+                self.led.pop(group_id, None)
+        if event["kind"] not in self.kinds:
+            return Decision.SKIP
+        group = event["group"]
+        role = self.led.get(group_id)
+        if self.owned_only:
+            in_scope = group.get("owner_id") == self.actor.id
+        else:
+            in_scope = oversees(self.actor, group) or role in LEADERS
+        if in_scope and may_receive(self.actor, role, event):
+            return Decision.DELIVER
+        return Decision.SKIP
