@@ -1,5 +1,7 @@
 """The GraphQL endpoint: Strawberry's ASGI view, with Agora's auth and context."""
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,6 +35,29 @@ def unauthenticated(reason: str) -> Response:
     return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
+TOKEN_EXPIRED = 4403
+
+
+def _close_at(websocket: WebSocket, expires: datetime) -> None:
+    """Close `websocket` when its token expires."""
+
+    async def close() -> None:
+        with contextlib.suppress(Exception):  # it may have closed already
+            await websocket.close(TOKEN_EXPIRED, "Token expired")
+
+    def start() -> None:
+        task = asyncio.get_running_loop().create_task(close())
+        _background.add(task)
+        task.add_done_callback(_background.discard)
+
+    delay = max(0.0, (expires - datetime.now(UTC)).total_seconds())
+    asyncio.get_running_loop().call_later(delay, start)
+
+
+# Strong references to the closing tasks until they finish.
+_background: set[asyncio.Task[None]] = set()
+
+
 class AgoraGraphQL(GraphQL[Context, None]):
     def __init__(
         self, schema: BaseSchema, settings: Settings, *, clock: Callable[[], datetime] = _utcnow
@@ -52,8 +77,11 @@ class AgoraGraphQL(GraphQL[Context, None]):
         )
 
     def _actor(self, authorization: str | None) -> Actor | None:
+        return self._credentials(authorization)[0]
+
+    def _credentials(self, authorization: str | None) -> tuple[Actor | None, datetime | None]:
         token = bearer_token(authorization)
-        return None if token is None else decode_token(token, self._settings)[0]
+        return (None, None) if token is None else decode_token(token, self._settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -84,12 +112,18 @@ class AgoraGraphQL(GraphQL[Context, None]):
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Authenticate from `connection_init`: a bad token closes with 4403, and the socket
+        closes (4403 too) when the token expires."""
         params = context.connection_params
         authorization = params.get("authorization") if isinstance(params, dict) else None
         try:
-            context.viewer = self._actor(authorization if isinstance(authorization, str) else None)
+            context.viewer, expires = self._credentials(
+                authorization if isinstance(authorization, str) else None
+            )
         except InvalidToken as error:
             raise ConnectionRejectionError({"reason": str(error)}) from error
+        if expires is not None:
+            _close_at(context.request, expires)
         context.loaders = Loaders(context.store, context.viewer)
         if context.viewer is not None:
             users = context.request.state.users

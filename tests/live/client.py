@@ -1,0 +1,66 @@
+"""A real graphql-transport-ws client, for tests against the running server."""
+
+import asyncio
+import json
+from typing import Any
+
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+PROTOCOL = "graphql-transport-ws"
+
+
+class LiveClient:
+    """One WebSocket connection; `subscribe` starts operations, `next_event` reads them."""
+
+    def __init__(self, connection: ClientConnection) -> None:
+        self.connection = connection
+        self._ids = 0
+
+    @classmethod
+    async def connect(cls, base_url: str, token: str | None) -> "LiveClient":
+        url = base_url.replace("http://", "ws://") + "/graphql"
+        connection = await websockets.connect(url, subprotocols=[PROTOCOL])
+        payload = {"authorization": f"Bearer {token}"} if token else {}
+        await connection.send(json.dumps({"type": "connection_init", "payload": payload}))
+        ack = json.loads(await asyncio.wait_for(connection.recv(), 10))
+        assert ack["type"] == "connection_ack", ack
+        return cls(connection)
+
+    async def subscribe(self, query: str, **variables: Any) -> str:
+        self._ids += 1
+        operation = str(self._ids)
+        await self.connection.send(json.dumps({
+            "id": operation, "type": "subscribe",
+            "payload": {"query": query, "variables": variables},
+        }))
+        return operation
+
+    async def message(self, wait: float = 10) -> dict[str, Any]:
+        while True:
+            message = json.loads(await asyncio.wait_for(self.connection.recv(), wait))
+            if message["type"] != "ping":
+                return message  # type: ignore[no-any-return]
+            await self.connection.send(json.dumps({"type": "pong"}))
+
+    async def events(self, count: int, wait: float = 20) -> list[dict[str, Any]]:
+        """The next `count` events' data, failing on anything else."""
+        received = []
+        while len(received) < count:
+            message = await self.message(wait)
+            assert message["type"] == "next", message
+            assert "errors" not in message["payload"], message
+            (data,) = message["payload"]["data"].values()
+            received.append(data)
+        return received
+
+    async def silence(self, seconds: float = 0.6) -> None:
+        """Assert that nothing arrives for `seconds`."""
+        try:
+            message = await self.message(seconds)
+        except TimeoutError:
+            return
+        raise AssertionError(f"expected nothing, got {message}")
+
+    async def close(self) -> None:
+        await self.connection.close()
