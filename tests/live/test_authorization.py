@@ -1,0 +1,223 @@
+"""Authorization on every event, and the WebSocket's close codes, against a real server.
+
+Each test follows a refused event with an allowed one (a sentinel): receiving the sentinel
+first proves the refused event was not delivered, without waiting on a clock.
+"""
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import websockets
+from strawberry.relay import to_base64
+
+from resolvers import discussions, groups, membership, moderation
+from resolvers.domain.actors import Role
+from resolvers.domain.groups import GroupAction, Participation
+from resolvers.domain.membership import GroupRole
+from resolvers.domain.rate_limits import RateLimits
+from resolvers.domain.reports import ReportReason
+from tests.acceptance.server import running_server
+from tests.conftest import actor
+from tests.live.client import PROTOCOL, LiveClient
+from tests.live.conftest import server_env
+from tests.support import active_group, group_form
+
+pytestmark = pytest.mark.e2e
+
+OLGA, MAX, MIA, TOM = actor("olga"), actor("max"), actor("mia"), actor("tom")
+CSS = actor("carla", Role.CSS, country=None)
+NSS_ES, NSS_FR = actor("nuria", Role.NSS, country="ES"), actor("francois", Role.NSS,
+                                                                 country="FR")
+LIMITS = RateLimits({"addPost": "100000/minute", "startDiscussion": "1000/minute",
+                     "reportPost": "1000/minute"})
+ACTIVITY = """subscription($g: ID!) { groupActivity(groupId: $g) {
+  kind subject { ... on Post { body } ... on MembershipChange { role } } } }"""
+POSTS = """subscription($g: ID!) { postAdded(groupId: $g) { kind subject { ... on Post { body } } } }"""
+FEED = """subscription { moderationFeed { kind groupId
+  subject { ... on Report { reason } ... on Group { title status } ... on Post { body } } } }"""
+STATUS = """subscription { groupStatusChanged { kind subject { ... on Group { title status } } } }"""
+
+
+class World:
+    """An open group (owner Olga, moderator Max, member Mia) and an invite-only one (owner
+    Olga, member Mia), each with a discussion."""
+
+    async def build(self, store):
+        self.store, now = store, datetime.now(UTC)
+        self.open = await active_group(store, now, OLGA, title="Open group")
+        self.closed = await active_group(store, now, OLGA, title="Invite-only group",
+                                         participation=Participation.INVITE_ONLY)
+        for group in (self.open, self.closed):
+            gid = str(group["_id"])
+            for person in (MAX, MIA):
+                invitation = await membership.invite_member(
+                    store=store, actor=OLGA, group_id=gid, user_id=person.id, now=now)
+                await membership.respond_to_invitation(
+                    store=store, actor=person, invitation_id=invitation["_id"], accept=True,
+                    now=now)
+        await membership.set_member_role(store=store, actor=OLGA, group_id=str(self.open["_id"]),
+                                         user_id="max", role=GroupRole.MODERATOR, now=now)
+        self.open_thread = await self._discussion(self.open)
+        self.closed_thread = await self._discussion(self.closed)
+        return self
+
+    async def _discussion(self, group):
+        return await discussions.start_discussion(
+            store=self.store, actor=OLGA, group_id=str(group["_id"]), title="Thread",
+            body="Start", now=datetime.now(UTC), limits=LIMITS)
+
+    def gid(self, group) -> str:
+        return to_base64("Group", str(group["_id"]))
+
+    async def post(self, thread, body, who=OLGA):
+        return await discussions.add_post(
+            store=self.store, actor=who, discussion_id=str(thread["_id"]), body=body,
+            reply_to_id=None, client_mutation_id=None, now=datetime.now(UTC), limits=LIMITS)
+
+
+@pytest.fixture
+async def world(live_store):
+    for person in (OLGA, MAX, MIA, TOM, CSS, NSS_ES, NSS_FR):
+        await live_store.users.record(actor=person, now=datetime.now(UTC))
+    return await World().build(live_store)
+
+
+async def listen(servers, tokens, person, query, **variables) -> LiveClient:
+    client = await LiveClient.connect(servers[0], tokens(person.id, *sorted(person.roles),
+                                                         country=person.country))
+    await client.subscribe(query, **variables)
+    await asyncio.sleep(0.3)  # registered before the events below
+    return client
+
+
+async def refused(servers, tokens, person, query, **variables) -> str:
+    client = await listen(servers, tokens, person, query, **variables)
+    message = await client.message()
+    await client.close()
+    assert message["type"] in ("next", "error"), message
+    errors = message["payload"]["errors"] if message["type"] == "next" else message["payload"]
+    return str(errors[0]["extensions"]["code"])
+
+
+async def test_group_activity_is_for_members_and_hides_hidden_posts(servers, tokens, world):
+    assert await refused(servers, tokens, TOM, ACTIVITY, g=world.gid(world.closed)) == (
+        "ForbiddenError")
+    mia = await listen(servers, tokens, MIA, ACTIVITY, g=world.gid(world.closed))
+    olga = await listen(servers, tokens, OLGA, ACTIVITY, g=world.gid(world.closed))
+    rude = await world.post(world.closed_thread, "Rude words", who=MIA)
+    await moderation.hide_post(store=world.store, actor=OLGA, post_id=str(rude["_id"]),
+                               reason="Rude", now=datetime.now(UTC))
+    await world.post(world.closed_thread, "Sentinel")
+    assert [(e["kind"], e["subject"]["body"]) for e in await olga.events(3)] == [
+        ("POST_ADDED", "Rude words"), ("POST_HIDDEN", "Rude words"), ("POST_ADDED", "Sentinel")]
+    assert [(e["kind"], e["subject"]["body"]) for e in await mia.events(2)] == [
+        ("POST_ADDED", "Rude words"), ("POST_ADDED", "Sentinel")]
+    await mia.close()
+    await olga.close()
+
+
+async def test_posts_of_invite_only_groups_reach_members_only(servers, tokens, world):
+    assert await refused(servers, tokens, TOM, POSTS, g=world.gid(world.closed)) == (
+        "NotFoundError")
+    tom = await listen(servers, tokens, TOM, POSTS, g=world.gid(world.open))
+    await world.post(world.closed_thread, "Members only")
+    await world.post(world.open_thread, "For everyone")
+    assert [e["subject"]["body"] for e in await tom.events(1)] == ["For everyone"]
+    await tom.close()
+
+
+async def test_a_removed_member_stops_receiving_with_a_reason(servers, tokens, world):
+    mia = await listen(servers, tokens, MIA, ACTIVITY, g=world.gid(world.closed))
+    await world.post(world.closed_thread, "Before")
+    assert [e["subject"]["body"] for e in await mia.events(1)] == ["Before"]
+    await membership.remove_member(store=world.store, actor=OLGA,
+                                   group_id=str(world.closed["_id"]), user_id="mia",
+                                   reason="Left the school", now=datetime.now(UTC))
+    await world.post(world.closed_thread, "After")
+    message = await mia.message()
+    assert message["type"] == "next"
+    error = message["payload"]["errors"][0]
+    assert error["extensions"]["code"] == "STREAM_ENDED"
+    assert "removed" in error["message"]
+    assert (await mia.message())["type"] == "complete"
+    await mia.silence(0.5)
+    await mia.close()
+
+
+async def test_the_moderation_feed_is_scoped(servers, tokens, world):
+    assert await refused(servers, tokens, MIA, FEED) == "ForbiddenError"
+    feeds = {person.id: await listen(servers, tokens, person, FEED)
+             for person in (CSS, NSS_ES, NSS_FR, MAX)}
+    closed_post = await world.post(world.closed_thread, "Buy now")
+    await moderation.report_post(store=world.store, actor=MIA, post_id=str(closed_post["_id"]),
+                                 reason=ReportReason.COMMERCIAL, note=None,
+                                 now=datetime.now(UTC), limits=LIMITS)
+    open_post = await world.post(world.open_thread, "Cheap pills")
+    await moderation.report_post(store=world.store, actor=MIA, post_id=str(open_post["_id"]),
+                                 reason=ReportReason.SPAM, note=None, now=datetime.now(UTC),
+                                 limits=LIMITS)
+    french = await groups.create_group(store=world.store, actor=actor("fred", country="FR"),
+                                       form=group_form(title="Groupe français"),
+                                       now=datetime.now(UTC), similar_recorded=0)
+    assert french["status"] == "PENDING"
+
+    def kinds(events):
+        return [(e["kind"], e["subject"].get("reason") or e["subject"].get("title"))
+                for e in events]
+
+    assert kinds(await feeds["carla"].events(3)) == [
+        ("REPORT_FILED", "COMMERCIAL"), ("REPORT_FILED", "SPAM"),
+        ("GROUP_STATUS_CHANGED", "Groupe français")]
+    assert kinds(await feeds["nuria"].events(2)) == [
+        ("REPORT_FILED", "COMMERCIAL"), ("REPORT_FILED", "SPAM")]
+    assert kinds(await feeds["francois"].events(1)) == [
+        ("GROUP_STATUS_CHANGED", "Groupe français")]
+    assert kinds(await feeds["max"].events(1)) == [("REPORT_FILED", "SPAM")]
+    for feed in feeds.values():
+        await feed.silence(0.3)
+        await feed.close()
+
+
+async def test_owners_watch_their_own_groups_status(servers, tokens, world):
+    olga = await listen(servers, tokens, OLGA, STATUS)
+    tom = await listen(servers, tokens, TOM, STATUS)
+    proposal = await groups.create_group(store=world.store, actor=OLGA,
+                                         form=group_form(title="Olga's proposal"),
+                                         now=datetime.now(UTC), similar_recorded=0)
+    await groups.transition_group(store=world.store, actor=CSS,
+                                  group_id=str(proposal["_id"]), action=GroupAction.APPROVE,
+                                  message=None, now=datetime.now(UTC))
+    toms = await groups.create_group(store=world.store, actor=TOM,
+                                     form=group_form(title="Tom's proposal"),
+                                     now=datetime.now(UTC), similar_recorded=0)
+    assert toms["status"] == "PENDING"
+    assert [e["subject"]["status"] for e in await olga.events(2)] == ["PENDING", "ACTIVE"]
+    assert [e["subject"]["title"] for e in await tom.events(1)] == ["Tom's proposal"]
+    await olga.close()
+    await tom.close()
+
+
+async def ws_closed_code(url: str, payload: dict | None) -> int:
+    async with websockets.connect(url.replace("http", "ws") + "/graphql",
+                                  subprotocols=[PROTOCOL]) as connection:
+        if payload is not None:
+            await connection.send(json.dumps({"type": "connection_init", "payload": payload}))
+        with pytest.raises(websockets.ConnectionClosed):
+            while True:
+                await asyncio.wait_for(connection.recv(), 15)
+        assert connection.close_code is not None
+        return connection.close_code
+
+
+async def test_close_codes_for_bad_missing_and_expired_tokens(mongodb_uri, live_database,
+                                                              tokens):
+    env = server_env(mongodb_uri, live_database, APP_WS_INIT_TIMEOUT="1")
+    with running_server(env) as url:
+        assert await ws_closed_code(url, {"authorization": "Bearer forged"}) == 4403
+        assert await ws_closed_code(url, None) == 4408
+        short = tokens("olga", ttl=timedelta(seconds=2))
+        started = asyncio.get_running_loop().time()
+        assert await ws_closed_code(url, {"authorization": f"Bearer {short}"}) == 4403
+        assert 1 <= asyncio.get_running_loop().time() - started < 10
