@@ -1,0 +1,110 @@
+"""The event log: every successful write's event appears exactly once, in order."""
+
+import asyncio
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from resolvers import discussions, membership
+from resolvers.domain.errors import InvalidTransition
+from resolvers.domain.rate_limits import RateLimits
+from subscriptions.log import GAP, key_of, seq_of
+from tests.acceptance.server import ROOT
+from tests.conftest import actor
+from tests.support import active_group
+
+OWNER, MIA = actor("olga"), actor("mia")
+LIMITS = RateLimits({})
+
+
+@pytest.fixture
+async def thread(store, clock):
+    group = await active_group(store, clock(), OWNER)
+    await membership.join_group(store=store, actor=MIA, group_id=str(group["_id"]),
+                                now=clock())
+    return await discussions.start_discussion(
+        store=store, actor=MIA, group_id=str(group["_id"]), title="Topic", body="Hello",
+        now=clock(), limits=LIMITS)
+
+
+async def kinds(store):
+    return [event["kind"] for event in await store.events.read_after(0, limit=1000)]
+
+
+async def test_each_change_appends_one_event_and_clears_its_outbox(store, clock, thread):
+    assert await kinds(store) == [
+        "GROUP_STATUS_CHANGED", "GROUP_STATUS_CHANGED", "MEMBER_JOINED", "DISCUSSION_STARTED",
+        "POST_ADDED"]
+    for name in ("groups", "memberships", "discussions", "posts"):
+        assert await store.db[name].count_documents({"outbox.0": {"$exists": True}}) == 0
+    events = await store.events.read_after(0, limit=1000)
+    assert [seq_of(event) for event in events] == [1, 2, 3, 4, 5]
+
+
+async def test_a_failed_write_appends_nothing(store, clock, thread):
+    from resolvers import moderation
+
+    await moderation.flag_discussion(store=store, actor=OWNER, discussion_id=str(thread["_id"]),
+                                     flag="locked", value=True, reason=None, now=clock())
+    before = await kinds(store)
+    with pytest.raises(InvalidTransition):
+        await discussions.add_post(store=store, actor=MIA, discussion_id=str(thread["_id"]),
+                                   body="Too late", reply_to_id=None, client_mutation_id=None,
+                                   now=clock(), limits=LIMITS)
+    assert await kinds(store) == before
+
+
+async def test_an_event_survives_the_death_of_its_writer(store, clock, thread, mongodb_uri):
+    before = len(await kinds(store))
+    crashed = subprocess.run(
+        [sys.executable, "-m", "tests.subscriptions.crash_writer", mongodb_uri, store.db.name,
+         str(thread["_id"])], cwd=ROOT, capture_output=True, timeout=60,
+    )
+    assert crashed.returncode == 9, crashed.stderr
+    post = await store.db["posts"].find_one({"body": "Written just before the crash"})
+    assert post is not None and len(post["outbox"]) == 1  # written, event not yet in the log
+    assert len(await kinds(store)) == before
+    # Any process's recovery appends it; several at once append it once. (The writer ran on
+    # the wall clock.)
+    stranded = datetime.now(UTC) + timedelta(minutes=1)
+    results = await asyncio.gather(*(store.events.recover(older_than=stranded) for _ in range(3)))
+    assert sum(results) == 1
+    await store.events.recover(older_than=stranded)
+    events = await store.events.read_after(0, limit=1000)
+    added = [e for e in events if e["kind"] == "POST_ADDED" and e["subject"]["_id"] == post["_id"]]
+    assert len(added) == 1
+    assert (await store.db["posts"].find_one({"_id": post["_id"]}))["outbox"] == []
+
+
+async def test_a_hole_is_waited_for_then_marked_and_never_filled_late(store, clock):
+    log = store.events
+    await log.append({"id": "a", "kind": "X", "at": clock()})
+    taken = await log._next_seq()  # a writer takes number 2 and stalls
+    await log.append({"id": "c", "kind": "X", "at": clock()})
+    assert [seq_of(e) for e in await log.read_after(0, limit=10)] == [1, 3]
+    assert await log.fill_gap(taken, clock())  # a reader gives up on number 2
+    late = await log.append({"id": "b", "kind": "X", "at": clock()})  # the writer wakes up
+    assert late == 4
+    events = await log.read_after(0, limit=10)
+    assert [(seq_of(e), e["kind"]) for e in events] == [(1, "X"), (2, GAP), (3, "X"), (4, "X")]
+    assert not await log.fill_gap(3, clock())  # a present event is never marked a gap
+
+
+async def test_appending_the_same_event_twice_keeps_one(store, clock):
+    event = {"id": "same", "kind": "X", "at": clock()}
+    assert await store.events.append(event) == 1
+    assert await store.events.append(event) is None
+    assert len(await store.events.read_after(0, limit=10)) == 1
+
+
+async def test_retention_prunes_and_remembers_its_horizon(store, clock):
+    for n in range(3):
+        await store.events.append({"id": f"e{n}", "kind": "X", "at": clock()})
+        clock.advance(days=4)
+    assert await store.events.prune(before=clock() - timedelta(days=9)) == 1  # the first
+    assert await store.events.pruned_through() == 1
+    assert [e["_id"] for e in await store.events.read_after(0, limit=10)] == [
+        key_of(2), key_of(3)]
+    assert await store.events.head() == 3
