@@ -34,10 +34,12 @@ LIMITS = RateLimits({"addPost": "100000/minute", "startDiscussion": "1000/minute
                      "reportPost": "1000/minute"})
 ACTIVITY = """subscription($g: ID!) { groupActivity(groupId: $g) {
   kind subject { ... on Post { body } ... on MembershipChange { role } } } }"""
-POSTS = """subscription($g: ID!) { postAdded(groupId: $g) { kind subject { ... on Post { body } } } }"""
+POSTS = """subscription($g: ID!) { postAdded(groupId: $g) {
+  kind subject { ... on Post { body } } } }"""
 FEED = """subscription { moderationFeed { kind groupId
   subject { ... on Report { reason } ... on Group { title status } ... on Post { body } } } }"""
-STATUS = """subscription { groupStatusChanged { kind subject { ... on Group { title status } } } }"""
+STATUS = """subscription { groupStatusChanged {
+  kind subject { ... on Group { title status } } } }"""
 
 
 class World:

@@ -58,7 +58,8 @@ async def test_a_failed_write_appends_nothing(store, clock, thread):
 
 async def test_an_event_survives_the_death_of_its_writer(store, clock, thread, mongodb_uri):
     before = len(await kinds(store))
-    crashed = subprocess.run(
+    crashed = await asyncio.to_thread(
+        subprocess.run,
         [sys.executable, "-m", "tests.subscriptions.crash_writer", mongodb_uri, store.db.name,
          str(thread["_id"])], cwd=ROOT, capture_output=True, timeout=60,
     )
