@@ -4,7 +4,9 @@ Each API process reads the log once per batch, whatever its number of subscriber
 every event to each subscriber whose cheap `wants` test passes; the subscriber's own task then
 authorizes and delivers it. A write made through this process wakes the reader at once; writes
 through other processes are seen at the next poll. With no subscribers the reader does not
-touch the database, except for rare maintenance (recovery of stranded events, retention).
+touch the database at all: maintenance (recovering events stranded by a writer that died,
+and retention) runs at start-up, when the first subscriber arrives, and every
+`maintenance_interval` while anyone listens.
 """
 
 import asyncio
@@ -74,7 +76,8 @@ class Fanout:
     async def add(self, subscriber: Subscriber) -> int:
         """Register `subscriber`; it is offered every event after the returned position."""
         async with self._lock:
-            if not self._subscribers:
+            if not self._subscribers:  # the reader slept: catch up first
+                await self._maintain()
                 await self._read(deliver=False)  # pass over what happened while nobody listened
             self._subscribers.add(subscriber)
             self.wake()
@@ -85,19 +88,21 @@ class Fanout:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        next_maintenance = loop.time()
+        try:
+            await self._maintain()
+        except Exception:
+            log.exception("event log maintenance failed at start-up")
+        next_maintenance = loop.time() + self.settings.maintenance_interval
         while True:
-            timeout = (
-                self.settings.poll_interval if self._subscribers
-                else max(0.0, next_maintenance - loop.time())
-            )
+            timeout = self.settings.poll_interval if self._subscribers else None
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
             self._wake.clear()
             try:
-                if self._subscribers:
-                    async with self._lock:
-                        await self._read(deliver=True)
+                if not self._subscribers:
+                    continue
+                async with self._lock:
+                    await self._read(deliver=True)
                 if loop.time() >= next_maintenance:
                     await self._maintain()
                     next_maintenance = loop.time() + self.settings.maintenance_interval

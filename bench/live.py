@@ -1,0 +1,157 @@
+"""Live delivery benchmark: latency from a mutation to its subscriber, and fan-out throughput.
+
+    .venv/bin/python -m bench.live [--posts 200] [--subscribers 1000] [--events 20]
+
+Starts an embedded database and two API processes on loopback, then measures:
+  1. the delay from `addPost`'s HTTP response to the subscriber receiving the event, p50 and
+     p99, with the writer on the subscriber's process and on the other process;
+  2. how many events per second one process delivers to N subscribers.
+Everything is bounded in count and time, and only talks to 127.0.0.1.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx2
+from pymongo import AsyncMongoClient
+from strawberry.relay import to_base64
+
+from api.embedded import embedded_database
+from resolvers import discussions, membership
+from resolvers.domain.actors import Actor, Role
+from resolvers.domain.rate_limits import RateLimits
+from resolvers.store import Store
+from tests.acceptance.server import mint, running_server
+from tests.live.client import LiveClient
+from tests.support import active_group
+
+SUBSCRIBE = """subscription($d: ID!, $after: String) { postAdded(discussionId: $d, after: $after) {
+  cursor subject { ... on Post { body } } } }"""
+ADD_POST = "mutation($i: AddPostInput!) { addPost(input: $i) { __typename } }"
+PER_CONNECTION = 100  # subscriptions multiplexed on one WebSocket
+
+
+@contextlib.contextmanager
+def stack(env: dict[str, str], processes: int) -> Iterator[list[str]]:
+    with contextlib.ExitStack() as exits:
+        yield [exits.enter_context(running_server(env)) for _ in range(processes)]
+
+
+async def setup(uri: str, database: str) -> str:
+    client: AsyncMongoClient[Any] = AsyncMongoClient(uri, tz_aware=True)
+    store = Store(client[database])
+    await store.ensure_indexes()
+    now = datetime.now(UTC)
+    owner = Actor("bench-owner", "Owner", frozenset({Role.TEACHER}), "ES")
+    group = await active_group(store, now, owner, title="Benchmark group")
+    reader = Actor("bench-reader", "Reader", frozenset({Role.TEACHER}), "ES")
+    await membership.join_group(store=store, actor=reader, group_id=str(group["_id"]), now=now)
+    thread = await discussions.start_discussion(
+        store=store, actor=owner, group_id=str(group["_id"]), title="Benchmark",
+        body="Start", now=now, limits=RateLimits({}))
+    await client.close()
+    return to_base64("Discussion", str(thread["_id"]))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def latency(servers: list[str], writer_url: str, discussion: str, posts: int) -> dict:
+    token = mint("bench-owner")
+    watcher = await LiveClient.connect(servers[0], mint("bench-reader"))
+    await watcher.subscribe(SUBSCRIBE, d=discussion)
+    await asyncio.sleep(0.5)
+    delays = []
+    async with httpx2.AsyncClient(timeout=30) as http:
+        for n in range(posts):
+            arrived = asyncio.ensure_future(watcher.events(1))
+            response = await http.post(
+                f"{writer_url}/graphql", headers={"Authorization": f"Bearer {token}"},
+                json={"query": ADD_POST, "variables": {"i": {"discussionId": discussion,
+                                                             "body": f"latency {n}"}}})
+            answered = time.perf_counter()
+            assert response.json()["data"]["addPost"]["__typename"] == "Post"
+            await arrived
+            delays.append(max(0.0, time.perf_counter() - answered) * 1000)
+    await watcher.close()
+    return {"p50_ms": percentile(delays, 0.5), "p99_ms": percentile(delays, 0.99),
+            "mean_ms": statistics.fmean(delays)}
+
+
+async def _post(http: httpx2.AsyncClient, server: str, token: str, discussion: str,
+                body: str) -> None:
+    await http.post(f"{server}/graphql", headers={"Authorization": f"Bearer {token}"},
+                    json={"query": ADD_POST, "variables": {"i": {"discussionId": discussion,
+                                                                 "body": body}}})
+
+
+async def fanout(server: str, discussion: str, subscribers: int, events: int) -> dict:
+    reader, token = mint("bench-reader"), mint("bench-owner")
+    async with httpx2.AsyncClient(timeout=30) as http:
+        probe = await LiveClient.connect(server, reader)
+        await probe.subscribe(SUBSCRIBE, d=discussion)
+        await asyncio.sleep(0.5)
+        await _post(http, server, token, discussion, "mark")
+        (mark,) = await probe.events(1)
+        await probe.close()
+        # Everyone subscribes from the mark, so nobody misses an event while others register.
+        clients = []
+        for start in range(0, subscribers, PER_CONNECTION):
+            client = await LiveClient.connect(server, reader)
+            count = min(PER_CONNECTION, subscribers - start)
+            for _ in range(count):
+                await client.subscribe(SUBSCRIBE, d=discussion, after=mark["cursor"])
+            clients.append((client, count))
+        print(f"subscribed {subscribers}", file=sys.stderr, flush=True)
+        await _post(http, server, token, discussion, "ready")
+        await asyncio.gather(*(client.events(count, wait=300) for client, count in clients))
+        print("all ready", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        for n in range(events):
+            await _post(http, server, token, discussion, f"fanout {n}")
+        await asyncio.gather(*(client.events(count * events, wait=300)
+                               for client, count in clients))
+        elapsed = time.perf_counter() - started
+    for client, _ in clients:
+        await client.close()
+    return {"subscribers": subscribers, "events": events, "seconds": elapsed,
+            "deliveries_per_second": subscribers * events / elapsed}
+
+
+async def run(args: argparse.Namespace) -> dict:
+    with embedded_database(path=None) as uri:
+        database = f"bench_{uuid.uuid4().hex[:6]}"
+        discussion = await setup(uri, database)
+        env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database,
+               "APP_RATE_LIMITS": json.dumps({"addPost": "1000000/minute"})}
+        with stack(env, 2) as servers:
+            same = await latency(servers, servers[0], discussion, args.posts)
+            across = await latency(servers, servers[1], discussion, args.posts)
+            spread = await fanout(servers[0], discussion, args.subscribers, args.events)
+    return {"latency_same_process": same, "latency_across_processes": across,
+            "fanout": spread}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=200)
+    parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=20)
+    results = asyncio.run(run(parser.parse_args()))
+    json.dump(results, sys.stdout, indent=2)
+    print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""The per-process reader: woken by local writes, silent when idle, lossless on resume."""
+
+import asyncio
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient, monitoring
+
+from resolvers.domain.events import EventDoc
+from resolvers.store import Store
+from subscriptions.fanout import Fanout, FanoutSettings
+from subscriptions.stream import Decision, event_cursor, stream
+
+
+class Everything:
+    """A watch that wants every event."""
+
+    def wants(self, event: EventDoc) -> bool:
+        return True
+
+    def decide(self, event: EventDoc) -> Decision:
+        return Decision.DELIVER
+
+
+class Commands(monitoring.CommandListener):
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.names.append(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+def event(n: int, clock: Any) -> EventDoc:
+    return {"id": f"event-{n}", "kind": "X", "at": clock(), "group_id": "g", "n": n}
+
+
+@pytest.fixture
+async def fanout(store, clock):
+    reader = Fanout(store.events, clock, FanoutSettings(poll_interval=3600))
+    await reader.start()
+    yield reader
+    await reader.stop()
+
+
+async def take(events, count: int) -> list[int]:
+    return [(await anext(events))["n"] for _ in range(count)]
+
+
+async def test_a_local_write_wakes_the_reader_at_once(store, clock, fanout):
+    # The reader polls once an hour here: only the wake-up can deliver within the test.
+    events = stream(fanout=fanout, log=store.events, watch=Everything(), after=None)
+    first = asyncio.ensure_future(take(events, 1))
+    await asyncio.sleep(0.1)
+    await store.events.append(event(1, clock))
+    assert await asyncio.wait_for(first, 10) == [1]
+    await events.aclose()
+
+
+async def test_resuming_replays_then_continues_live_without_gaps_or_repeats(
+    store, clock, fanout
+):
+    for n in range(1, 6):
+        await store.events.append(event(n, clock))
+    (second,) = await store.events.read_after(1, limit=1)
+    events = stream(fanout=fanout, log=store.events, watch=Everything(),
+                    after=event_cursor(second))
+    reading = asyncio.ensure_future(take(events, 6))
+    for n in range(6, 9):
+        await store.events.append(event(n, clock))
+    assert await asyncio.wait_for(reading, 10) == [3, 4, 5, 6, 7, 8]
+    await events.aclose()
+
+
+async def test_an_idle_process_leaves_the_database_alone(mongodb_uri, database_name, clock):
+    commands = Commands()
+    client: AsyncMongoClient[Any] = AsyncMongoClient(
+        mongodb_uri, tz_aware=True, event_listeners=[commands]
+    )
+    store = Store(client[database_name])
+    reader = Fanout(store.events, clock, FanoutSettings(poll_interval=0.01,
+                                                        maintenance_interval=0.01))
+    try:
+        await reader.start()
+        await asyncio.sleep(0.3)  # start-up maintenance
+        commands.names.clear()
+        await asyncio.sleep(1)  # a hundred poll intervals with nobody listening
+        assert commands.names == []
+    finally:
+        await reader.stop()
+        await client.drop_database(database_name)
+        await client.close()
