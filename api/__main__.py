@@ -35,7 +35,10 @@ def serve(args: argparse.Namespace) -> None:
     settings = Settings()
     settings.check_production_safety()
     with _database(settings) as ready:
-        uvicorn.run(build_app(ready), host=args.host, port=args.port, log_level=args.log_level)
+        uvicorn.run(
+            build_app(ready), host=args.host, port=args.port, log_level=args.log_level,
+            ws_max_size=settings.max_ws_message_bytes,
+        )
 
 
 def database(args: argparse.Namespace) -> None:

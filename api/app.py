@@ -5,11 +5,14 @@ from datetime import datetime
 
 from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from api.graphql import AgoraGraphQL, _utcnow
+from api.guards import RequestGuard
 from api.lifespan import lifespan_for
 from api.settings import Settings
 from schema import build_schema
@@ -42,6 +45,8 @@ def build_app(
     schema = build_schema(
         mask_errors=settings.is_production,
         introspection=settings.introspection_enabled,
+        suggestions=not settings.is_production,
+        limits=settings.query_limits(),
     )
     graphql = AgoraGraphQL(schema, settings, clock=clock)
     routes = [
@@ -50,4 +55,13 @@ def build_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
     ]
-    return Starlette(routes=routes, lifespan=lifespan_for(settings, mongo_listeners, clock))
+    middleware = [Middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)]
+    if settings.cors_origins:
+        middleware.insert(0, Middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+        ))
+    return Starlette(
+        routes=routes, middleware=middleware,
+        lifespan=lifespan_for(settings, mongo_listeners, clock),
+    )

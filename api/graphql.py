@@ -13,7 +13,9 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from api.auth import InvalidToken, bearer_token, decode_token
@@ -36,6 +38,11 @@ def unauthenticated(reason: str) -> Response:
 
 
 TOKEN_EXPIRED = 4403
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def _wants_graphql_response(request: Request) -> bool:
+    return GRAPHQL_RESPONSE in request.headers.get("accept", "")
 
 
 def _close_at(websocket: WebSocket, expires: datetime) -> None:
@@ -66,6 +73,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
             schema,
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
             connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout),
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         self._settings = settings
         self._clock = clock
@@ -93,7 +101,34 @@ class AgoraGraphQL(GraphQL[Context, None]):
             scope.setdefault("state", {})["actor"] = actor
         await super().__call__(scope, receive, send)
 
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """GraphQL over HTTP: a client asking for `application/graphql-response+json` gets a
+        4xx without `data` when its request could not be parsed or validated."""
+        body = await super().process_result(request, result)
+        if _wants_graphql_response(request):
+            sub_response: Response = request.state.sub_response
+            sub_response.media_type = GRAPHQL_RESPONSE
+            if result.data is None and result.errors and all(
+                error.path is None for error in result.errors
+            ):
+                body.pop("data", None)
+                sub_response.status_code = 400
+        return body
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == GRAPHQL_RESPONSE:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"
+        return response
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        if isinstance(request, Request):
+            request.state.sub_response = response
         state: State = request.state._state  # type: ignore[assignment]
         actor: Actor | None = state.get("actor")  # type: ignore[assignment]
         store = state["store"]

@@ -2,9 +2,13 @@
 
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from schema.limits import QueryLimits
 
 DEVELOPMENT_SECRET = "agora-development-secret-do-not-use-in-production"
 
@@ -46,6 +50,18 @@ class Settings(BaseSettings):
     events_retention_days: float = Field(default=7, gt=0)
     ws_init_timeout: float = Field(default=10, gt=0)
 
+    # Safety limits.
+    max_body_bytes: int = Field(default=100_000, ge=1_000)
+    max_query_depth: int = Field(default=12, ge=2)
+    max_query_tokens: int = Field(default=5_000, ge=100)
+    max_aliases: int = Field(default=30, ge=0)
+    max_directives_per_field: int = Field(default=4, ge=0)
+    max_repeated_fields: int = Field(default=10, ge=1)
+    max_subscriptions_per_connection: int = Field(default=100, ge=1)
+    max_ws_message_bytes: int = Field(default=64_000, ge=1_000)
+    # Origins allowed to call the API from a browser, e.g. ["https://app.example.org"].
+    cors_origins: list[str] = Field(default_factory=list)
+
     @property
     def is_production(self) -> bool:
         return self.env is Environment.PRODUCTION
@@ -57,6 +73,17 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return not self.is_production if self.introspection is None else self.introspection
+
+    def query_limits(self) -> "QueryLimits":
+        from schema.limits import QueryLimits
+
+        return QueryLimits(
+            max_depth=self.max_query_depth,
+            max_tokens=self.max_query_tokens,
+            max_aliases=self.max_aliases,
+            max_directives_per_field=self.max_directives_per_field,
+            max_repeated_fields=self.max_repeated_fields,
+        )
 
     def check_production_safety(self) -> None:
         """Refuse to run production with the development secret."""

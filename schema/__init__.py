@@ -1,18 +1,21 @@
 """The one Schema, composed from per-aggregate Query and Mutation mixins."""
 
+import logging
 from collections.abc import Callable
 
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaskErrors, SchemaExtension
+from strawberry.extensions import AddValidationRules, MaskErrors, ParserCache, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
 from schema.content import ContentMutation
 from schema.discussions import DiscussionMutation, DiscussionQuery
 from schema.errors import ERROR_TYPES
 from schema.groups import GroupMutation, GroupQuery
+from schema.limits import GuardedValidation, QueryLimits
 from schema.membership import MembershipMutation
 from schema.subscriptions import Subscription
 from schema.types.discussion import Discussion, Post, Report
@@ -33,10 +36,31 @@ def _is_unexpected(error: GraphQLError) -> bool:
     return error.original_error is not None and not error.extensions
 
 
+log = logging.getLogger("agora.graphql")
+DEFAULT_LIMITS = QueryLimits()
+
+
+class AgoraSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Client mistakes are logged briefly, without the query (a flood of bad queries must
+        not flood the logs); unexpected errors with their traceback."""
+        for error in errors:
+            original = error.original_error
+            if original is None or isinstance(original, GraphQLError) or error.extensions:
+                log.info("client error: %s", error.message[:200])
+            else:
+                log.error("unexpected error in %s", error.path, exc_info=original)
+
+
 def schema_extensions(
-    *, mask_errors: bool, introspection: bool
+    *, mask_errors: bool, introspection: bool, limits: QueryLimits = DEFAULT_LIMITS
 ) -> list[Callable[[], SchemaExtension]]:
-    extensions: list[Callable[[], SchemaExtension]] = []
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: ParserCache(maxsize=1_000),
+        lambda: GuardedValidation(limits),
+    ]
     if mask_errors:
         extensions.append(lambda: MaskErrors(should_mask_error=_is_unexpected))
     if not introspection:
@@ -44,16 +68,22 @@ def schema_extensions(
     return extensions
 
 
-def build_schema(*, mask_errors: bool = False, introspection: bool = True) -> strawberry.Schema:
-    """The schema; production masks unexpected errors and turns introspection off."""
-    extensions = schema_extensions(mask_errors=mask_errors, introspection=introspection)
-    return strawberry.Schema(
+def build_schema(
+    *, mask_errors: bool = False, introspection: bool = True, suggestions: bool = True,
+    limits: QueryLimits = DEFAULT_LIMITS,
+) -> strawberry.Schema:
+    """The schema; production masks unexpected errors, and turns introspection and field
+    suggestions off."""
+    extensions = schema_extensions(
+        mask_errors=mask_errors, introspection=introspection, limits=limits
+    )
+    return AgoraSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=[*ERROR_TYPES, Discussion, Group, Invitation, Page, Post, Report, User],
         extensions=extensions,
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=not suggestions),
     )
 
 

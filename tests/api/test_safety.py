@@ -1,0 +1,139 @@
+"""Hostile and malformed requests: refused early, clearly, and cheaply."""
+
+import logging
+
+import httpx2
+import pytest
+
+from api.app import build_app
+from api.settings import Environment
+from tests.support import LifespanApp, gql
+
+ME = "{ me { name } }"
+
+
+def error_of(body: dict) -> dict:
+    (error,) = body["errors"]
+    return error
+
+
+@pytest.mark.parametrize(
+    ("query", "limit"),
+    [
+        ("{ " + " ".join(f"a{n}: me {{ name }}" for n in range(31)) + " }", "aliases"),
+        ("{ me { " + "name " * 11 + "} }", "selected more than 10 times"),
+        ("{ me { name" + " @include(if: true)" * 5 + " } }", "directives"),
+    ],
+)
+async def test_documents_over_a_limit_are_refused_before_validation(client, tokens, query,
+                                                                   limit):
+    body = await gql(client, query, headers=tokens.headers("olga"))
+    error = error_of(body)
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert limit in error["message"]
+    assert body.get("data") is None
+
+
+def nested(levels: int) -> str:
+    """Groups, then `levels` times a discussion's group's discussions: 4 levels + 4 each."""
+    inner = "title"
+    for _ in range(levels):
+        inner = f"discussions {{ edges {{ node {{ group {{ {inner} }} }} }} }}"
+    return f"{{ groups {{ edges {{ node {{ {inner} }} }} }} }}"
+
+
+async def test_depth_is_limited(client, tokens):
+    assert "errors" not in await gql(client, nested(2), headers=tokens.headers("olga"))
+    error = error_of(await gql(client, nested(3), headers=tokens.headers("olga")))
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert "deeper than 12" in error["message"]
+
+
+async def test_a_ten_thousand_alias_query_is_refused_by_its_size_or_tokens(client, tokens):
+    hostile = "{ " + " ".join(f"a{n}: __typename" for n in range(10_000)) + " }"
+    response = await client.post("/graphql", json={"query": hostile},
+                                 headers=tokens.headers("olga"))
+    assert response.status_code == 413
+    compact = "{" + "".join(f"a{n}:__typename " for n in range(6_000)) + "}"
+    response = await client.post("/graphql", json={"query": compact[:95_000] + "}"},
+                                 headers=tokens.headers("olga"))
+    error = error_of(response.json())
+    assert "token" in error["message"].lower() or error["extensions"]["code"] == (
+        "QUERY_TOO_COMPLEX")
+
+
+async def test_a_one_megabyte_request_gets_413_before_parsing(client):
+    response = await client.post("/graphql", content=b'{"query": "' + b" " * 1_000_000 + b'"}',
+                                 headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert "larger than 100,000 bytes" in response.json()["errors"][0]["message"]
+
+
+async def test_a_chunked_oversized_request_is_refused_too(client):
+    async def chunks():
+        for _ in range(200):
+            yield b" " * 1_000
+
+    response = await client.post("/graphql", content=chunks(),
+                                 headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+
+
+@pytest.mark.parametrize("media_type", ["text/plain", "application/x-www-form-urlencoded",
+                                        "multipart/form-data; boundary=x", ""])
+async def test_simple_content_type_posts_are_refused_against_csrf(client, tokens, media_type):
+    response = await client.post(
+        "/graphql", content=b'{"query": "mutation { __typename }"}',
+        headers={"Content-Type": media_type, **tokens.headers("olga")},
+    )
+    assert response.status_code == 415
+
+
+async def test_graphql_response_media_type_gives_4xx_for_bad_requests(client, tokens):
+    accept = {"Accept": "application/graphql-response+json", **tokens.headers("olga")}
+    broken = await client.post("/graphql", json={"query": "{ me { "}, headers=accept)
+    assert broken.status_code == 400
+    assert broken.headers["content-type"].startswith("application/graphql-response+json")
+    assert "data" not in broken.json()
+    invalid = await client.post("/graphql", json={"query": "{ nope }"}, headers=accept)
+    assert invalid.status_code == 400 and "data" not in invalid.json()
+    fine = await client.post("/graphql", json={"query": ME}, headers=accept)
+    assert fine.status_code == 200 and fine.json() == {"data": {"me": {"name": "Olga"}}}
+    legacy = await client.post("/graphql", json={"query": "{ nope }"},
+                               headers=tokens.headers("olga"))
+    assert legacy.status_code == 200 and legacy.headers["content-type"] == "application/json"
+
+
+@pytest.fixture
+async def production(settings, store):
+    configured = settings.model_copy(update={"env": Environment.PRODUCTION,
+                                             "jwt_secret": "s" * 40})
+    async with LifespanApp(build_app(configured)) as app:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://agora.test") as http:
+            yield http
+
+
+async def test_production_gives_no_suggestions_and_logs_client_errors_briefly(
+    production, caplog
+):
+    caplog.set_level(logging.INFO)
+    body = await gql(production, "{ mee { name } }")
+    message = error_of(body)["message"]
+    assert "Did you mean" not in message
+    records = [r for r in caplog.records if r.name.startswith(("agora", "strawberry"))]
+    assert records and all(r.levelno <= logging.INFO for r in records)
+    assert all("mee { name }" not in r.getMessage() for r in records)
+
+
+async def test_cors_is_configurable(settings, store):
+    configured = settings.model_copy(update={"cors_origins": ["https://app.example.org"]})
+    async with LifespanApp(build_app(configured)) as app:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://agora.test") as http:
+            allowed = await http.options("/graphql", headers={
+                "Origin": "https://app.example.org", "Access-Control-Request-Method": "POST"})
+            refused = await http.options("/graphql", headers={
+                "Origin": "https://evil.example.net", "Access-Control-Request-Method": "POST"})
+    assert allowed.headers["access-control-allow-origin"] == "https://app.example.org"
+    assert "access-control-allow-origin" not in refused.headers
