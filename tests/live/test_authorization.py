@@ -223,3 +223,13 @@ async def test_close_codes_for_bad_missing_and_expired_tokens(mongodb_uri, live_
         started = asyncio.get_running_loop().time()
         assert await ws_closed_code(url, {"authorization": f"Bearer {short}"}) == 4403
         assert 1 <= asyncio.get_running_loop().time() - started < 10
+
+
+async def test_an_oversized_websocket_message_closes_the_socket(servers):
+    url = servers[0].replace("http", "ws") + "/graphql"
+    async with websockets.connect(url, subprotocols=[PROTOCOL]) as connection:
+        await connection.send(json.dumps({"type": "connection_init",
+                                          "payload": {"padding": "x" * 100_000}}))
+        with pytest.raises(websockets.ConnectionClosed):
+            await asyncio.wait_for(connection.recv(), 15)
+        assert connection.close_code == 1009  # message too big

@@ -1,0 +1,74 @@
+"""The graphql-transport-ws protocol, message by message, with a raw client."""
+
+import pytest
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from api.app import build_app
+
+PROTOCOL = ["graphql-transport-ws"]
+SUBSCRIPTION = "subscription { moderationFeed { kind } }"
+
+
+@pytest.fixture
+def app_client(settings):
+    limited = settings.model_copy(update={"max_subscriptions_per_connection": 2})
+    with TestClient(build_app(limited)) as client:
+        yield client
+
+
+def closed_with(ws) -> int:
+    with pytest.raises(WebSocketDisconnect) as closed:
+        while True:
+            ws.receive_json()
+    return closed.value.code
+
+
+def acknowledged(ws, token: str) -> None:
+    ws.send_json({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+    assert ws.receive_json()["type"] == "connection_ack"
+
+
+def test_a_malformed_message_closes_with_4400(app_client, tokens):
+    with app_client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        acknowledged(ws, tokens("olga"))
+        ws.send_json({"type": "subscribe", "payload": {}})  # no id
+        assert closed_with(ws) == 4400
+
+
+def test_a_subscribe_before_the_ack_closes_with_4401(app_client):
+    with app_client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}})
+        assert closed_with(ws) == 4401
+
+
+def test_a_second_init_closes_with_4429(app_client, tokens):
+    with app_client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        acknowledged(ws, tokens("olga"))
+        ws.send_json({"type": "connection_init", "payload": {}})
+        assert closed_with(ws) == 4429
+
+
+def test_a_duplicate_operation_id_closes_with_4409(app_client, tokens):
+    with app_client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        acknowledged(ws, tokens("carla", "CSS", country=None))
+        for _ in range(2):
+            ws.send_json({"id": "same", "type": "subscribe", "payload": {"query": SUBSCRIPTION}})
+        assert closed_with(ws) == 4409
+
+
+def test_ping_gets_pong(app_client, tokens):
+    with app_client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        acknowledged(ws, tokens("olga"))
+        ws.send_json({"type": "ping", "payload": {"hello": "there"}})
+        assert ws.receive_json()["type"] == "pong"
+
+
+def test_subscriptions_per_connection_are_limited(app_client, tokens):
+    with app_client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        acknowledged(ws, tokens("carla", "CSS", country=None))
+        for n in range(3):
+            ws.send_json({"id": str(n), "type": "subscribe", "payload": {"query": SUBSCRIPTION}})
+        refused = ws.receive_json()
+        assert refused["type"] == "error" and refused["id"] == "2"
+        assert "limit" in refused["payload"][0]["message"].lower()
