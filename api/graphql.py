@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -92,14 +93,22 @@ class AgoraGraphQL(GraphQL[Context, None]):
         return (None, None) if token is None else decode_token(token, self._settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            try:
-                actor = self._actor(Headers(scope=scope).get("authorization"))
-            except InvalidToken as error:
-                await unauthenticated(str(error))(scope, receive, send)
-                return
-            scope.setdefault("state", {})["actor"] = actor
-        await super().__call__(scope, receive, send)
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            actor = self._actor(Headers(scope=scope).get("authorization"))
+        except InvalidToken as error:
+            await unauthenticated(str(error))(scope, receive, send)
+            return
+        scope.setdefault("state", {})["actor"] = actor
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as error:  # e.g. no query, bad JSON: answer in GraphQL's shape
+            response = JSONResponse(
+                {"errors": [{"message": error.reason}]}, status_code=error.status_code
+            )
+        await response(scope, receive, send)
 
     async def process_result(
         self, request: Request, result: ExecutionResult

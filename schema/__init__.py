@@ -32,8 +32,16 @@ Mutation = merge_types(
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
-    """Errors a client caused (bad input, typed query errors) are shown; others are masked."""
-    return error.original_error is not None and not error.extensions
+    """Only exceptions raised while resolving (they have a `path`) that are not typed
+    GraphQL errors are masked; a client's own mistakes (parse, validation, variables, typed
+    query errors) are shown."""
+    original = error.original_error
+    return (
+        error.path is not None
+        and original is not None
+        and not isinstance(original, GraphQLError)
+        and not error.extensions
+    )
 
 
 log = logging.getLogger("agora.graphql")
