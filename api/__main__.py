@@ -31,13 +31,16 @@ def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from api.app import build_app
+    from api.logs import configure_logging
 
     settings = Settings()
     settings.check_production_safety()
+    configure_logging(json_lines=settings.is_production, level=args.log_level.upper())
     with _database(settings) as ready:
         uvicorn.run(
-            build_app(ready), host=args.host, port=args.port, log_level=args.log_level,
+            build_app(ready), host=args.host, port=args.port, log_config=None,
             ws_max_size=settings.max_ws_message_bytes,
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
 
 

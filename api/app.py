@@ -14,6 +14,8 @@ from starlette.routing import Route, WebSocketRoute
 from api.graphql import AgoraGraphQL, _utcnow
 from api.guards import RequestGuard
 from api.lifespan import lifespan_for
+from api.logs import RequestId
+from api.metrics import Metrics
 from api.settings import Settings
 from schema import build_schema
 
@@ -42,26 +44,32 @@ def build_app(
 ) -> Starlette:
     """The app; `clock` and `mongo_listeners` let tests move time and count commands."""
     settings.check_production_safety()
+    metrics = Metrics()
     schema = build_schema(
         mask_errors=settings.is_production,
         introspection=settings.introspection_enabled,
         suggestions=not settings.is_production,
         limits=settings.query_limits(),
+        observers=[metrics.extension()],
     )
-    graphql = AgoraGraphQL(schema, settings, clock=clock)
+    graphql = AgoraGraphQL(schema, settings, clock=clock, metrics=metrics)
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics.endpoint),
     ]
-    middleware = [Middleware(RequestGuard, max_body_bytes=settings.max_body_bytes)]
+    middleware = [
+        Middleware(RequestId),
+        Middleware(RequestGuard, max_body_bytes=settings.max_body_bytes),
+    ]
     if settings.cors_origins:
-        middleware.insert(0, Middleware(
+        middleware.insert(1, Middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         ))
     return Starlette(
         routes=routes, middleware=middleware,
-        lifespan=lifespan_for(settings, mongo_listeners, clock),
+        lifespan=lifespan_for(settings, metrics, mongo_listeners, clock),
     )

@@ -21,6 +21,7 @@ from strawberry.types.unset import UnsetType
 
 from api.auth import InvalidToken, bearer_token, decode_token
 from api.lifespan import State
+from api.metrics import Metrics
 from api.settings import Settings
 from resolvers.domain.actors import Actor
 from resolvers.domain.rate_limits import RateLimits
@@ -68,7 +69,8 @@ _background: set[asyncio.Task[None]] = set()
 
 class AgoraGraphQL(GraphQL[Context, None]):
     def __init__(
-        self, schema: BaseSchema, settings: Settings, *, clock: Callable[[], datetime] = _utcnow
+        self, schema: BaseSchema, settings: Settings, *, metrics: Metrics,
+        clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         super().__init__(
             schema,
@@ -78,6 +80,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
         )
         self._settings = settings
         self._clock = clock
+        self._metrics = metrics
         self._rate_limits = RateLimits(settings.rate_limits)
         self._limits = Limits(
             default_page_size=settings.default_page_size,
@@ -94,7 +97,11 @@ class AgoraGraphQL(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
+            self._metrics.websockets.inc()
+            try:
+                await super().__call__(scope, receive, send)
+            finally:
+                self._metrics.websockets.dec()
             return
         try:
             actor = self._actor(Headers(scope=scope).get("authorization"))

@@ -10,6 +10,7 @@ from pymongo import AsyncMongoClient
 from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
 
+from api.metrics import Metrics
 from api.settings import Settings
 from resolvers.domain.language import warm_up
 from resolvers.store import Store
@@ -42,6 +43,7 @@ def mongo_client(
 
 def lifespan_for(  # type: ignore[no-untyped-def]
     settings: Settings,
+    metrics: Metrics,
     listeners: Sequence[CommandListener] = (),
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ):
@@ -53,7 +55,10 @@ def lifespan_for(  # type: ignore[no-untyped-def]
             store = Store(client[settings.mongodb_database])
             await store.ensure_indexes()
             await asyncio.to_thread(warm_up)
-            fanout = Fanout(store.events, clock, fanout_settings(settings))
+            fanout = Fanout(store.events, clock, fanout_settings(settings),
+                            observer=metrics.event_handed_out)
+            store.events.on_append(metrics.appended.inc)
+            metrics.subscriptions.set_function(lambda: fanout.subscriber_count if fanout else 0)
             await fanout.start()
             yield {"store": store, "users": UserRecorder(), "fanout": fanout}
         finally:

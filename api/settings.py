@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     max_ws_message_bytes: int = Field(default=64_000, ge=1_000)
     # Origins allowed to call the API from a browser, e.g. ["https://app.example.org"].
     cors_origins: list[str] = Field(default_factory=list)
+    # On SIGTERM, how long in-flight requests may take to finish.
+    shutdown_grace_seconds: int = Field(default=20, ge=0)
 
     @property
     def is_production(self) -> bool:

@@ -1,7 +1,7 @@
 """The one Schema, composed from per-aggregate Query and Mutation mixins."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import strawberry
 from graphql import GraphQLError
@@ -79,12 +79,13 @@ def schema_extensions(
 def build_schema(
     *, mask_errors: bool = False, introspection: bool = True, suggestions: bool = True,
     limits: QueryLimits = DEFAULT_LIMITS,
+    observers: Sequence[Callable[[], SchemaExtension]] = (),
 ) -> strawberry.Schema:
     """The schema; production masks unexpected errors, and turns introspection and field
     suggestions off."""
-    extensions = schema_extensions(
+    extensions = [*observers, *schema_extensions(
         mask_errors=mask_errors, introspection=introspection, limits=limits
-    )
+    )]
     return AgoraSchema(
         query=Query,
         mutation=Mutation,

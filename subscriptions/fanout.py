@@ -47,7 +47,8 @@ class Fanout:
     clock: Callable[[], datetime]
     settings: FanoutSettings = field(default_factory=FanoutSettings)
     position: int = 0  # every event up to here has been handed out (or marked a gap)
-    delivered: int = 0  # events handed to subscriber queues, for metrics and benchmarks
+    # Told of each event handed out, with how many subscribers took it (metrics).
+    observer: Callable[[EventDoc, int], None] | None = None
     _subscribers: set[Subscriber] = field(default_factory=set)
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -131,10 +132,13 @@ class Fanout:
                 return
 
     def _hand_out(self, event: EventDoc) -> None:
+        taken = 0
         for subscriber in list(self._subscribers):
             if subscriber.wants(event):
                 subscriber.offer(event)
-                self.delivered += 1
+                taken += 1
+        if self.observer is not None:
+            self.observer(event, taken)
 
     async def _hole(self, seq: int) -> None:
         """A number taken but not yet written: wait for it, then give up on it."""
