@@ -100,6 +100,28 @@ def sweep_inactivity(args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+def seed_demo(args: argparse.Namespace) -> None:
+    from api.demo import seed_demo as seed
+    from api.lifespan import mongo_client
+    from resolvers.store import Store
+
+    settings = Settings()
+
+    async def run(ready: Settings) -> None:
+        client = mongo_client(ready)
+        try:
+            store = Store(client[ready.mongodb_database])
+            await store.ensure_indexes()
+            created = await seed(store, progress=lambda line: print(line, file=sys.stderr))
+        finally:
+            await client.close()
+        print(f"demo community ready: {created} groups created now "
+              "(existing ones were left alone)")
+
+    with _database(settings) as ready:
+        asyncio.run(run(ready))
+
+
 def print_schema(args: argparse.Namespace) -> None:
     from schema import export_sdl
 
@@ -140,6 +162,11 @@ def _parser() -> argparse.ArgumentParser:
         "sweep-inactivity", help="flag inactive groups once per period (safe from cron)"
     )
     sweep_cmd.set_defaults(run=sweep_inactivity)
+
+    seed_cmd = commands.add_parser(
+        "seed-demo", help="fill the database with a demo community (idempotent)"
+    )
+    seed_cmd.set_defaults(run=seed_demo)
 
     schema_cmd = commands.add_parser("schema", help="print the GraphQL schema (SDL)")
     schema_cmd.set_defaults(run=print_schema)

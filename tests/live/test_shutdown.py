@@ -24,7 +24,7 @@ async def test_sigterm_closes_subscriptions_with_1012_and_finishes_requests(
 ):
     port = free_port()
     env = {**os.environ, **server_env(mongodb_uri, live_database)}
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: ASYNC220 - starting it does not wait for it
         [sys.executable, "-m", "api", "serve", "--port", str(port), "--log-level", "warning"],
         cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
