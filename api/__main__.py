@@ -24,6 +24,8 @@ def _database(settings: Settings) -> Iterator[Settings]:
     path = settings.data_dir / EMBEDDED_FILE
     print(f"starting the embedded database in {path}", file=sys.stderr)
     with embedded_database(path=path) as uri:
+        print(f"embedded database at {uri} (APP_MONGODB_URI for other commands)",
+              file=sys.stderr)
         yield settings.model_copy(update={"mongodb_uri": uri})
 
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from cross_web import HTTPException
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -39,6 +40,21 @@ def unauthenticated(reason: str) -> Response:
     return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
 
 
+GRAPHIQL_EXAMPLE = """# Welcome to Agora. Add a header {"Authorization": "Bearer <token>"} below;
+# `python -m api token --sub olga --name Olga --country ES` prints one.
+# `python -m api seed-demo` fills the database with a demo community.
+
+query ActiveGroups {
+  me { name roles }
+  groups(first: 5, filter: {status: ACTIVE}) {
+    edges { node {
+      title topics languages memberCount featured owner { name }
+      discussions(first: 2) { edges { node { title postCount lastPostAt } } }
+    } }
+  }
+}
+"""
+_EXAMPLE_QUERY = re.compile(r"const EXAMPLE_QUERY = `.*?`;", re.DOTALL)
 TOKEN_EXPIRED = 4403
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -116,6 +132,13 @@ class AgoraGraphQL(GraphQL[Context, None]):
                 {"errors": [{"message": error.reason}]}, status_code=error.status_code
             )
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL, opening on an example that works against the demo data."""
+        example = GRAPHIQL_EXAMPLE.replace("`", "'")
+        html = _EXAMPLE_QUERY.sub(lambda _: f"const EXAMPLE_QUERY = `{example}`;",
+                                  self.graphql_ide_html, count=1)
+        return HTMLResponse(html)
 
     async def process_result(
         self, request: Request, result: ExecutionResult

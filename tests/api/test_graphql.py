@@ -172,6 +172,8 @@ async def test_graphiql_is_served_in_development_only(settings, store):
             ) as http:
                 response = await http.get("/graphql", headers={"Accept": "text/html"})
         assert response.status_code == expected
+        if expected == 200:
+            assert "query ActiveGroups" in response.text
 
 
 def test_production_refuses_the_development_secret(settings):
