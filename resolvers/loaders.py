@@ -30,10 +30,15 @@ def _by_id[T](
     return load
 
 
+Fetch = Callable[[list[str], int, bool], Awaitable[list[dict[str, Any]]]]
+FetchOne = Callable[[str, int, bool], Awaitable[list[dict[str, Any]]]]
+
+
 def _first_pages(
-    fetch: Callable[[list[str], int, bool], Awaitable[list[dict[str, Any]]]], parent: str
+    fetch: Fetch, fetch_one: FetchOne, parent: str
 ) -> Callable[[Sequence[PageKey]], Awaitable[list[list[dict[str, Any]]]]]:
-    """Batch first pages of many parents: one command per distinct page size."""
+    """Batch first pages of many parents: one command per distinct page size (a plain
+    indexed query when there is a single parent, an aggregation otherwise)."""
 
     async def load(keys: Sequence[PageKey]) -> list[list[dict[str, Any]]]:
         wanted: dict[tuple[int, bool], list[str]] = defaultdict(list)
@@ -41,7 +46,11 @@ def _first_pages(
             wanted[limit, hidden].append(parent_id)
         found: dict[PageKey, list[dict[str, Any]]] = defaultdict(list)
         for (limit, hidden), parent_ids in wanted.items():
-            for doc in await fetch(parent_ids, limit, hidden):
+            if len(parent_ids) == 1:
+                docs = await fetch_one(parent_ids[0], limit, hidden)
+            else:
+                docs = await fetch(parent_ids, limit, hidden)
+            for doc in docs:
                 found[doc[parent], limit, hidden].append(doc)
         return [found[key] for key in keys]
 
@@ -70,6 +79,8 @@ class Loaders:
         self._discussions: DataLoader[PageKey, list[DiscussionDoc]] = DataLoader(
             _first_pages(
                 lambda ids, limit, _: store.discussions.first_pages(group_ids=ids, limit=limit),
+                lambda one, limit, _: store.discussions.page(group_id=one, after=None,
+                                                             limit=limit),
                 "group_id",
             )
         )
@@ -77,6 +88,9 @@ class Loaders:
             _first_pages(
                 lambda ids, limit, hidden: store.posts.first_pages(
                     discussion_ids=ids, limit=limit, include_hidden=hidden
+                ),
+                lambda one, limit, hidden: store.posts.page(
+                    discussion_id=one, after=None, limit=limit, include_hidden=hidden
                 ),
                 "discussion_id",
             )

@@ -1,0 +1,197 @@
+"""HTTP benchmark: Agora's pages against a bare Strawberry baseline, in the same run.
+
+    .venv/bin/python -m bench.http [--seconds 10] [--connections 16]
+
+Needs `wrk` (Debian package). Each server runs with uvicorn, one worker, pinned to core 1;
+wrk and the embedded database share core 0. Prints a table of requests per second, latency,
+the ratio to the baseline, and where the CPU time went (API process versus database process).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bson import ObjectId
+from pymongo import AsyncMongoClient
+from strawberry.relay import to_base64
+
+from api.embedded import embedded_database
+from resolvers.domain.actors import Actor, Role
+from resolvers.store import Store
+from tests.acceptance.server import ROOT, _wait_ready, free_port, mint
+from tests.support import active_group
+
+HERE = Path(__file__).parent
+GROUP_LIST = """query { groups(first: 20, filter: {status: ACTIVE}) { edges { node {
+  title topics memberCount owner { name }
+  discussions(first: 3) { edges { node { title postCount lastPostAt } } } } } } }"""
+DISCUSSION = """query($id: ID!) { discussion(id: $id) { title postCount
+  posts(first: 50) { edges { node { body createdAt author { name } } } } } }"""
+ADD_POST = """mutation($input: AddPostInput!) { addPost(input: $input) { __typename } }"""
+
+
+@dataclass
+class Result:
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    api_cpu: float = 0.0
+    db_cpu: float = 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(\w+)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, body: dict[str, Any], token: str, seconds: int, connections: int) -> tuple:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(body, handle)
+    env = {**os.environ, "BODY": handle.name, "TOKEN": token}
+    out = subprocess.run(
+        ["taskset", "-c", "0", "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+         "-s", str(HERE / "post.lua"), url], env=env, capture_output=True, text=True,
+        check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{errors.group(1)} failed requests:\n{out}")
+    return rps, p50, p99
+
+
+def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(["taskset", "-c", "1", *command], cwd=ROOT,
+                               env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    _wait_ready(process, f"http://127.0.0.1:{port}", 60)
+    return process
+
+
+def uvicorn(app: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--workers", "1",
+            "--log-level", "warning", "--no-access-log"]
+
+
+async def seed(uri: str, database: str) -> tuple[str, list[str]]:
+    """20 active groups with 5 discussions each; one discussion with 50 posts."""
+    client: AsyncMongoClient[Any] = AsyncMongoClient(uri, tz_aware=True)
+    store = Store(client[database])
+    await store.ensure_indexes()
+    now = datetime.now(UTC)
+    authors = [Actor(f"author{n}", f"Author {n}", frozenset({Role.TEACHER}), "ES")
+               for n in range(20)]
+    for author in authors:
+        await store.users.record(actor=author, now=now)
+    discussions, posts, group_ids = [], [], []
+    for g in range(20):
+        group = await active_group(store, now, authors[g], title=f"Benchmark group {g}")
+        group_ids.append(str(group["_id"]))
+        for d in range(5):
+            discussion_id, at = ObjectId(), now + timedelta(minutes=d)
+            count = 50 if (g, d) == (0, 0) else 5
+            discussions.append({
+                "_id": discussion_id, "group_id": str(group["_id"]), "title": f"Topic {g}.{d}",
+                "author_id": authors[d].id, "created_at": at, "updated_at": at,
+                "last_post_at": at, "post_count": count, "pinned": False, "locked": False})
+            posts += [{
+                "discussion_id": str(discussion_id), "group_id": str(group["_id"]),
+                "author_id": authors[p % 20].id, "body": f"Post {p} " + "text " * 40,
+                "reply_to_id": None, "created_at": at, "edited_at": None, "versions": [],
+                "hidden": None, "deleted_at": None} for p in range(count)]
+    await store.discussions._collection.insert_many(discussions)
+    await store.posts._collection.insert_many(posts)
+    await client.close()
+    return to_base64("Discussion", str(discussions[0]["_id"])), group_ids
+
+
+def run(seconds: int, connections: int) -> list[Result]:
+    results = []
+    with embedded_database(path=None) as uri:
+        database = f"bench_{uuid.uuid4().hex[:6]}"
+        discussion, _ = asyncio.run(seed(uri, database))
+        db_pid = int(subprocess.run(["pgrep", "-f", "api db --port 0"], capture_output=True,
+                                    text=True).stdout.split()[-1])
+        base_port, agora_port = free_port(), free_port()
+        bare = start(uvicorn("bench.bare:app", base_port), {}, base_port)
+        try:
+            rps, p50, p99 = wrk(f"http://127.0.0.1:{base_port}/graphql",
+                                {"query": "{ __typename }"}, "", seconds, connections)
+            results.append(Result("baseline: bare Strawberry, { __typename }", rps, p50, p99))
+        finally:
+            bare.terminate()
+            bare.wait()
+        env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database, "APP_ENV": "test",
+               "APP_RATE_LIMITS": json.dumps({"addPost": "100000000/minute"})}
+        agora = start([sys.executable, "-m", "api", "serve", "--port", str(agora_port),
+                       "--log-level", "warning"], env, agora_port)
+        api_pid = int(subprocess.run(["pgrep", "-f", f"api serve --port {agora_port}"],
+                                     capture_output=True, text=True).stdout.split()[-1])
+        token = mint("author1")
+        url = f"http://127.0.0.1:{agora_port}/graphql"
+        cases = [
+            ("Agora: { __typename }", {"query": "{ __typename }"}),
+            ("group list page (20 groups x 3 discussions)", {"query": GROUP_LIST}),
+            ("discussion page (50 posts with authors)",
+             {"query": DISCUSSION, "variables": {"id": discussion}}),
+            ("addPost (write + event-log append)",
+             {"query": ADD_POST, "variables": {"input": {"discussionId": discussion,
+                                                          "body": "Benchmark post"}}}),
+        ]
+        try:
+            for name, body in cases:
+                api_before, db_before = cpu_seconds(api_pid), cpu_seconds(db_pid)
+                rps, p50, p99 = wrk(url, body, token, seconds, connections)
+                results.append(Result(name, rps, p50, p99,
+                                      cpu_seconds(api_pid) - api_before,
+                                      cpu_seconds(db_pid) - db_before))
+        finally:
+            agora.terminate()
+            agora.wait()
+    return results
+
+
+def table(results: list[Result]) -> str:
+    baseline = results[0].rps
+    lines = ["| case | req/s | ratio to baseline | p50 ms | p99 ms | CPU s: API / database |",
+             "|---|---|---|---|---|---|"]
+    for r in results:
+        cpu = f"{r.api_cpu:.1f} / {r.db_cpu:.1f}" if r.api_cpu else "-"
+        lines.append(f"| {r.name} | {r.rps:,.0f} | {r.rps / baseline:.2f} | {r.p50_ms:.1f} | "
+                     f"{r.p99_ms:.1f} | {cpu} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=16)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("bench.http needs wrk: apt-get install wrk")
+    started = time.time()
+    print(table(run(args.seconds, args.connections)))
+    print(f"\n({time.time() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
