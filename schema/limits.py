@@ -17,7 +17,10 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
 )
+from starlette.websockets import WebSocket
 from strawberry.extensions import ValidationCache
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,18 @@ def check_shape(document: DocumentNode, limits: QueryLimits) -> GraphQLError | N
     return None
 
 
+def _transport_error(context: ExecutionContext) -> GraphQLError | None:
+    """Subscriptions run over WebSocket only."""
+    try:
+        is_subscription = context.operation_type is OperationType.SUBSCRIPTION
+    except RuntimeError:  # no single operation: validation will say so
+        return None
+    if is_subscription and not isinstance(getattr(context.context, "request", None), WebSocket):
+        return GraphQLError("Subscriptions run over WebSocket (graphql-transport-ws) on "
+                            "/graphql", extensions={"code": "BAD_REQUEST"})
+    return None
+
+
 class GuardedValidation(ValidationCache):
     """Refuse documents over `limits` (tokens while parsing, the rest before validating), and
     cache validation of the others, so a repeated query is validated once."""
@@ -114,7 +129,9 @@ class GuardedValidation(ValidationCache):
 
     def on_validate(self) -> Iterator[None]:
         document = self.execution_context.graphql_document
-        error = None if document is None else check_shape(document, self.limits)
+        error = None if document is None else (
+            _transport_error(self.execution_context) or check_shape(document, self.limits)
+        )
         if error is None:
             yield from super().on_validate()
             return

@@ -137,3 +137,11 @@ async def test_cors_is_configurable(settings, store):
                 "Origin": "https://evil.example.net", "Access-Control-Request-Method": "POST"})
     assert allowed.headers["access-control-allow-origin"] == "https://app.example.org"
     assert "access-control-allow-origin" not in refused.headers
+
+
+async def test_subscriptions_over_http_are_refused_clearly(client, tokens):
+    body = await gql(client, "subscription { moderationFeed { kind } }",
+                     headers=tokens.headers("carla", "CSS", country=None))
+    error = error_of(body)
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "WebSocket" in error["message"]
