@@ -78,7 +78,9 @@ async def send(http: httpx2.AsyncClient, query: str, variables: Any,
     return check_response(response)
 
 
-FUZZ = settings(max_examples=12, deadline=None,
+# Derandomized: the same examples every run, so CI is repeatable; raise max_examples locally
+# (or drop derandomize) to explore further.
+FUZZ = settings(max_examples=15, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
