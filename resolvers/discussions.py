@@ -101,7 +101,7 @@ async def start_discussion(
     return discussion
 
 
-async def _discussion(store: Store, discussion_id: str) -> DiscussionDoc:
+async def existing_discussion(store: Store, discussion_id: str) -> DiscussionDoc:
     discussion = await store.discussions.get(discussion_id=discussion_id)
     if discussion is None:
         raise NotFound("Discussion", discussion_id)
@@ -126,7 +126,7 @@ async def add_post(
     """A member posts; retrying with the same `client_mutation_id` returns the same post."""
     actor = require_actor(actor)
     body, client_mutation_id = checked_body(body), checked_client_mutation_id(client_mutation_id)
-    discussion = await _discussion(store, discussion_id)
+    discussion = await existing_discussion(store, discussion_id)
     group, role = await _readable(store, actor, discussion["group_id"], "Discussion",
                                   discussion_id)
     check_may_post(group, role, discussion)
@@ -147,7 +147,7 @@ async def add_post(
     return post
 
 
-async def _post(store: Store, post_id: str) -> PostDoc:
+async def existing_post(store: Store, post_id: str) -> PostDoc:
     post = await store.posts.get(post_id=post_id)
     if post is None:
         raise NotFound("Post", post_id)
@@ -160,7 +160,7 @@ async def edit_post(
     """The author edits; earlier versions are kept for moderators."""
     actor = require_actor(actor)
     body = checked_body(body)
-    post = await _post(store, post_id)
+    post = await existing_post(store, post_id)
     group, _ = await _readable(store, actor, post["group_id"], "Post", post_id)
     check_may_edit_post(actor, post)
     version = {"body": post["body"], "until": now}
@@ -183,7 +183,7 @@ async def delete_post(
 ) -> PostDoc:
     """The author or a moderator deletes; a tombstone keeps the thread's shape."""
     actor = require_actor(actor)
-    post = await _post(store, post_id)
+    post = await existing_post(store, post_id)
     group, role = await _readable(store, actor, post["group_id"], "Post", post_id)
     check_may_delete_post(actor, group, role, post)
     tombstone = {"body": "", "deleted_at": now, "deleted_by": actor.id}
@@ -195,7 +195,7 @@ async def delete_post(
         events=[event],
     )
     if changed is None:
-        return await _post(store, post_id)
+        return await existing_post(store, post_id)
     await store.events.commit("posts", post["_id"], [event])
     return changed
 

@@ -9,7 +9,7 @@ from typing import Any
 from bson import ObjectId
 
 from resolvers import moderation_log, rate_limits
-from resolvers.discussions import post_event
+from resolvers.discussions import existing_discussion, existing_post, post_event
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import (
     DiscussionDoc,
@@ -52,20 +52,13 @@ async def _moderated_group(
     return group, role
 
 
-async def _post(store: Store, post_id: str) -> PostDoc:
-    post = await store.posts.get(post_id=post_id)
-    if post is None:
-        raise NotFound("Post", post_id)
-    return post
-
-
 async def hide_post(
     *, store: Store, actor: Actor | None, post_id: str, reason: str, now: datetime
 ) -> PostDoc:
     """Hidden posts reach moderators only."""
     actor = require_actor(actor)
     reason = checked_message("reason", reason)
-    post = await _post(store, post_id)
+    post = await existing_post(store, post_id)
     group, _ = await _moderated_group(store, actor, post["group_id"])
     if is_hidden(post):
         raise InvalidTransition("HIDDEN", "hidePost")
@@ -90,7 +83,7 @@ async def restore_post(
 ) -> PostDoc:
     actor = require_actor(actor)
     reason = checked_message("reason", reason)
-    post = await _post(store, post_id)
+    post = await existing_post(store, post_id)
     group, _ = await _moderated_group(store, actor, post["group_id"])
     event = post_event(EventKind.POST_RESTORED, actor, group, {**post, "hidden": None}, now)
     changed = await store.posts.update(
@@ -127,9 +120,7 @@ async def flag_discussion(
 ) -> DiscussionDoc:
     """Lock or pin a discussion (or undo it); setting what is already set changes nothing."""
     actor = require_actor(actor)
-    discussion = await store.discussions.get(discussion_id=discussion_id)
-    if discussion is None:
-        raise NotFound("Discussion", discussion_id)
+    discussion = await existing_discussion(store, discussion_id)
     group, _ = await _moderated_group(store, actor, discussion["group_id"])
     event = new_event(kind=_FLAG_EVENTS[flag, value], actor=actor, group=group,
                       subject_kind="Discussion", subject={**discussion, flag: value}, now=now)
@@ -157,7 +148,7 @@ async def report_post(
     """A reader reports a post; one open report per user and post."""
     actor = require_actor(actor)
     note = _checked_note(note)
-    post = await _post(store, post_id)
+    post = await existing_post(store, post_id)
     group = await existing_group(store, post["group_id"])
     role = await role_of(store, group, actor.id)
     if not may_read(actor, group, role) or (
@@ -203,7 +194,7 @@ async def resolve_report(
         raise InvalidTransition(report["status"], "resolveReport")
     reason = note or f"Report {report['reason']}"
     if action is ReportAction.HIDE_POST:
-        post = await _post(store, report["post_id"])
+        post = await existing_post(store, report["post_id"])
         if not is_hidden(post):
             await hide_post(store=store, actor=actor, post_id=report["post_id"], reason=reason,
                             now=now)
