@@ -14,11 +14,13 @@ import asyncio
 import contextlib
 import json
 import statistics
+import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx2
@@ -96,7 +98,15 @@ async def _post(http: httpx2.AsyncClient, server: str, token: str, discussion: s
                                                                  "body": body}}})
 
 
-async def fanout(server: str, discussion: str, subscribers: int, events: int) -> dict:
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+async def fanout(server: str, discussion: str, subscribers: int, events: int,
+                 server_pid: int) -> dict:
     reader, token = mint("bench-reader"), mint("bench-owner")
     async with httpx2.AsyncClient(timeout=30) as http:
         probe = await LiveClient.connect(server, reader)
@@ -106,6 +116,7 @@ async def fanout(server: str, discussion: str, subscribers: int, events: int) ->
         (mark,) = await probe.events(1)
         await probe.close()
         # Everyone subscribes from the mark, so nobody misses an event while others register.
+        rss_before = rss_kib(server_pid)
         clients = []
         for start in range(0, subscribers, PER_CONNECTION):
             client = await LiveClient.connect(server, reader)
@@ -116,17 +127,27 @@ async def fanout(server: str, discussion: str, subscribers: int, events: int) ->
         print(f"subscribed {subscribers}", file=sys.stderr, flush=True)
         await _post(http, server, token, discussion, "ready")
         await asyncio.gather(*(client.events(count, wait=300) for client, count in clients))
+        per_subscriber_kib = (rss_kib(server_pid) - rss_before) / subscribers
         print("all ready", file=sys.stderr, flush=True)
+        delays: list[float] = []
         started = time.perf_counter()
         for n in range(events):
+            sent = time.perf_counter()
             await _post(http, server, token, discussion, f"fanout {n}")
-        await asyncio.gather(*(client.events(count * events, wait=300)
-                               for client, count in clients))
+
+            async def receive(client: LiveClient, count: int, sent: float = sent) -> None:
+                for _ in range(count):
+                    await client.events(1, wait=300)
+                    delays.append((time.perf_counter() - sent) * 1000)
+
+            await asyncio.gather(*(receive(client, count) for client, count in clients))
         elapsed = time.perf_counter() - started
     for client, _ in clients:
         await client.close()
     return {"subscribers": subscribers, "events": events, "seconds": elapsed,
-            "deliveries_per_second": subscribers * events / elapsed}
+            "deliveries_per_second": subscribers * events / elapsed,
+            "delivery_p50_ms": percentile(delays, 0.5), "delivery_p99_ms": percentile(delays, 0.99),
+            "server_rss_kib_per_subscriber": per_subscriber_kib}
 
 
 async def run(args: argparse.Namespace) -> dict:
@@ -138,7 +159,11 @@ async def run(args: argparse.Namespace) -> dict:
         with stack(env, 2) as servers:
             same = await latency(servers, servers[0], discussion, args.posts)
             across = await latency(servers, servers[1], discussion, args.posts)
-            spread = await fanout(servers[0], discussion, args.subscribers, args.events)
+            port = servers[0].rsplit(":", 1)[1]
+            found = await asyncio.to_thread(subprocess.run, ["pgrep", "-f", f"serve --port {port}"],
+                                            capture_output=True, text=True)
+            pid = int(found.stdout.split()[0])
+            spread = await fanout(servers[0], discussion, args.subscribers, args.events, pid)
     return {"latency_same_process": same, "latency_across_processes": across,
             "fanout": spread}
 
