@@ -4,7 +4,9 @@ import asyncio
 import json
 from typing import Any
 
+import httpx2
 import websockets
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import ClientConnection
 
 PROTOCOL = "graphql-transport-ws"
@@ -64,3 +66,24 @@ class LiveClient:
 
     async def close(self) -> None:
         await self.connection.close()
+
+
+async def active_subscriptions(base_url: str) -> float:
+    """How many subscriptions the server at `base_url` has registered (from /metrics)."""
+    async with httpx2.AsyncClient(timeout=10) as http:
+        text = (await http.get(f"{base_url}/metrics")).text
+    for family in text_string_to_metric_families(text):
+        if family.name == "agora_subscriptions_active":
+            return float(family.samples[0].value)
+    raise AssertionError("no agora_subscriptions_active metric")
+
+
+async def registered(base_url: str, at_least: float, wait: float = 20) -> None:
+    """Wait until the server has registered `at_least` subscriptions: events published after
+    this reach them, with no sleeping on a guess."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while await active_subscriptions(base_url) < at_least:
+        if loop.time() > deadline:
+            raise AssertionError(f"fewer than {at_least} subscriptions registered")
+        await asyncio.sleep(0.02)

@@ -20,7 +20,7 @@ from resolvers.domain.rate_limits import RateLimits
 from resolvers.domain.reports import ReportReason
 from tests.acceptance.server import running_server
 from tests.conftest import actor
-from tests.live.client import PROTOCOL, LiveClient
+from tests.live.client import PROTOCOL, LiveClient, active_subscriptions, registered
 from tests.live.conftest import server_env
 from tests.support import active_group, group_form
 
@@ -87,10 +87,14 @@ async def world(live_store):
 
 
 async def listen(servers, tokens, person, query, **variables) -> LiveClient:
+    before = await active_subscriptions(servers[0])
     client = await LiveClient.connect(servers[0], tokens(person.id, *sorted(person.roles),
                                                          country=person.country))
     await client.subscribe(query, **variables)
-    await asyncio.sleep(0.3)  # registered before the events below
+    try:  # registered before the events below (a refused one never registers)
+        await registered(servers[0], before + 1, wait=2)
+    except AssertionError:
+        pass
     return client
 
 

@@ -11,7 +11,7 @@ import pytest
 import websockets
 
 from tests.acceptance.server import ROOT, _wait_ready, free_port
-from tests.live.client import LiveClient
+from tests.live.client import LiveClient, registered
 from tests.live.conftest import server_env
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +32,7 @@ async def test_sigterm_closes_subscriptions_with_1012_and_finishes_requests(
         await asyncio.to_thread(_wait_ready, server, url, 60)
         watcher = await LiveClient.connect(url, tokens("carla", "CSS", country=None))
         await watcher.subscribe(FEED)
-        await asyncio.sleep(0.3)
+        await registered(url, 1)
         async with httpx2.AsyncClient(timeout=30) as http:
             requests = [asyncio.ensure_future(http.post(
                 f"{url}/graphql", json={"query": "{ me { name } }"},

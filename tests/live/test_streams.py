@@ -12,7 +12,7 @@ from resolvers import discussions, membership
 from resolvers.domain.rate_limits import RateLimits
 from tests.acceptance.server import running_server
 from tests.conftest import actor
-from tests.live.client import LiveClient
+from tests.live.client import LiveClient, active_subscriptions, registered
 from tests.live.conftest import server_env
 from tests.support import active_group
 
@@ -59,10 +59,12 @@ def bodies(events: list[dict[str, Any]]) -> list[str]:
 
 async def test_posts_through_two_processes_reach_both_in_one_order(servers, live_store, tokens):
     _, discussion = await thread(live_store)
+    before = [await active_subscriptions(url) for url in servers]
     watchers = [await LiveClient.connect(url, tokens("member0")) for url in servers]
     for watcher in watchers:
         await watcher.subscribe(POSTS, discussion=discussion)
-    await asyncio.sleep(0.3)  # let both subscriptions register
+    for url, count in zip(servers, before, strict=True):
+        await registered(url, count + 1)
     writers = [tokens(person.id) for person in MEMBERS]
     async with httpx2.AsyncClient(timeout=30) as http:
         await asyncio.gather(*(
@@ -82,9 +84,10 @@ async def test_posts_through_two_processes_reach_both_in_one_order(servers, live
 async def test_a_client_that_reconnects_misses_nothing(servers, live_store, tokens):
     _, discussion = await thread(live_store)
     token = tokens("member1")
+    before = await active_subscriptions(servers[0])
     watcher = await LiveClient.connect(servers[0], token)
     await watcher.subscribe(POSTS, discussion=discussion)
-    await asyncio.sleep(0.3)
+    await registered(servers[0], before + 1)
     async with httpx2.AsyncClient(timeout=30) as http:
         await post(http, servers[1], tokens("member2"), discussion, "before")
         (seen,) = await watcher.events(1)
@@ -108,7 +111,7 @@ async def test_resuming_across_a_server_restart(mongodb_uri, live_database, live
         with running_server(env) as url:
             watcher = await LiveClient.connect(url, token)
             await watcher.subscribe(POSTS, discussion=discussion)
-            await asyncio.sleep(0.3)
+            await registered(url, 1)
             await post(http, url, token, discussion, "before the restart")
             (seen,) = await watcher.events(1)
             await watcher.close()
@@ -126,9 +129,10 @@ async def test_resuming_across_a_server_restart(mongodb_uri, live_database, live
 async def test_a_cursor_older_than_retention_requires_a_resync(servers, live_store, tokens):
     _, discussion = await thread(live_store)
     token = tokens("member1")
+    before = await active_subscriptions(servers[0])
     watcher = await LiveClient.connect(servers[0], token)
     await watcher.subscribe(POSTS, discussion=discussion)
-    await asyncio.sleep(0.3)
+    await registered(servers[0], before + 1)
     async with httpx2.AsyncClient(timeout=30) as http:
         await post(http, servers[0], token, discussion, "soon forgotten")
         (old,) = await watcher.events(1)
