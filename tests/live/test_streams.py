@@ -53,6 +53,20 @@ async def post(http: httpx2.AsyncClient, base_url: str, token: str, discussion: 
     assert response.json()["data"]["addPost"]["__typename"] == "Post", response.text
 
 
+async def last_cursor(http: httpx2.AsyncClient, url: str, token: str, discussion: str,
+                      body: str) -> str:
+    """Follow the discussion on `url`, see one post arrive, disconnect: the cursor a client
+    would keep."""
+    before = await active_subscriptions(url)
+    watcher = await LiveClient.connect(url, token)
+    await watcher.subscribe(POSTS, discussion=discussion)
+    await registered(url, before + 1)
+    await post(http, url, token, discussion, body)
+    (seen,) = await watcher.events(1)
+    await watcher.close()
+    return str(seen["cursor"])
+
+
 def bodies(events: list[dict[str, Any]]) -> list[str]:
     return [event["subject"]["body"] for event in events]
 
@@ -84,18 +98,12 @@ async def test_posts_through_two_processes_reach_both_in_one_order(servers, live
 async def test_a_client_that_reconnects_misses_nothing(servers, live_store, tokens):
     _, discussion = await thread(live_store)
     token = tokens("member1")
-    before = await active_subscriptions(servers[0])
-    watcher = await LiveClient.connect(servers[0], token)
-    await watcher.subscribe(POSTS, discussion=discussion)
-    await registered(servers[0], before + 1)
     async with httpx2.AsyncClient(timeout=30) as http:
-        await post(http, servers[1], tokens("member2"), discussion, "before")
-        (seen,) = await watcher.events(1)
-        await watcher.close()
+        cursor = await last_cursor(http, servers[0], token, discussion, "before")
         for n in range(50):
             await post(http, servers[n % 2], tokens("member2"), discussion, f"missed {n}")
         resumed = await LiveClient.connect(servers[1], token)
-        await resumed.subscribe(POSTS, discussion=discussion, after=seen["cursor"])
+        await resumed.subscribe(POSTS, discussion=discussion, after=cursor)
         assert bodies(await resumed.events(50)) == [f"missed {n}" for n in range(50)]
         await post(http, servers[0], tokens("member3"), discussion, "live again")
         assert bodies(await resumed.events(1)) == ["live again"]
@@ -109,17 +117,12 @@ async def test_resuming_across_a_server_restart(mongodb_uri, live_database, live
     env = server_env(mongodb_uri, live_database)
     async with httpx2.AsyncClient(timeout=30) as http:
         with running_server(env) as url:
-            watcher = await LiveClient.connect(url, token)
-            await watcher.subscribe(POSTS, discussion=discussion)
-            await registered(url, 1)
-            await post(http, url, token, discussion, "before the restart")
-            (seen,) = await watcher.events(1)
-            await watcher.close()
+            cursor = await last_cursor(http, url, token, discussion, "before the restart")
             for n in range(50):
                 await post(http, url, token, discussion, f"missed {n}")
         with running_server(env) as url:  # a new process on the same database
             resumed = await LiveClient.connect(url, token)
-            await resumed.subscribe(POSTS, discussion=discussion, after=seen["cursor"])
+            await resumed.subscribe(POSTS, discussion=discussion, after=cursor)
             assert bodies(await resumed.events(50)) == [f"missed {n}" for n in range(50)]
             await post(http, url, token, discussion, "after the restart")
             assert bodies(await resumed.events(1)) == ["after the restart"]
@@ -129,19 +132,13 @@ async def test_resuming_across_a_server_restart(mongodb_uri, live_database, live
 async def test_a_cursor_older_than_retention_requires_a_resync(servers, live_store, tokens):
     _, discussion = await thread(live_store)
     token = tokens("member1")
-    before = await active_subscriptions(servers[0])
-    watcher = await LiveClient.connect(servers[0], token)
-    await watcher.subscribe(POSTS, discussion=discussion)
-    await registered(servers[0], before + 1)
     async with httpx2.AsyncClient(timeout=30) as http:
-        await post(http, servers[0], token, discussion, "soon forgotten")
-        (old,) = await watcher.events(1)
-        await watcher.close()
+        old = await last_cursor(http, servers[0], token, discussion, "soon forgotten")
         await post(http, servers[0], token, discussion, "missed, then forgotten")
     # Retention passes: everything up to now leaves the log, the missed post included.
     await live_store.events.prune(before=datetime.now(UTC) + timedelta(seconds=1))
     late = await LiveClient.connect(servers[1], token)
-    await late.subscribe(POSTS, discussion=discussion, after=old["cursor"])
+    await late.subscribe(POSTS, discussion=discussion, after=old)
     message = await late.message()
     assert message["type"] == "next"
     assert message["payload"]["errors"][0]["extensions"]["code"] == "RESYNC_REQUIRED"
