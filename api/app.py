@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
-from api.graphql import AgoraGraphQL, _utcnow
+from api.graphql import AgoraGraphQL, utcnow
 from api.guards import RequestGuard
 from api.lifespan import lifespan_for
 from api.logs import RequestId
@@ -39,7 +39,7 @@ async def readyz(request: Request) -> JSONResponse:
 def build_app(
     settings: Settings,
     *,
-    clock: Callable[[], datetime] = _utcnow,
+    clock: Callable[[], datetime] = utcnow,
     mongo_listeners: Sequence[CommandListener] = (),
 ) -> Starlette:
     """The app; `clock` and `mongo_listeners` let tests move time and count commands."""

@@ -30,7 +30,7 @@ from resolvers.loaders import Loaders
 from schema.context import Context, Limits
 
 
-def _utcnow() -> datetime:
+def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
@@ -86,7 +86,7 @@ _background: set[asyncio.Task[None]] = set()
 class AgoraGraphQL(GraphQL[Context, None]):
     def __init__(
         self, schema: BaseSchema, settings: Settings, *, metrics: Metrics,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         super().__init__(
             schema,

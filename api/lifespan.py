@@ -3,7 +3,7 @@
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TypedDict
 
 from pymongo import AsyncMongoClient
@@ -44,8 +44,8 @@ def mongo_client(
 def lifespan_for(  # type: ignore[no-untyped-def]
     settings: Settings,
     metrics: Metrics,
-    listeners: Sequence[CommandListener] = (),
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    listeners: Sequence[CommandListener],
+    clock: Callable[[], datetime],
 ):
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:

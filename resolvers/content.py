@@ -18,7 +18,7 @@ from resolvers.domain.errors import NotFound, ValidationFailed
 from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole, check_may_edit_content, may_read_content
 from resolvers.domain.paging import Page, PageRequest, page_of
-from resolvers.groups import existing_group, visible_group
+from resolvers.groups import existing_group, record_activity, visible_group
 from resolvers.membership import role_of
 from resolvers.store import Store
 from resolvers.store.pages import PageDoc
@@ -63,10 +63,7 @@ async def _editable_group(
 
 async def _touch(store: Store, group: GroupDoc, fields: dict[str, Any], now: datetime) -> GroupDoc:
     """Record a content change; content counts as activity."""
-    changed = await store.groups.update_fields(
-        group_id=group["_id"], fields={**fields, "updated_at": now, "last_activity_at": now}
-    )
-    return changed or group
+    return await record_activity(store, group, now, {**fields, "updated_at": now})
 
 
 async def set_group_image(

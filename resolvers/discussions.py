@@ -26,7 +26,7 @@ from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole
 from resolvers.domain.paging import Page, PageRequest, page_of
 from resolvers.domain.rate_limits import RateLimits
-from resolvers.groups import existing_group, visible_group
+from resolvers.groups import existing_group, record_activity, visible_group
 from resolvers.membership import role_of
 from resolvers.store import Store
 from resolvers.store.discussions import position_of
@@ -49,10 +49,6 @@ async def _insert_post(
     if created:
         await store.events.commit("posts", stored["_id"], [event])
     return stored, created
-
-
-async def _touch(store: Store, group: GroupDoc, now: datetime) -> None:
-    await store.groups.update_fields(group_id=group["_id"], fields={"last_activity_at": now})
 
 
 def _new_post(
@@ -97,7 +93,7 @@ async def start_discussion(
     await store.events.commit("discussions", discussion["_id"], [event])
     await _insert_post(store, actor, group, _new_post(actor, discussion, body, None, now, None),
                        now)
-    await _touch(store, group, now)
+    await record_activity(store, group, now)
     return discussion
 
 
@@ -143,7 +139,7 @@ async def add_post(
     )
     if created:
         await store.discussions.count_post(discussion_id=discussion["_id"], now=now)
-        await _touch(store, group, now)
+        await record_activity(store, group, now)
     return post
 
 

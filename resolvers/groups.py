@@ -213,6 +213,16 @@ async def create_group(
     return group
 
 
+async def record_activity(
+    store: Store, group: GroupDoc, now: datetime, fields: dict[str, Any] | None = None
+) -> GroupDoc:
+    """A post, discussion or page change: the group's inactivity clock starts again."""
+    changed = await store.groups.update_fields(
+        group_id=group["_id"], fields={**(fields or {}), "last_activity_at": now}
+    )
+    return changed or group
+
+
 async def get_group(*, store: Store, actor: Actor | None, group_id: str) -> GroupDoc | None:
     """The group, if it exists and `actor` may see it."""
     group = await store.groups.get(group_id=group_id)

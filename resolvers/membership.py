@@ -65,8 +65,8 @@ async def _add_member(
     ):
         return group
     await store.events.commit("memberships", membership_id(gid, actor.id), [event])
-    changed = await store.groups.count_members(group_id=group["_id"], delta=1)
-    await store.groups.update_fields(group_id=group["_id"], fields={"last_activity_at": now})
+    # A new member counts as activity.
+    changed = await store.groups.count_members(group_id=group["_id"], delta=1, active_at=now)
     return changed or group
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
-from resolvers.domain.errors import DomainError
+from resolvers.domain.errors import DomainError, ValidationFailed
 from resolvers.domain.events import EventDoc
 from resolvers.domain.paging import decode_cursor, encode_cursor
 from subscriptions.fanout import Fanout
@@ -43,8 +43,6 @@ def event_cursor(event: EventDoc) -> str:
 def cursor_position(cursor: str) -> int:
     position = decode_cursor(cursor)
     if not position.startswith(_PREFIX) or not position[len(_PREFIX):].isdigit():
-        from resolvers.domain.errors import ValidationFailed
-
         raise ValidationFailed("after", "after is not an event cursor")
     return int(position[len(_PREFIX):])
 

@@ -129,10 +129,15 @@ class GroupStore:
             return_document=ReturnDocument.AFTER,
         )))
 
-    async def count_members(self, *, group_id: Any, delta: int) -> GroupDoc | None:
+    async def count_members(
+        self, *, group_id: Any, delta: int, active_at: datetime | None = None
+    ) -> GroupDoc | None:
+        """Move the member count by `delta`; with `active_at`, record activity too."""
+        change: dict[str, Any] = {"$inc": {"member_count": delta}}
+        if active_at is not None:
+            change["$set"] = {"last_activity_at": active_at}
         return await self._collection.find_one_and_update(
-            {"_id": group_id}, {"$inc": {"member_count": delta}},
-            return_document=ReturnDocument.AFTER,
+            {"_id": group_id}, change, return_document=ReturnDocument.AFTER
         )
 
     async def inactive(

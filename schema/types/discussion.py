@@ -87,7 +87,7 @@ class Post(relay.Node):
         return await _user(info, self.doc["author_id"])
 
     @strawberry.field(description="The post this one answers, if any.")
-    async def reply_to_id(self) -> relay.GlobalID | None:
+    def reply_to_id(self) -> relay.GlobalID | None:
         reply_to = self.doc.get("reply_to_id")
         return relay.GlobalID("Post", reply_to) if reply_to else None
 
