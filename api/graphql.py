@@ -28,6 +28,7 @@ from resolvers.domain.actors import Actor
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.loaders import Loaders
 from schema.context import Context, Limits
+from schema.sharing import Renders, next_message
 
 
 def utcnow() -> datetime:
@@ -98,6 +99,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
         self._clock = clock
         self._metrics = metrics
         self._rate_limits = RateLimits(settings.rate_limits)
+        self._renders = Renders(observer=metrics.rendered) if settings.live_sharing else None
         self._limits = Limits(
             default_page_size=settings.default_page_size,
             max_page_size=settings.max_page_size,
@@ -132,6 +134,9 @@ class AgoraGraphQL(GraphQL[Context, None]):
                 {"errors": [{"message": error.reason}]}, status_code=error.status_code
             )
         await response(scope, receive, send)
+
+    def encode_json(self, data: object) -> str | bytes:
+        return next_message(data) or super().encode_json(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL, opening on an example that works against the demo data."""
@@ -181,6 +186,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
             loaders=Loaders(store, actor),
             rate_limits=self._rate_limits,
             fanout=state["fanout"],
+            renders=self._renders,
             request=request,
             response=response,
         )

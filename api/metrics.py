@@ -51,6 +51,14 @@ class Metrics:
             "agora_event_lag_seconds", "From an event's time to its hand-out to subscribers",
             buckets=LAG_BUCKETS, registry=self.registry)
 
+        self.renderings = Counter(
+            "agora_event_renderings", "Live events executed and serialised for subscribers, "
+            "by whether a rendering made for another subscriber was reused", ["shared"],
+            registry=self.registry)
+
+    def rendered(self, shared: bool) -> None:
+        self.renderings.labels("yes" if shared else "no").inc()
+
     def event_handed_out(self, event: EventDoc, subscribers: int) -> None:
         self.delivered.inc(subscribers)
         at: datetime = event["at"]

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     events_poll_interval: float = Field(default=0.1, gt=0, le=0.5)
     events_retention_days: float = Field(default=7, gt=0)
     ws_init_timeout: float = Field(default=10, gt=0)
+    # Render each live event once per selection and audience, not once per subscriber.
+    live_sharing: bool = True
 
     # Safety limits.
     max_body_bytes: int = Field(default=100_000, ge=1_000)

@@ -150,19 +150,22 @@ async def fanout(server: str, discussion: str, subscribers: int, events: int,
             "server_rss_kib_per_subscriber": per_subscriber_kib}
 
 
-async def run(args: argparse.Namespace) -> dict:
+async def run(args: argparse.Namespace) -> dict[str, Any]:
     with embedded_database(path=None) as uri:
         database = f"bench_{uuid.uuid4().hex[:6]}"
         discussion = await setup(uri, database)
         env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database,
                "APP_RATE_LIMITS": json.dumps({"addPost": "1000000/minute"})}
         with stack(env, 2) as servers:
-            same = await latency(servers, servers[0], discussion, args.posts)
-            across = await latency(servers, servers[1], discussion, args.posts)
+            same = across = None
+            if args.posts:
+                same = await latency(servers, servers[0], discussion, args.posts)
+                across = await latency(servers, servers[1], discussion, args.posts)
             port = servers[0].rsplit(":", 1)[1]
             found = await asyncio.to_thread(subprocess.run, ["pgrep", "-f", f"serve --port {port}"],
                                             capture_output=True, text=True)
             pid = int(found.stdout.split()[0])
+            print(f"server pid {pid}", file=sys.stderr, flush=True)
             spread = await fanout(servers[0], discussion, args.subscribers, args.events, pid)
     return {"latency_same_process": same, "latency_across_processes": across,
             "fanout": spread}
@@ -170,7 +173,7 @@ async def run(args: argparse.Namespace) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--posts", type=int, default=200)
+    parser.add_argument("--posts", type=int, default=200, help="latency samples; 0 skips them")
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--events", type=int, default=20)
     results = asyncio.run(run(parser.parse_args()))

@@ -17,6 +17,7 @@ from schema.errors import ERROR_TYPES
 from schema.groups import GroupMutation, GroupQuery
 from schema.limits import GuardedValidation, QueryLimits
 from schema.membership import MembershipMutation
+from schema.sharing import SharingExecutor
 from schema.subscriptions import Subscription
 from schema.types.discussion import Discussion, Post, Report
 from schema.types.group import Group
@@ -93,6 +94,7 @@ def build_schema(
         types=[*ERROR_TYPES, Discussion, Group, Invitation, Page, Post, Report, User],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=not suggestions),
+        execution_context_class=SharingExecutor,
     )
 
 

@@ -7,13 +7,13 @@ from graphql import GraphQLError
 from strawberry import relay
 
 from resolvers.domain.errors import DomainError
-from resolvers.domain.events import EventDoc, EventKind
+from resolvers.domain.events import EventKind
 from schema.context import Info
 from schema.errors import query_error
 from schema.inputs import node_id
 from schema.types.event import Event, EventKindType
 from subscriptions import feeds
-from subscriptions.stream import ResyncRequired, SlowConsumer, StreamEnded
+from subscriptions.stream import Delivery, ResyncRequired, SlowConsumer, StreamEnded
 
 _CODES: dict[type[DomainError], str] = {
     ResyncRequired: "RESYNC_REQUIRED",
@@ -30,12 +30,12 @@ def _error(exc: DomainError) -> GraphQLError:
 
 
 async def _events(
-    open_stream: Callable[[], Awaitable[AsyncIterator[EventDoc]]],
+    open_stream: Callable[[], Awaitable[AsyncIterator[Delivery]]],
 ) -> AsyncGenerator[Event]:
     """Open a stream and map its events and expected failures to GraphQL."""
     try:
-        async for doc in await open_stream():
-            yield Event.from_doc(doc)
+        async for delivery in await open_stream():
+            yield Event.of(delivery)
     except DomainError as exc:
         raise _error(exc) from None
 

@@ -6,21 +6,26 @@ from resolvers.discussions import get_discussion
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import may_read
 from resolvers.domain.errors import Forbidden, NotFound, ValidationFailed
-from resolvers.domain.events import MODERATION_KINDS, EventDoc, EventKind
+from resolvers.domain.events import MODERATION_KINDS, EventKind
 from resolvers.domain.groups import oversees, require_actor
 from resolvers.domain.membership import LEADERS, GroupRole
 from resolvers.groups import visible_group
 from resolvers.membership import role_of
 from resolvers.store import Store
 from subscriptions.fanout import Fanout
-from subscriptions.stream import stream
+from subscriptions.stream import Delivery, stream
 from subscriptions.watches import FeedWatch, GroupWatch
+
+
+async def _roles(store: Store, actor: Actor) -> dict[str, GroupRole]:
+    found = await store.memberships.roles_by_group(user_id=actor.id)
+    return {group_id: GroupRole(role) for group_id, role in found.items()}
 
 
 async def post_added(
     *, store: Store, fanout: Fanout, actor: Actor | None, discussion_id: str | None,
     group_id: str | None, after: str | None,
-) -> AsyncIterator[EventDoc]:
+) -> AsyncIterator[Delivery]:
     """New posts of one discussion, or of a whole group, for those who may read them."""
     actor = require_actor(actor)
     if (discussion_id is None) == (group_id is None):
@@ -42,7 +47,7 @@ async def post_added(
 
 async def group_activity(
     *, store: Store, fanout: Fanout, actor: Actor | None, group_id: str, after: str | None,
-) -> AsyncIterator[EventDoc]:
+) -> AsyncIterator[Delivery]:
     """Every event of one group, for its members (and the support services)."""
     actor = require_actor(actor)
     group = await visible_group(store, actor, group_id)
@@ -56,7 +61,7 @@ async def group_activity(
 async def group_status_changed(
     *, store: Store, fanout: Fanout, actor: Actor | None, group_id: str | None,
     after: str | None,
-) -> AsyncIterator[EventDoc]:
+) -> AsyncIterator[Delivery]:
     """Status changes of one group; without a group, of all groups the caller oversees (CSS,
     NSS) or owns."""
     actor = require_actor(actor)
@@ -69,25 +74,24 @@ async def group_status_changed(
         )
     else:
         overseer = actor.is_css or actor.nss_country is not None
-        watch = FeedWatch(actor=actor, kinds=kinds, owned_only=not overseer)
+        watch = FeedWatch(actor=actor, kinds=kinds, roles=await _roles(store, actor),
+                          owned_only=not overseer)
     return stream(fanout=fanout, log=store.events, watch=watch, after=after)
 
 
 async def moderation_feed(
     *, store: Store, fanout: Fanout, actor: Actor | None, kinds: Iterable[EventKind] | None,
     after: str | None,
-) -> AsyncIterator[EventDoc]:
+) -> AsyncIterator[Delivery]:
     """New pending groups, reports, hidden posts, status changes and inactivity flags: all for
     the CSS, a country for NSS, their groups for group moderators."""
     actor = require_actor(actor)
     wanted = MODERATION_KINDS if kinds is None else frozenset(kinds) & MODERATION_KINDS
     if not wanted:
         raise ValidationFailed("kinds", "none of these kinds appear in the moderation feed")
-    led_ids = await store.memberships.led_by(user_id=actor.id, roles=sorted(LEADERS))
-    if not (actor.is_css or actor.nss_country is not None or led_ids):
+    roles = await _roles(store, actor)
+    leads = any(role in LEADERS for role in roles.values())
+    if not (actor.is_css or actor.nss_country is not None or leads):
         raise Forbidden("The moderation feed is for moderators and the support services")
-    led = {}
-    for membership in await store.memberships.roles_of(user_id=actor.id, group_ids=led_ids):
-        led[membership["group_id"]] = GroupRole(membership["role"])
-    watch = FeedWatch(actor=actor, kinds=wanted, led=led)
+    watch = FeedWatch(actor=actor, kinds=wanted, roles=roles)
     return stream(fanout=fanout, log=store.events, watch=watch, after=after)

@@ -1,5 +1,7 @@
 """One subscriber's stream: what it missed, from the log, then live, with no gap and no
-duplicate between the two, and authorization on every event."""
+duplicate between the two, and authorization on every event. Each event comes with the
+subscriber's standing in its group at that point of the log, which decides what of it they
+may see (and lets subscribers who stand alike share one rendering of it)."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -9,6 +11,7 @@ from typing import Protocol
 
 from resolvers.domain.errors import DomainError, ValidationFailed
 from resolvers.domain.events import EventDoc
+from resolvers.domain.membership import Standing
 from resolvers.domain.paging import decode_cursor, encode_cursor
 from subscriptions.fanout import Fanout
 from subscriptions.log import GAP, EventLog, seq_of
@@ -52,6 +55,14 @@ class Decision(Enum):
     DELIVER = "deliver"
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """An event for one subscriber, and where they stood in its group when it happened."""
+
+    event: EventDoc
+    standing: Standing
+
+
 class Watch(Protocol):
     """What one subscription wants, and whether its subscriber may have each event."""
 
@@ -60,6 +71,10 @@ class Watch(Protocol):
     def decide(self, event: EventDoc) -> Decision:
         """Authorize `event` (in log order; may update the watch's state); raise
         StreamEnded when the subscriber has lost the right to this stream."""
+        ...
+
+    def standing(self, event: EventDoc) -> Standing:
+        """The subscriber's standing in the event's group, as of the last decision."""
         ...
 
 
@@ -82,7 +97,7 @@ class _Queue:
 
 async def stream(
     *, fanout: Fanout, log: EventLog, watch: Watch, after: str | None
-) -> AsyncIterator[EventDoc]:
+) -> AsyncIterator[Delivery]:
     """Events for `watch`: those after `after` (replayed from the log), then live ones."""
     start = None if after is None else cursor_position(after)
     if start is not None and start < await log.pruned_through():
@@ -103,7 +118,7 @@ async def stream(
                 if event["kind"] != GAP and watch.wants(event) and (
                     watch.decide(event) is Decision.DELIVER
                 ):
-                    yield event
+                    yield Delivery(event, watch.standing(event))
             else:
                 continue
             break
@@ -116,6 +131,6 @@ async def stream(
                 continue
             last = seq
             if watch.decide(item) is Decision.DELIVER:
-                yield item
+                yield Delivery(item, watch.standing(item))
     finally:
         fanout.remove(queue)

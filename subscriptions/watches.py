@@ -13,7 +13,7 @@ from resolvers.domain.events import (
     role_after,
 )
 from resolvers.domain.groups import oversees
-from resolvers.domain.membership import LEADERS, GroupRole
+from resolvers.domain.membership import LEADERS, GroupRole, Standing, standing
 from subscriptions.stream import Decision, StreamEnded
 
 _ENDINGS = {
@@ -54,15 +54,18 @@ class GroupWatch:
             return Decision.SKIP
         return Decision.DELIVER if may_receive(self.actor, self.role, event) else Decision.SKIP
 
+    def standing(self, event: EventDoc) -> Standing:
+        return standing(self.actor, event["group"], self.role)
+
 
 @dataclass(eq=False)
 class FeedWatch:
-    """Events of many groups: those the subscriber oversees (CSS, NSS), leads (with
-    `led` roles), or owns (with `owned_only`)."""
+    """Events of many groups: those the subscriber oversees (CSS, NSS), leads, or owns (with
+    `owned_only`). `roles` holds the subscriber's role in each group they belong to."""
 
     actor: Actor
     kinds: frozenset[EventKind]
-    led: dict[str, GroupRole] = field(default_factory=dict)
+    roles: dict[str, GroupRole] = field(default_factory=dict)
     owned_only: bool = False
 
     def wants(self, event: EventDoc) -> bool:
@@ -72,14 +75,14 @@ class FeedWatch:
         group_id = event["group_id"]
         if concerns_user(event, self.actor.id):
             role = role_after(event)
-            if role in LEADERS:
-                self.led[group_id] = role
+            if role is None:
+                self.roles.pop(group_id, None)
             else:
-                self.led.pop(group_id, None)
+                self.roles[group_id] = role
         if event["kind"] not in self.kinds:
             return Decision.SKIP
         group = event["group"]
-        role = self.led.get(group_id)
+        role = self.roles.get(group_id)
         if self.owned_only:
             in_scope = group.get("owner_id") == self.actor.id
         else:
@@ -87,3 +90,6 @@ class FeedWatch:
         if in_scope and may_receive(self.actor, role, event):
             return Decision.DELIVER
         return Decision.SKIP
+
+    def standing(self, event: EventDoc) -> Standing:
+        return standing(self.actor, event["group"], self.roles.get(event["group_id"]))

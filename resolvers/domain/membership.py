@@ -1,5 +1,6 @@
 """Group roles, invitations, and who may join, invite, designate, remove, and read content."""
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from resolvers.domain.actors import Actor
@@ -27,6 +28,20 @@ class InvitationStatus(StrEnum):
 
 
 LEADERS = frozenset({GroupRole.OWNER, GroupRole.MODERATOR})
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """All that the permission rules ask about a viewer in one group: two viewers with the
+    same standing may see exactly the same things of that group."""
+
+    role: GroupRole | None
+    oversees: bool
+    owns: bool
+
+
+def standing(actor: Actor, group: GroupDoc, role: GroupRole | None) -> Standing:
+    return Standing(role=role, oversees=oversees(actor, group), owns=is_owner(actor, group))
 
 
 def is_invite_only(group: GroupDoc) -> bool:

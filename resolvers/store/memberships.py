@@ -88,6 +88,12 @@ class MembershipStore:
         query = {"user_id": user_id, "role": {"$in": roles}}
         return [doc["group_id"] for doc in await self._collection.find(query).to_list()]
 
+    async def roles_by_group(self, *, user_id: str) -> dict[str, str]:
+        """Every group `user_id` belongs to, with their role in it."""
+        query = {"user_id": user_id, **_CURRENT}
+        found = self._collection.find(query, {"group_id": 1, "role": 1})
+        return {doc["group_id"]: doc["role"] async for doc in found}
+
     async def roles_of(self, *, user_id: str, group_ids: list[str]) -> list[MembershipDoc]:
         query = {"user_id": user_id, "group_id": {"$in": group_ids}, **_CURRENT}
         return await self._collection.find(query, {"group_id": 1, "role": 1}).to_list()

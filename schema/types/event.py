@@ -7,13 +7,13 @@ import strawberry
 from strawberry import relay
 
 from resolvers.domain.events import EventDoc, EventKind
-from resolvers.domain.membership import GroupRole
+from resolvers.domain.membership import GroupRole, Standing
 from schema.context import Info
 from schema.types.discussion import Discussion, Post, Report
 from schema.types.group import Group
 from schema.types.membership import GroupRoleType
 from schema.types.user import User
-from subscriptions.stream import event_cursor
+from subscriptions.stream import Delivery, event_cursor
 
 EventKindType = strawberry.enum(EventKind, name="EventKind")
 
@@ -53,23 +53,39 @@ def _subject(kind: str, doc: dict[str, Any]) -> Any:
 
 @strawberry.type(description="Something that happened; pass `cursor` as `after` to resume.")
 class Event:
-    cursor: str
-    kind: EventKindType  # type: ignore[valid-type]
-    at: datetime
-    actor: User | None = strawberry.field(description="Who did it; null for the system.")
-    group_id: relay.GlobalID
-    subject: EventSubject
-    message: str | None = strawberry.field(description="The reason or note given, if any.")
+    doc: strawberry.Private[EventDoc]
+    # The subscriber's standing in the event's group when it happened.
+    standing: strawberry.Private[Standing]
 
     @classmethod
-    def from_doc(cls, doc: EventDoc) -> Self:
-        actor = doc.get("actor")
-        return cls(
-            cursor=event_cursor(doc),
-            kind=EventKind(doc["kind"]),
-            at=doc["at"],
-            actor=User(id=actor["id"], name=actor["name"], country=None) if actor else None,
-            group_id=relay.GlobalID("Group", doc["group_id"]),
-            subject=_subject(doc["subject_kind"], doc["subject"]),
-            message=doc.get("message"),
-        )
+    def of(cls, delivery: Delivery) -> Self:
+        return cls(doc=delivery.event, standing=delivery.standing)
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return event_cursor(self.doc)
+
+    @strawberry.field
+    def kind(self) -> EventKindType:  # type: ignore[valid-type]
+        return EventKind(self.doc["kind"])
+
+    @strawberry.field
+    def at(self) -> datetime:
+        return self.doc["at"]  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Who did it; null for the system.")
+    def actor(self) -> User | None:
+        actor = self.doc.get("actor")
+        return User(id=actor["id"], name=actor["name"], country=None) if actor else None
+
+    @strawberry.field
+    def group_id(self) -> relay.GlobalID:
+        return relay.GlobalID("Group", self.doc["group_id"])
+
+    @strawberry.field
+    def subject(self) -> EventSubject:
+        return _subject(self.doc["subject_kind"], self.doc["subject"])  # type: ignore[no-any-return]
+
+    @strawberry.field(description="The reason or note given, if any.")
+    def message(self) -> str | None:
+        return self.doc.get("message")

@@ -68,14 +68,20 @@ class LiveClient:
         await self.connection.close()
 
 
-async def active_subscriptions(base_url: str) -> float:
-    """How many subscriptions the server at `base_url` has registered (from /metrics)."""
+async def metric(base_url: str, name: str) -> dict[tuple[str, ...], float]:
+    """The samples of metric `name` at `base_url`'s /metrics, by their label values."""
     async with httpx2.AsyncClient(timeout=10) as http:
         text = (await http.get(f"{base_url}/metrics")).text
     for family in text_string_to_metric_families(text):
-        if family.name == "agora_subscriptions_active":
-            return float(family.samples[0].value)
-    raise AssertionError("no agora_subscriptions_active metric")
+        if family.name == name:
+            return {tuple(sample.labels.values()): sample.value for sample in family.samples
+                    if not sample.name.endswith("_created")}
+    raise AssertionError(f"no {name} metric")
+
+
+async def active_subscriptions(base_url: str) -> float:
+    """How many subscriptions the server at `base_url` has registered."""
+    return (await metric(base_url, "agora_subscriptions_active"))[()]
 
 
 async def registered(base_url: str, at_least: float, wait: float = 20) -> None:

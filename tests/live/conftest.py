@@ -4,6 +4,7 @@ import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from pymongo import AsyncMongoClient
 
 from resolvers.store import Store
 from tests.acceptance.server import running_server
+from tests.live.world import CSS, MAX, MIA, NSS_ES, NSS_FR, OLGA, TOM, World
 
 pytestmark = pytest.mark.e2e
 
@@ -48,3 +50,10 @@ async def live_store(
     yield store
     await client.drop_database(live_database)
     await client.close()
+
+
+@pytest.fixture
+async def world(live_store):
+    for person in (OLGA, MAX, MIA, TOM, CSS, NSS_ES, NSS_FR):
+        await live_store.users.record(actor=person, now=datetime.now(UTC))
+    return await World().build(live_store)

@@ -10,28 +10,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import websockets
-from strawberry.relay import to_base64
 
-from resolvers import discussions, groups, membership, moderation
-from resolvers.domain.actors import Role
-from resolvers.domain.groups import GroupAction, Participation
-from resolvers.domain.membership import GroupRole
-from resolvers.domain.rate_limits import RateLimits
+from resolvers import groups, membership, moderation
+from resolvers.domain.groups import GroupAction
 from resolvers.domain.reports import ReportReason
 from tests.acceptance.server import running_server
 from tests.conftest import actor
-from tests.live.client import PROTOCOL, LiveClient, active_subscriptions, registered
+from tests.live.client import PROTOCOL
 from tests.live.conftest import server_env
-from tests.support import active_group, group_form
+from tests.live.world import CSS, LIMITS, MAX, MIA, NSS_ES, NSS_FR, OLGA, TOM, listen
+from tests.support import group_form
 
 pytestmark = pytest.mark.e2e
 
-OLGA, MAX, MIA, TOM = actor("olga"), actor("max"), actor("mia"), actor("tom")
-CSS = actor("carla", Role.CSS, country=None)
-NSS_ES, NSS_FR = actor("nuria", Role.NSS, country="ES"), actor("francois", Role.NSS,
-                                                                 country="FR")
-LIMITS = RateLimits({"addPost": "100000/minute", "startDiscussion": "1000/minute",
-                     "reportPost": "1000/minute"})
 ACTIVITY = """subscription($g: ID!) { groupActivity(groupId: $g) {
   kind subject { ... on Post { body } ... on MembershipChange { role } } } }"""
 POSTS = """subscription($g: ID!) { postAdded(groupId: $g) {
@@ -40,62 +31,6 @@ FEED = """subscription { moderationFeed { kind groupId
   subject { ... on Report { reason } ... on Group { title status } ... on Post { body } } } }"""
 STATUS = """subscription { groupStatusChanged {
   kind subject { ... on Group { title status } } } }"""
-
-
-class World:
-    """An open group (owner Olga, moderator Max, member Mia) and an invite-only one (owner
-    Olga, member Mia), each with a discussion."""
-
-    async def build(self, store):
-        self.store, now = store, datetime.now(UTC)
-        self.open = await active_group(store, now, OLGA, title="Open group")
-        self.closed = await active_group(store, now, OLGA, title="Invite-only group",
-                                         participation=Participation.INVITE_ONLY)
-        for group in (self.open, self.closed):
-            gid = str(group["_id"])
-            for person in (MAX, MIA):
-                invitation = await membership.invite_member(
-                    store=store, actor=OLGA, group_id=gid, user_id=person.id, now=now)
-                await membership.respond_to_invitation(
-                    store=store, actor=person, invitation_id=invitation["_id"], accept=True,
-                    now=now)
-        await membership.set_member_role(store=store, actor=OLGA, group_id=str(self.open["_id"]),
-                                         user_id="max", role=GroupRole.MODERATOR, now=now)
-        self.open_thread = await self._discussion(self.open)
-        self.closed_thread = await self._discussion(self.closed)
-        return self
-
-    async def _discussion(self, group):
-        return await discussions.start_discussion(
-            store=self.store, actor=OLGA, group_id=str(group["_id"]), title="Thread",
-            body="Start", now=datetime.now(UTC), limits=LIMITS)
-
-    def gid(self, group) -> str:
-        return to_base64("Group", str(group["_id"]))
-
-    async def post(self, thread, body, who=OLGA):
-        return await discussions.add_post(
-            store=self.store, actor=who, discussion_id=str(thread["_id"]), body=body,
-            reply_to_id=None, client_mutation_id=None, now=datetime.now(UTC), limits=LIMITS)
-
-
-@pytest.fixture
-async def world(live_store):
-    for person in (OLGA, MAX, MIA, TOM, CSS, NSS_ES, NSS_FR):
-        await live_store.users.record(actor=person, now=datetime.now(UTC))
-    return await World().build(live_store)
-
-
-async def listen(servers, tokens, person, query, **variables) -> LiveClient:
-    before = await active_subscriptions(servers[0])
-    client = await LiveClient.connect(servers[0], tokens(person.id, *sorted(person.roles),
-                                                         country=person.country))
-    await client.subscribe(query, **variables)
-    try:  # registered before the events below (a refused one never registers)
-        await registered(servers[0], before + 1, wait=2)
-    except AssertionError:
-        pass
-    return client
 
 
 async def refused(servers, tokens, person, query, **variables) -> str:

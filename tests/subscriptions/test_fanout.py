@@ -7,6 +7,7 @@ import pytest
 from pymongo import AsyncMongoClient, monitoring
 
 from resolvers.domain.events import EventDoc
+from resolvers.domain.membership import Standing
 from resolvers.store import Store
 from subscriptions.fanout import Fanout, FanoutSettings
 from subscriptions.stream import Decision, event_cursor, stream
@@ -20,6 +21,9 @@ class Everything:
 
     def decide(self, event: EventDoc) -> Decision:
         return Decision.DELIVER
+
+    def standing(self, event: EventDoc) -> Standing:
+        return Standing(role=None, oversees=True, owns=False)
 
 
 class Commands(monitoring.CommandListener):
@@ -49,7 +53,7 @@ async def fanout(store, clock):
 
 
 async def take(events, count: int) -> list[int]:
-    return [(await anext(events))["n"] for _ in range(count)]
+    return [(await anext(events)).event["n"] for _ in range(count)]
 
 
 async def test_a_local_write_wakes_the_reader_at_once(store, clock, fanout):

@@ -1,0 +1,255 @@
+"""Live events rendered once per audience, not once per subscriber.
+
+When one event reaches thousands of subscribers, most of them asked for the same thing: the
+same selection, from the same standing in the event's group. Executing and serialising that
+selection once, and sending the same text to each of them, is what makes a large fan-out
+cheap. Two subscriptions share a rendering of an event when
+
+- their selections below the subscription field print the same, and the variables used there
+  have the same values (the subscription field's own arguments only choose the events);
+- and, if the selection reads anything that depends on who is asking, their standing in the
+  event's group (role, oversight, ownership) is the same: that is all the permission rules
+  ask of a viewer within one group.
+
+A selection reaching any field that looks further at the viewer (or at other groups) is
+rendered for each subscriber, as before. `FIELDS` says, for every field with a resolver that
+an event can reach, which audience its answer depends on; a test keeps it complete.
+"""
+
+import asyncio
+import json
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, replace
+from enum import IntEnum
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    Node,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    print_ast,
+    visit,
+)
+from graphql.language import Visitor
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from resolvers.loaders import Loaders
+from schema.context import Context
+from schema.types.event import Event
+from subscriptions.log import seq_of
+
+
+class Audience(IntEnum):
+    """Whom an answer may be shared with; a selection takes its widest field's value."""
+
+    EVERYONE = 0  # it depends on the event and public data only
+    STANDING = 1  # on the viewer's standing in the event's group
+    VIEWER = 2  # on the viewer themselves, or on other groups: never shared
+
+
+FIELDS: dict[tuple[str, str], Audience] = {
+    **dict.fromkeys([
+        ("Event", "cursor"), ("Event", "kind"), ("Event", "at"), ("Event", "actor"),
+        ("Event", "groupId"), ("Event", "subject"), ("Event", "message"),
+        ("Post", "body"), ("Post", "author"), ("Post", "replyToId"),
+        ("Discussion", "author"), ("Discussion", "group"),
+        ("Report", "reporter"), ("Report", "post"), ("Report", "group"),
+        ("Group", "owner"), ("Group", "lastActivityAt"),
+        ("GroupReview", "history"), ("ReviewEntry", "actor"),
+        ("MembershipChange", "user"), ("Membership", "user"),
+        ("PageConnection", "nodes"), ("MembershipConnection", "nodes"),
+        ("DiscussionConnection", "nodes"), ("PostConnection", "nodes"),
+    ], Audience.EVERYONE),
+    **dict.fromkeys([
+        ("Post", "hidden"), ("Post", "versions"), ("Discussion", "posts"),
+        ("Group", "viewerRole"), ("Group", "welcomeMessage"), ("Group", "pages"),
+        ("Group", "members"), ("Group", "discussions"), ("Group", "review"),
+    ], Audience.STANDING),
+    # Near-duplicates are other groups, where the viewer's standing is another matter.
+    ("GroupReview", "similarGroups"): Audience.VIEWER,
+}
+
+
+def audience_of(parent: GraphQLNamedType, field_name: str) -> Audience:
+    if field_name in ("__typename", "id"):  # global ids carry no viewer
+        return Audience.EVERYONE
+    listed = FIELDS.get((parent.name, field_name))
+    if listed is not None:
+        return listed
+    if isinstance(parent, GraphQLObjectType) and field_name in parent.fields:
+        definition = parent.fields[field_name].extensions.get("strawberry-definition")
+        if definition is not None and definition.base_resolver is None:
+            return Audience.EVERYONE  # a plain attribute of an object made from the event
+    return Audience.VIEWER
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How one subscription's events are rendered: for whom, and what makes two alike."""
+
+    audience: Audience
+    shape: str  # the selection below the subscription field, printed
+    variables: tuple[str, ...]  # those used in it
+
+
+def plan(schema: GraphQLSchema, field: FieldNode,
+         fragments: dict[str, FragmentDefinitionNode]) -> Plan:
+    """Plan the rendering of the subscription `field`'s selection."""
+    subscription = schema.subscription_type
+    assert subscription is not None
+    audience = Audience.EVERYONE
+    used: list[FragmentDefinitionNode] = []
+
+    def walk(selections: SelectionSetNode | None, parent: GraphQLNamedType) -> None:
+        nonlocal audience
+        for selection in selections.selections if selections else ():
+            if isinstance(selection, FieldNode):
+                name = selection.name.value
+                audience = max(audience, audience_of(parent, name))
+                fields = getattr(parent, "fields", {})
+                if name in fields:
+                    walk(selection.selection_set, get_named_type(fields[name].type))
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                walk(selection.selection_set,
+                     schema.get_type(condition.name.value) or parent if condition else parent)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None and fragment not in used:
+                    used.append(fragment)
+                    walk(fragment.selection_set,
+                         schema.get_type(fragment.type_condition.name.value) or parent)
+
+    root = subscription.fields[field.name.value]
+    walk(field.selection_set, get_named_type(root.type))
+    below = FieldNode(alias=field.alias, name=field.name, arguments=(),
+                      directives=field.directives, selection_set=field.selection_set)
+    nodes: list[Node] = [below, *sorted(used, key=lambda fragment: fragment.name.value)]
+    return Plan(audience=audience, shape="\n".join(print_ast(node) for node in nodes),
+                variables=tuple(sorted({name for node in nodes for name in _variables(node)})))
+
+
+def _variables(node: Node) -> set[str]:
+    found: set[str] = set()
+
+    class Collect(Visitor):
+        def enter_variable(self, variable: VariableNode, *_: Any) -> None:
+            found.add(variable.name.value)
+
+    visit(node, Collect())
+    return found
+
+
+class Rendered(dict[str, Any]):
+    """An event's `data`, serialised once for every subscriber it is sent to."""
+
+    __slots__ = ("_json",)
+
+    @property
+    def json(self) -> str:
+        try:
+            return self._json
+        except AttributeError:
+            self._json: str = json.dumps(self, separators=(",", ":"))
+            return self._json
+
+
+def next_message(message: object) -> str | None:
+    """The text of a graphql-transport-ws `next` message carrying a shared rendering, made
+    without serialising the rendering again; None for any other message."""
+    if not isinstance(message, dict) or message.get("type") != "next":
+        return None
+    payload = message["payload"]
+    data = payload.get("data")
+    if not isinstance(data, Rendered) or len(payload) != 1:
+        return None
+    return f'{{"id":{json.dumps(message["id"])},"type":"next","payload":{{"data":{data.json}}}}}'
+
+
+class Renders:
+    """The renderings of recent events in this process, each made once and awaited by all
+    who share it. A rendering runs in its own task, so a subscriber leaving does not cancel
+    it for the others."""
+
+    def __init__(
+        self, capacity: int = 2048, observer: Callable[[bool], None] | None = None
+    ) -> None:
+        self._capacity = capacity
+        self._tasks: OrderedDict[Hashable, asyncio.Task[ExecutionResult]] = OrderedDict()
+        self._observer = observer  # told of each rendering asked for: reused or not
+
+    async def get(
+        self, key: Hashable, render: Callable[[], Awaitable[ExecutionResult]]
+    ) -> ExecutionResult:
+        task = self._tasks.get(key)
+        if self._observer is not None:
+            self._observer(task is not None)
+        if task is None:
+            task = asyncio.ensure_future(render())
+            self._tasks[key] = task
+            if len(self._tasks) > self._capacity:
+                self._tasks.popitem(last=False)
+        result = await asyncio.shield(task)
+        # Each subscriber's errors go through their own masking and formatting.
+        return ExecutionResult(result.data, list(result.errors) if result.errors else None,
+                               result.extensions)
+
+
+class _SharedEvent:
+    """Stands for a per-event executor: its result is the shared rendering."""
+
+    __slots__ = ("_result",)
+
+    def __init__(self, result: Awaitable[ExecutionResult]) -> None:
+        self._result = result
+
+    def execute_operation(self, serially: bool | None = None) -> Awaitable[ExecutionResult]:
+        return self._result
+
+
+class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor, rendering live events once per audience."""
+
+    _plan: Plan | None = None
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        context = self.context_value
+        if not isinstance(payload, Event) or not isinstance(context, Context) or (
+            context.renders is None
+        ):
+            return super().build_per_event_executor(payload)
+        if self._plan is None:
+            (field,) = [selection for selection in self.operation.selection_set.selections
+                        if isinstance(selection, FieldNode)]
+            self._plan = plan(self.schema, field, self.fragment_definitions)
+        if self._plan.audience is Audience.VIEWER:
+            return super().build_per_event_executor(payload)
+        values = self.variable_values.coerced
+        key = (seq_of(payload.doc), self._plan.shape,
+               json.dumps([values.get(name) for name in self._plan.variables], default=str),
+               payload.standing if self._plan.audience is Audience.STANDING else None)
+        return _SharedEvent(context.renders.get(key, lambda: self._render(payload, context)))
+
+    async def _render(self, event: Event, context: Context) -> ExecutionResult:
+        """Execute the selection for `event` as any subscriber of its audience would see it:
+        with loaders of its own, and the standing it was planned for."""
+        loaders = Loaders(context.store, context.viewer)
+        loaders.viewer_roles.prime(event.doc["group_id"], event.standing.role)
+        executor = super().build_per_event_executor(event)
+        executor.context_value = replace(context, loaders=loaders)
+        result = executor.execute_operation(False)
+        if self.is_awaitable(result):
+            result = await result
+        assert isinstance(result, ExecutionResult)
+        data = Rendered(result.data) if result.data is not None else None
+        return ExecutionResult(data, result.errors, result.extensions)

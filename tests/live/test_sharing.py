@@ -1,0 +1,75 @@
+"""Live events rendered once per selection and audience, against a real server: subscribers
+who stand alike in a group share one rendering; what depends on standing never crosses."""
+
+import pytest
+
+from tests.conftest import actor
+from tests.live.client import metric
+from tests.live.world import MAX, MIA, OLGA, TOM, listen
+
+pytestmark = pytest.mark.e2e
+
+ANA = actor("ana")
+PUBLIC = """subscription($g: ID!) { postAdded(groupId: $g) {
+  cursor subject { ... on Post { body author { name } } } } }"""
+VERSIONS = """subscription($g: ID!, $after: String) { postAdded(groupId: $g, after: $after) {
+  subject { ... on Post { body versions { body } } } } }"""
+
+
+async def renderings(server: str) -> tuple[float, float]:
+    """How many renderings of events the server has made, and how many it reused."""
+    samples = await metric(server, "agora_event_renderings")
+    return samples.get(("no",), 0.0), samples.get(("yes",), 0.0)
+
+
+async def test_subscribers_of_one_selection_share_its_rendering(servers, tokens, world):
+    """Mia (a member) and Tom (not one) ask for nothing that depends on who they are."""
+    mia = await listen(servers, tokens, MIA, PUBLIC, g=world.gid(world.open))
+    tom = await listen(servers, tokens, TOM, PUBLIC, g=world.gid(world.open))
+    made, reused = await renderings(servers[0])
+    await world.post(world.open_thread, "Hello both")
+    (for_mia,), (for_tom,) = await mia.events(1), await tom.events(1)
+    assert for_mia == for_tom
+    assert for_mia["subject"] == {"body": "Hello both", "author": {"name": "Olga"}}
+    assert await renderings(servers[0]) == (made + 1, reused + 1)
+    await mia.close()
+    await tom.close()
+
+
+async def test_what_depends_on_standing_is_rendered_per_standing(servers, tokens, world):
+    """A post's earlier versions are for moderators: owner Olga and moderator Max see them;
+    member Mia and outsiders Tom and Ana do not. The two outsiders share a rendering."""
+    listeners = {person.id: await listen(servers, tokens, person, VERSIONS,
+                                         g=world.gid(world.open))
+                 for person in (OLGA, MAX, MIA, TOM, ANA)}
+    made, reused = await renderings(servers[0])
+    await world.post(world.open_thread, "Versions are for moderators")
+    seen = {}
+    for person, client in listeners.items():
+        (event,) = await client.events(1)
+        seen[person] = event["subject"]["versions"]
+    assert seen == {"olga": [], "max": [], "mia": None, "tom": None, "ana": None}
+    assert await renderings(servers[0]) == (made + 4, reused + 1)
+    for client in listeners.values():
+        await client.close()
+
+
+async def test_resuming_subscribers_share_renderings_of_what_they_missed(
+    servers, tokens, world
+):
+    """`after` only says where a stream starts: two outsiders resuming from one cursor get
+    the event they missed, rendered once."""
+    watcher = await listen(servers, tokens, MIA, PUBLIC, g=world.gid(world.open))
+    await world.post(world.open_thread, "Seen live")
+    (seen,) = await watcher.events(1)
+    await watcher.close()
+    await world.post(world.open_thread, "Missed")
+    made, reused = await renderings(servers[0])
+    resumed = [await listen(servers, tokens, person, VERSIONS, g=world.gid(world.open),
+                            after=seen["cursor"]) for person in (TOM, ANA)]
+    bodies = [[event["subject"]["body"] for event in await client.events(1)]
+              for client in resumed]
+    assert bodies == [["Missed"], ["Missed"]]
+    assert await renderings(servers[0]) == (made + 1, reused + 1)
+    for client in resumed:
+        await client.close()
