@@ -56,8 +56,10 @@ class Metrics:
             "by whether a rendering made for another subscriber was reused", ["shared"],
             registry=self.registry)
 
+        self._rendered = {True: self.renderings.labels("yes"), False: self.renderings.labels("no")}
+
     def rendered(self, shared: bool) -> None:
-        self.renderings.labels("yes" if shared else "no").inc()
+        self._rendered[shared].inc()
 
     def event_handed_out(self, event: EventDoc, subscribers: int) -> None:
         self.delivered.inc(subscribers)

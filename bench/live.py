@@ -1,11 +1,15 @@
 """Live delivery benchmark: latency from a mutation to its subscriber, and fan-out throughput.
 
     .venv/bin/python -m bench.live [--posts 200] [--subscribers 1000] [--events 20]
+                                   [--sharing true false]
 
-Starts an embedded database and two API processes on loopback, then measures:
+Starts an embedded database and API processes on loopback, then measures:
   1. the delay from `addPost`'s HTTP response to the subscriber receiving the event, p50 and
      p99, with the writer on the subscriber's process and on the other process;
-  2. how many events per second one process delivers to N subscribers.
+  2. one API process (pinned to core 1; the clients and the database on core 0) delivering
+     each event to N subscribers: the delay until each subscriber has it, p50 and p99, and
+     the server's memory per idle subscriber; with shared renderings (APP_LIVE_SHARING)
+     and without, in the same run.
 Everything is bounded in count and time, and only talks to 127.0.0.1.
 """
 
@@ -13,8 +17,8 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -28,11 +32,12 @@ from pymongo import AsyncMongoClient
 from strawberry.relay import to_base64
 
 from api.embedded import embedded_database
+from bench.http import start
 from resolvers import discussions, membership
 from resolvers.domain.actors import Actor, Role
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.store import Store
-from tests.acceptance.server import mint, running_server
+from tests.acceptance.server import free_port, mint, running_server
 from tests.live.client import LiveClient
 from tests.support import active_group
 
@@ -98,6 +103,12 @@ async def _post(http: httpx2.AsyncClient, server: str, token: str, discussion: s
                                                                  "body": body}}})
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time process `pid` has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -130,6 +141,7 @@ async def fanout(server: str, discussion: str, subscribers: int, events: int,
         per_subscriber_kib = (rss_kib(server_pid) - rss_before) / subscribers
         print("all ready", file=sys.stderr, flush=True)
         delays: list[float] = []
+        server_cpu, client_cpu = cpu_seconds(server_pid), time.process_time()
         started = time.perf_counter()
         for n in range(events):
             sent = time.perf_counter()
@@ -142,12 +154,16 @@ async def fanout(server: str, discussion: str, subscribers: int, events: int,
 
             await asyncio.gather(*(receive(client, count) for client, count in clients))
         elapsed = time.perf_counter() - started
+        server_cpu = cpu_seconds(server_pid) - server_cpu
+        client_cpu = time.process_time() - client_cpu
     for client, _ in clients:
         await client.close()
     return {"subscribers": subscribers, "events": events, "seconds": elapsed,
             "deliveries_per_second": subscribers * events / elapsed,
             "delivery_p50_ms": percentile(delays, 0.5), "delivery_p99_ms": percentile(delays, 0.99),
-            "server_rss_kib_per_subscriber": per_subscriber_kib}
+            "server_rss_kib_per_subscriber": per_subscriber_kib,
+            "server_cpu_ms_per_event": server_cpu * 1000 / events,
+            "client_cpu_ms_per_event": client_cpu * 1000 / events}
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -156,19 +172,29 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         discussion = await setup(uri, database)
         env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database,
                "APP_RATE_LIMITS": json.dumps({"addPost": "1000000/minute"})}
-        with stack(env, 2) as servers:
-            same = across = None
-            if args.posts:
-                same = await latency(servers, servers[0], discussion, args.posts)
-                across = await latency(servers, servers[1], discussion, args.posts)
-            port = servers[0].rsplit(":", 1)[1]
-            found = await asyncio.to_thread(subprocess.run, ["pgrep", "-f", f"serve --port {port}"],
-                                            capture_output=True, text=True)
-            pid = int(found.stdout.split()[0])
-            print(f"server pid {pid}", file=sys.stderr, flush=True)
-            spread = await fanout(servers[0], discussion, args.subscribers, args.events, pid)
-    return {"latency_same_process": same, "latency_across_processes": across,
-            "fanout": spread}
+        results: dict[str, Any] = {}
+        if args.posts:
+            with stack(env, 2) as servers:
+                results["latency_same_process"] = await latency(
+                    servers, servers[0], discussion, args.posts)
+                results["latency_across_processes"] = await latency(
+                    servers, servers[1], discussion, args.posts)
+        # One process, pinned to core 1; this client (and the database) on core 0.
+        os.sched_setaffinity(0, {0})
+        for sharing in args.sharing:
+            port = free_port()
+            server = start([sys.executable, "-m", "api", "serve", "--port", str(port),
+                            "--log-level", "warning"],
+                           {**env, "APP_LIVE_SHARING": sharing}, port)
+            print(f"server pid {server.pid}, sharing {sharing}", file=sys.stderr, flush=True)
+            try:
+                results[f"fanout_sharing_{sharing}"] = await fanout(
+                    f"http://127.0.0.1:{port}", discussion, args.subscribers, args.events,
+                    server.pid)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+    return results
 
 
 def main() -> None:
@@ -176,6 +202,9 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=200, help="latency samples; 0 skips them")
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--events", type=int, default=20)
+    parser.add_argument("--sharing", nargs="+", choices=["true", "false"],
+                        default=["true", "false"],
+                        help="fan out with shared renderings, without, or both (default)")
     results = asyncio.run(run(parser.parse_args()))
     json.dump(results, sys.stdout, indent=2)
     print()

@@ -220,7 +220,9 @@ class _SharedEvent:
 class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's executor, rendering live events once per audience."""
 
-    _plan: Plan | None = None
+    # What makes this subscription's renderings alike another's: its plan's audience, and
+    # its shape with the values of the variables used in it. Worked out at the first event.
+    _likeness: tuple[Audience, str] | None = None
 
     def build_per_event_executor(self, payload: Any) -> Any:
         context = self.context_value
@@ -228,17 +230,21 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
             context.renders is None
         ):
             return super().build_per_event_executor(payload)
-        if self._plan is None:
-            (field,) = [selection for selection in self.operation.selection_set.selections
-                        if isinstance(selection, FieldNode)]
-            self._plan = plan(self.schema, field, self.fragment_definitions)
-        if self._plan.audience is Audience.VIEWER:
+        audience, likeness = self._likeness or self._liken()
+        if audience is Audience.VIEWER:
             return super().build_per_event_executor(payload)
-        values = self.variable_values.coerced
-        key = (seq_of(payload.doc), self._plan.shape,
-               json.dumps([values.get(name) for name in self._plan.variables], default=str),
-               payload.standing if self._plan.audience is Audience.STANDING else None)
+        key = (seq_of(payload.doc), likeness,
+               payload.standing if audience is Audience.STANDING else None)
         return _SharedEvent(context.renders.get(key, lambda: self._render(payload, context)))
+
+    def _liken(self) -> tuple[Audience, str]:
+        (field,) = [selection for selection in self.operation.selection_set.selections
+                    if isinstance(selection, FieldNode)]
+        found = plan(self.schema, field, self.fragment_definitions)
+        values = self.variable_values.coerced
+        used = json.dumps([values.get(name) for name in found.variables], default=str)
+        self._likeness = (found.audience, f"{found.shape}\n{used}")
+        return self._likeness
 
     async def _render(self, event: Event, context: Context) -> ExecutionResult:
         """Execute the selection for `event` as any subscriber of its audience would see it:
