@@ -176,33 +176,48 @@ def next_message(message: object) -> str | None:
     return f'{{"id":{json.dumps(message["id"])},"type":"next","payload":{{"data":{data.json}}}}}'
 
 
+type Rendering = ExecutionResult | asyncio.Task[ExecutionResult]
+
+
 class Renders:
-    """The renderings of recent events in this process, each made once and awaited by all
-    who share it. A rendering runs in its own task, so a subscriber leaving does not cancel
-    it for the others."""
+    """The renderings of recent events in this process, each made once and used by all who
+    share it. Most renderings need no database and are made synchronously, so every
+    subscriber sends the event in the same turn of the loop; one that must wait (for an
+    author, say) runs in its own task, which a subscriber leaving does not cancel."""
 
     def __init__(
         self, capacity: int = 2048, observer: Callable[[bool], None] | None = None
     ) -> None:
         self._capacity = capacity
-        self._tasks: OrderedDict[Hashable, asyncio.Task[ExecutionResult]] = OrderedDict()
+        self._made: OrderedDict[Hashable, Rendering] = OrderedDict()
         self._observer = observer  # told of each rendering asked for: reused or not
 
-    async def get(
-        self, key: Hashable, render: Callable[[], Awaitable[ExecutionResult]]
-    ) -> ExecutionResult:
-        task = self._tasks.get(key)
+    def get(
+        self, key: Hashable, render: Callable[[], ExecutionResult | Awaitable[ExecutionResult]]
+    ) -> ExecutionResult | Awaitable[ExecutionResult]:
+        made = self._made.get(key)
         if self._observer is not None:
-            self._observer(task is not None)
-        if task is None:
-            task = asyncio.ensure_future(render())
-            self._tasks[key] = task
-            if len(self._tasks) > self._capacity:
-                self._tasks.popitem(last=False)
-        result = await asyncio.shield(task)
-        # Each subscriber's errors go through their own masking and formatting.
-        return ExecutionResult(result.data, list(result.errors) if result.errors else None,
-                               result.extensions)
+            self._observer(made is not None)
+        if made is None:
+            result = render()
+            made = result if isinstance(result, ExecutionResult) else asyncio.ensure_future(
+                result)
+            self._made[key] = made
+            if len(self._made) > self._capacity:
+                self._made.popitem(last=False)
+        if isinstance(made, ExecutionResult):
+            return _own_copy(made)
+        return _awaited(made)
+
+
+async def _awaited(task: asyncio.Task[ExecutionResult]) -> ExecutionResult:
+    return _own_copy(await asyncio.shield(task))
+
+
+def _own_copy(result: ExecutionResult) -> ExecutionResult:
+    """The shared data; but each subscriber's errors go through their own masking."""
+    return ExecutionResult(result.data, list(result.errors) if result.errors else None,
+                           result.extensions)
 
 
 class _SharedEvent:
@@ -210,10 +225,12 @@ class _SharedEvent:
 
     __slots__ = ("_result",)
 
-    def __init__(self, result: Awaitable[ExecutionResult]) -> None:
+    def __init__(self, result: ExecutionResult | Awaitable[ExecutionResult]) -> None:
         self._result = result
 
-    def execute_operation(self, serially: bool | None = None) -> Awaitable[ExecutionResult]:
+    def execute_operation(
+        self, serially: bool | None = None
+    ) -> ExecutionResult | Awaitable[ExecutionResult]:
         return self._result
 
 
@@ -246,7 +263,9 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
         self._likeness = (found.audience, f"{found.shape}\n{used}")
         return self._likeness
 
-    async def _render(self, event: Event, context: Context) -> ExecutionResult:
+    def _render(
+        self, event: Event, context: Context
+    ) -> ExecutionResult | Awaitable[ExecutionResult]:
         """Execute the selection for `event` as any subscriber of its audience would see it:
         with loaders of its own, and the standing it was planned for."""
         loaders = Loaders(context.store, context.viewer)
@@ -255,7 +274,15 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
         executor.context_value = replace(context, loaders=loaders)
         result = executor.execute_operation(False)
         if self.is_awaitable(result):
-            result = await result
-        assert isinstance(result, ExecutionResult)
-        data = Rendered(result.data) if result.data is not None else None
-        return ExecutionResult(data, result.errors, result.extensions)
+            return _rendered_later(result)
+        return _rendered(result)
+
+
+async def _rendered_later(result: Awaitable[Any]) -> ExecutionResult:
+    return _rendered(await result)
+
+
+def _rendered(result: Any) -> ExecutionResult:
+    assert isinstance(result, ExecutionResult)
+    data = Rendered(result.data) if result.data is not None else None
+    return ExecutionResult(data, result.errors, result.extensions)
