@@ -9,6 +9,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from resolvers.domain.discussions import DiscussionDoc
 from resolvers.domain.events import EventDoc
+from resolvers.store.first_pages import first_of_each
 from resolvers.store.groups import object_id
 from resolvers.store.outbox import pushing, settled
 
@@ -78,11 +79,7 @@ class DiscussionStore:
 
     async def first_pages(self, *, group_ids: list[str], limit: int) -> list[DiscussionDoc]:
         """The first `limit` discussions of each group, in one command."""
-        pipeline: list[dict[str, Any]] = [
-            {"$match": {"group_id": {"$in": group_ids}}},
-            {"$sort": dict(ORDER)},
-            {"$group": {"_id": "$group_id", "docs": {"$push": "$$ROOT"}}},
-            {"$project": {"docs": {"$slice": ["$docs", limit]}}},
-        ]
-        cursor = await self._collection.aggregate(pipeline)
-        return [doc async for group in cursor for doc in group["docs"]]
+        return await first_of_each(
+            self._collection, match={"group_id": {"$in": group_ids}}, parent="group_id",
+            order=dict(ORDER), limit=limit,
+        )

@@ -9,6 +9,7 @@ from pymongo.errors import DuplicateKeyError
 
 from resolvers.domain.discussions import PostDoc
 from resolvers.domain.events import EventDoc
+from resolvers.store.first_pages import first_of_each
 from resolvers.store.groups import object_id
 from resolvers.store.outbox import pushing, settled
 
@@ -76,11 +77,7 @@ class PostStore:
         self, *, discussion_ids: list[str], limit: int, include_hidden: bool
     ) -> list[PostDoc]:
         """The first `limit` posts of each discussion, in one command."""
-        pipeline: list[dict[str, Any]] = [
-            {"$match": {"discussion_id": {"$in": discussion_ids}, **_visible(include_hidden)}},
-            {"$sort": {"_id": ASCENDING}},
-            {"$group": {"_id": "$discussion_id", "docs": {"$push": "$$ROOT"}}},
-            {"$project": {"docs": {"$slice": ["$docs", limit]}}},
-        ]
-        cursor = await self._collection.aggregate(pipeline)
-        return [doc async for group in cursor for doc in group["docs"]]
+        return await first_of_each(
+            self._collection, parent="discussion_id", order={"_id": ASCENDING}, limit=limit,
+            match={"discussion_id": {"$in": discussion_ids}, **_visible(include_hidden)},
+        )
