@@ -47,7 +47,8 @@ class CommandCounter(monitoring.CommandListener):
 
 
 async def seed(store: Any, now: Any) -> None:
-    """20 active groups with 10 discussions of 10 posts each, by 30 different authors."""
+    """20 active groups with 10 discussions of 10 posts each, by 30 different authors; the
+    oldest discussion of every other group is pinned."""
     authors = [Actor(f"author{n}", f"Author {n}", frozenset({Role.TEACHER}), "ES")
                for n in range(30)]
     for author in authors:
@@ -61,7 +62,8 @@ async def seed(store: Any, now: Any) -> None:
             discussions.append({
                 "_id": discussion_id, "group_id": str(group["_id"]), "title": f"Topic {g}.{d}",
                 "author_id": authors[d].id, "created_at": at, "updated_at": at,
-                "last_post_at": at, "post_count": 10, "pinned": False, "locked": False,
+                "last_post_at": at, "post_count": 10, "pinned": (g % 2, d) == (0, 0),
+                "locked": False,
             })
             posts += [{
                 "discussion_id": str(discussion_id), "group_id": str(group["_id"]),
@@ -118,3 +120,33 @@ async def test_a_deep_query_costs_one_command_per_level(counted, tokens):
     for sizes, commands in costs.items():
         assert len(commands) <= 7, (sizes, commands)
         assert commands.count("aggregate") == 2, (sizes, commands)
+
+
+PAGES = """query($first: Int!) { groups(first: 20, filter: {status: ACTIVE}) { edges { node {
+  id discussions(first: $first) { edges { node { title posts(first: 3) { edges { node {
+    body } } } } } } } } } }"""
+ONE_GROUP = """query($id: ID!, $first: Int!) { node(id: $id) { ... on Group {
+  discussions(first: $first) { edges { node { title posts(first: 3) { edges { node {
+    body } } } } } } } } }"""
+
+
+async def test_pages_fetched_for_many_parents_at_once_match_those_fetched_alone(
+    counted, tokens
+):
+    """Pinned first, then the latest; posts oldest first: the same page, batched or not."""
+    http, _ = counted
+    headers = tokens.headers("reader")
+    body = await gql(http, PAGES, {"first": 3}, headers=headers)
+    assert "errors" not in body, body
+    for edge in body["data"]["groups"]["edges"][:4]:
+        group = edge["node"]
+        alone = await gql(http, ONE_GROUP, {"id": group["id"], "first": 3}, headers=headers)
+        assert group["discussions"] == alone["data"]["node"]["discussions"]
+    titles = [[d["node"]["title"] for d in edge["node"]["discussions"]["edges"]]
+              for edge in body["data"]["groups"]["edges"]]
+    pinned = [page for page in titles if page[0].endswith(".0")]
+    assert len(pinned) == 10  # every other group's pinned discussion comes first
+    assert all(page[1:] == [page[0][:-1] + "9", page[0][:-1] + "8"] for page in pinned)
+    first_posts = body["data"]["groups"]["edges"][0]["node"]["discussions"]["edges"][0]
+    assert [p["node"]["body"] for p in first_posts["node"]["posts"]["edges"]] == [
+        "Post 0", "Post 1", "Post 2"]
