@@ -199,13 +199,22 @@ async def delete_post(
 async def get_discussion(
     *, store: Store, actor: Actor | None, discussion_id: str
 ) -> DiscussionDoc | None:
+    found = await read_discussion(store=store, actor=actor, discussion_id=discussion_id)
+    return None if found is None else found[0]
+
+
+async def read_discussion(
+    *, store: Store, actor: Actor | None, discussion_id: str
+) -> tuple[DiscussionDoc, GroupDoc, GroupRole | None] | None:
+    """A discussion `actor` may read, with its group and the actor's role there."""
     if actor is None:
         return None
     discussion = await store.discussions.get(discussion_id=discussion_id)
     if discussion is None:
         return None
     group = await existing_group(store, discussion["group_id"])
-    return discussion if may_read(actor, group, await role_of(store, group, actor.id)) else None
+    role = await role_of(store, group, actor.id)
+    return (discussion, group, role) if may_read(actor, group, role) else None
 
 
 async def list_discussions(

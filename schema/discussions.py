@@ -56,10 +56,17 @@ class DiscussionQuery:
     async def discussion(self, info: Info, id: relay.GlobalID) -> Discussion | None:
         if id.type_name != "Discussion":
             return None
-        doc = await discussions.get_discussion(
-            store=info.context.store, actor=info.context.viewer, discussion_id=id.node_id
+        ctx = info.context
+        found = await discussions.read_discussion(
+            store=ctx.store, actor=ctx.viewer, discussion_id=id.node_id
         )
-        return Discussion.from_doc(doc) if doc else None
+        if found is None:
+            return None
+        doc, group, role = found
+        # Its posts look the group and the caller's role up again: they are these.
+        ctx.loaders.groups.prime(doc["group_id"], group)
+        ctx.loaders.viewer_roles.prime(doc["group_id"], role)
+        return Discussion.from_doc(doc)
 
     @strawberry.field(
         permission_classes=[IsAuthenticated],

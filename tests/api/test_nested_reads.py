@@ -150,3 +150,24 @@ async def test_pages_fetched_for_many_parents_at_once_match_those_fetched_alone(
     first_posts = body["data"]["groups"]["edges"][0]["node"]["discussions"]["edges"][0]
     assert [p["node"]["body"] for p in first_posts["node"]["posts"]["edges"]] == [
         "Post 0", "Post 1", "Post 2"]
+
+
+DISCUSSION_PAGE = """query($id: ID!) { discussion(id: $id) { title
+  posts(first: 50) { edges { node { body author { name } } } } } }"""
+
+
+async def test_a_discussion_page_costs_five_commands(counted, tokens):
+    """The discussion, its group and the caller's role (read once, for the permission and
+    for the posts alike), the posts, and their authors."""
+    http, counter = counted
+    headers = tokens.headers("reader")
+    await gql(http, "{ me { name } }", headers=headers)
+    page = await gql(http, "{ groups(first: 1) { edges { node { discussions(first: 1) { edges "
+                           "{ node { id } } } } } } }", headers=headers)
+    (group,) = page["data"]["groups"]["edges"]
+    (discussion,) = group["node"]["discussions"]["edges"]
+    counter.commands.clear()
+    body = await gql(http, DISCUSSION_PAGE, {"id": discussion["node"]["id"]}, headers=headers)
+    posts = body["data"]["discussion"]["posts"]["edges"]
+    assert len(posts) == 10 and all(p["node"]["author"]["name"] for p in posts)
+    assert counter.commands == ["find", "find", "find", "find", "find"]
