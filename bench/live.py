@@ -22,7 +22,7 @@ import statistics
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -166,35 +166,61 @@ async def fanout(server: str, discussion: str, subscribers: int, events: int,
             "client_cpu_ms_per_event": client_cpu * 1000 / events}
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
+async def run(
+    *, posts: int, subscribers: int, events: int, sharing: Sequence[str] = ("true", "false")
+) -> dict[str, Any]:
     with embedded_database(path=None) as uri:
         database = f"bench_{uuid.uuid4().hex[:6]}"
         discussion = await setup(uri, database)
         env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database,
                "APP_RATE_LIMITS": json.dumps({"addPost": "1000000/minute"})}
         results: dict[str, Any] = {}
-        if args.posts:
+        if posts:
             with stack(env, 2) as servers:
                 results["latency_same_process"] = await latency(
-                    servers, servers[0], discussion, args.posts)
+                    servers, servers[0], discussion, posts)
                 results["latency_across_processes"] = await latency(
-                    servers, servers[1], discussion, args.posts)
+                    servers, servers[1], discussion, posts)
         # One process, pinned to core 1; this client (and the database) on core 0.
         os.sched_setaffinity(0, {0})
-        for sharing in args.sharing:
+        for shared in sharing:
             port = free_port()
             server = start([sys.executable, "-m", "api", "serve", "--port", str(port),
                             "--log-level", "warning"],
-                           {**env, "APP_LIVE_SHARING": sharing}, port)
-            print(f"server pid {server.pid}, sharing {sharing}", file=sys.stderr, flush=True)
+                           {**env, "APP_LIVE_SHARING": shared}, port)
+            print(f"server pid {server.pid}, sharing {shared}", file=sys.stderr, flush=True)
             try:
-                results[f"fanout_sharing_{sharing}"] = await fanout(
-                    f"http://127.0.0.1:{port}", discussion, args.subscribers, args.events,
-                    server.pid)
+                results[f"fanout_sharing_{shared}"] = await fanout(
+                    f"http://127.0.0.1:{port}", discussion, subscribers, events, server.pid)
             finally:
                 server.terminate()
                 server.wait(timeout=30)
     return results
+
+
+def table(results: dict[str, Any]) -> str:
+    """The results as Markdown: delivery delays, then fan-out with and without sharing."""
+    lines = []
+    if "latency_same_process" in results:
+        lines += ["| delay from addPost's response to the subscriber | p50 ms | p99 ms |",
+                  "|---|---|---|"]
+        for key, label in (("latency_same_process", "writer on the subscriber's process"),
+                           ("latency_across_processes", "writer on another process")):
+            found = results[key]
+            lines.append(f"| {label} | {found['p50_ms']:.2f} | {found['p99_ms']:.2f} |")
+        lines.append("")
+    lines += ["| fan-out | delivery p50 ms | delivery p99 ms | server CPU ms per event | "
+              "deliveries/s | server KiB per idle subscriber |", "|---|---|---|---|---|---|"]
+    for key, found in results.items():
+        if key.startswith("fanout_sharing_"):
+            mode = "shared renderings" if key.endswith("true") else "one rendering each"
+            lines.append(
+                f"| {found['subscribers']:,} subscribers, {mode} | "
+                f"{found['delivery_p50_ms']:.0f} | {found['delivery_p99_ms']:.0f} | "
+                f"{found['server_cpu_ms_per_event']:.0f} | "
+                f"{found['deliveries_per_second']:,.0f} | "
+                f"{found['server_rss_kib_per_subscriber']:.0f} |")
+    return "\n".join(lines)
 
 
 def main() -> None:
@@ -205,9 +231,11 @@ def main() -> None:
     parser.add_argument("--sharing", nargs="+", choices=["true", "false"],
                         default=["true", "false"],
                         help="fan out with shared renderings, without, or both (default)")
-    results = asyncio.run(run(parser.parse_args()))
-    json.dump(results, sys.stdout, indent=2)
-    print()
+    parser.add_argument("--json", action="store_true", help="print the raw figures as JSON")
+    args = parser.parse_args()
+    results = asyncio.run(run(posts=args.posts, subscribers=args.subscribers,
+                              events=args.events, sharing=args.sharing))
+    print(json.dumps(results, indent=2) if args.json else table(results))
 
 
 if __name__ == "__main__":

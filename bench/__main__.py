@@ -1,0 +1,47 @@
+"""The whole benchmark suite in one command: `.venv/bin/python -m bench`.
+
+Runs, one after the other, on loopback and bounded in count and time (about five minutes):
+  1. `bench.http`: the group list page, a discussion page and `addPost`, each against a bare
+     Strawberry app answering `{ __typename }` measured in the same run (needs `wrk`);
+  2. `bench.commands`: the group list page's database commands, each timed on its own;
+  3. `bench.live`: the delay from a write to its subscribers, and one event fanned out to
+     5,000 subscribers with shared renderings and without.
+Prints a Markdown table for each; `bench/RESULTS.md` records them with the machine, the date
+and the commit.
+"""
+
+import argparse
+import asyncio
+import shutil
+import subprocess
+import sys
+import time
+
+from bench import commands, http, live
+
+
+def commit() -> str:
+    found = subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True,
+                           text=True, check=False)
+    return found.stdout.strip() or "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="per HTTP case")
+    parser.add_argument("--subscribers", type=int, default=5000)
+    parser.add_argument("--events", type=int, default=5)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("bench needs wrk: apt-get install wrk")
+    started = time.time()
+    print(f"commit {commit()}, {time.strftime('%Y-%m-%d')}\n")
+    print(http.table(http.run(args.seconds, connections=16)), end="\n\n")
+    print(commands.table(asyncio.run(commands.run(repeat=30))), end="\n\n")
+    print(live.table(asyncio.run(live.run(posts=100, subscribers=args.subscribers,
+                                          events=args.events))))
+    print(f"\n({time.time() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
