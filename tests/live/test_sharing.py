@@ -1,10 +1,14 @@
 """Live events rendered once per selection and audience, against a real server: subscribers
 who stand alike in a group share one rendering; what depends on standing never crosses."""
 
+import asyncio
+import json
+
 import pytest
+import websockets
 
 from tests.conftest import actor
-from tests.live.client import metric
+from tests.live.client import active_subscriptions, metric, registered
 from tests.live.world import MAX, MIA, OLGA, TOM, listen
 
 pytestmark = pytest.mark.e2e
@@ -73,3 +77,25 @@ async def test_resuming_subscribers_share_renderings_of_what_they_missed(
     assert await renderings(servers[0]) == (made + 1, reused + 1)
     for client in resumed:
         await client.close()
+
+
+async def test_both_websocket_protocols_receive_a_shared_rendering(servers, tokens, world):
+    """A `graphql-ws` (legacy protocol) subscriber gets the same event as a
+    `graphql-transport-ws` one, in its own protocol's message."""
+    modern = await listen(servers, tokens, MIA, PUBLIC, g=world.gid(world.open))
+    url = servers[0].replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(url, subprotocols=["graphql-ws"]) as legacy:
+        await legacy.send(json.dumps({"type": "connection_init",
+                                      "payload": {"authorization": f"Bearer {tokens('tom')}"}}))
+        assert json.loads(await legacy.recv())["type"] == "connection_ack"
+        before = await active_subscriptions(servers[0])
+        await legacy.send(json.dumps({"type": "start", "id": "1", "payload": {
+            "query": PUBLIC, "variables": {"g": world.gid(world.open)}}}))
+        await registered(servers[0], before + 1)
+        await world.post(world.open_thread, "Both protocols")
+        (expected,) = await modern.events(1)
+        message = json.loads(await asyncio.wait_for(legacy.recv(), 10))
+        while message["type"] == "ka":
+            message = json.loads(await asyncio.wait_for(legacy.recv(), 10))
+    assert message == {"type": "data", "id": "1", "payload": {"data": {"postAdded": expected}}}
+    await modern.close()
