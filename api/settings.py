@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=0)
     max_directives_per_field: int = Field(default=4, ge=0)
     max_repeated_fields: int = Field(default=10, ge=1)
+    # Objects one document's pages may return: `first` (or the default page size) multiplied
+    # along nested pages, summed.
+    max_query_nodes: int = Field(default=10_000, ge=100)
     max_subscriptions_per_connection: int = Field(default=100, ge=1)
     max_ws_message_bytes: int = Field(default=64_000, ge=1_000)
     # Origins allowed to call the API from a browser, e.g. ["https://app.example.org"].
@@ -90,6 +93,8 @@ class Settings(BaseSettings):
             max_aliases=self.max_aliases,
             max_directives_per_field=self.max_directives_per_field,
             max_repeated_fields=self.max_repeated_fields,
+            max_nodes=self.max_query_nodes,
+            default_page_size=self.default_page_size,
         )
 
     def check_production_safety(self) -> None:

@@ -2,10 +2,16 @@
 
 Validation itself can be made expensive (overlapping-field checks are quadratic in repeated
 fields), so a document over a limit is refused before it runs, with one clear error.
+
+Besides its shape, a document is weighed by the objects it may return: every field taking
+`first` returns a page of that many (the default page size if not given) for each object it
+hangs from, so pages nested in pages multiply. A hundred groups with a hundred discussions
+of a hundred posts each is a million objects, within every other limit.
 """
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -13,9 +19,14 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLNamedType,
+    GraphQLSchema,
     InlineFragmentNode,
+    IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    VariableNode,
+    get_named_type,
 )
 from starlette.websockets import WebSocket
 from strawberry.extensions import ValidationCache
@@ -31,6 +42,8 @@ class QueryLimits:
     max_directives_per_field: int = 4
     max_repeated_fields: int = 10  # the same response key in one selection set
     max_fields: int = 2_000  # field selections in the whole document, fragments expanded
+    max_nodes: int = 10_000  # objects the pages of one document may return, all told
+    default_page_size: int = 20  # a page's size when `first` is not given
 
 
 class LimitExceeded(Exception):
@@ -38,8 +51,11 @@ class LimitExceeded(Exception):
 
 
 class _Walk:
-    def __init__(self, document: DocumentNode, limits: QueryLimits) -> None:
+    def __init__(self, document: DocumentNode, limits: QueryLimits,
+                 schema: GraphQLSchema | None, variables: dict[str, Any]) -> None:
         self.limits = limits
+        self.schema = schema
+        self.variables = variables
         self.fragments = {
             node.name.value: node
             for node in document.definitions
@@ -47,16 +63,18 @@ class _Walk:
         }
         self.aliases = 0
         self.fields = 0
+        self.nodes = 0
 
     def selection_set(self, selections: SelectionSetNode | None, depth: int,
-                      seen: frozenset[str]) -> None:
+                      seen: frozenset[str], parent: GraphQLNamedType | None,
+                      copies: int) -> None:
+        """Walk `selections` of `parent`, which the response holds `copies` of."""
         if selections is None:
             return
         if depth > self.limits.max_depth:
             raise LimitExceeded(f"the query is deeper than {self.limits.max_depth} levels")
         keys: dict[str, int] = {}
-        for node in self._flatten(selections, seen):
-            field, fragment_seen = node
+        for field, fragment_seen, field_parent in self._flatten(selections, seen, parent):
             self.fields += 1
             if self.fields > self.limits.max_fields:
                 raise LimitExceeded(f"the query selects more than {self.limits.max_fields} fields")
@@ -73,30 +91,73 @@ class _Walk:
             if keys[key] > self.limits.max_repeated_fields:
                 raise LimitExceeded(f"'{key}' is selected more than "
                                     f"{self.limits.max_repeated_fields} times in one place")
-            self.selection_set(field.selection_set, depth + 1, fragment_seen)
+            child, field_copies = self._child(field_parent, field, copies)
+            self.selection_set(field.selection_set, depth + 1, fragment_seen, child,
+                               field_copies)
+
+    def _child(self, parent: GraphQLNamedType | None, field: FieldNode,
+               copies: int) -> tuple[GraphQLNamedType | None, int]:
+        """The field's type, and how many of its objects the response may hold."""
+        definition = getattr(parent, "fields", {}).get(field.name.value)
+        if definition is None:  # unknown fields are left to validation
+            return None, copies
+        if "first" in definition.args:
+            copies *= self._page_size(field)
+            self.nodes += copies
+            if self.nodes > self.limits.max_nodes:
+                raise LimitExceeded(
+                    f"the query may return more than {self.limits.max_nodes:,} objects "
+                    "(pages nested in pages multiply); ask for smaller pages")
+        return get_named_type(definition.type), copies
+
+    def _page_size(self, field: FieldNode) -> int:
+        for argument in field.arguments or ():
+            if argument.name.value != "first":
+                continue
+            value = argument.value
+            if isinstance(value, VariableNode):
+                given = self.variables.get(value.name.value)
+                return given if isinstance(given, int) and given > 0 else (
+                    self.limits.default_page_size)
+            if isinstance(value, IntValueNode):
+                return max(int(value.value), 1)
+        return self.limits.default_page_size
 
     def _flatten(
-        self, selections: SelectionSetNode, seen: frozenset[str]
-    ) -> Iterator[tuple[FieldNode, frozenset[str]]]:
-        """The fields of a selection set, with fragments expanded (each once per path)."""
+        self, selections: SelectionSetNode, seen: frozenset[str],
+        parent: GraphQLNamedType | None,
+    ) -> Iterator[tuple[FieldNode, frozenset[str], GraphQLNamedType | None]]:
+        """The fields of a selection set, with fragments expanded (each once per path), and
+        the type each is selected on."""
         for node in selections.selections:
             if isinstance(node, FieldNode):
-                yield node, seen
+                yield node, seen, parent
             elif isinstance(node, InlineFragmentNode):
-                yield from self._flatten(node.selection_set, seen)
+                yield from self._flatten(node.selection_set, seen,
+                                         self._narrowed(node.type_condition, parent))
             elif isinstance(node, FragmentSpreadNode):
                 name = node.name.value
                 fragment = self.fragments.get(name)
                 if fragment is not None and name not in seen:  # cycles are left to validation
-                    yield from self._flatten(fragment.selection_set, seen | {name})
+                    yield from self._flatten(fragment.selection_set, seen | {name},
+                                             self._narrowed(fragment.type_condition, parent))
+
+    def _narrowed(self, condition: Any, parent: GraphQLNamedType | None
+                  ) -> GraphQLNamedType | None:
+        if condition is None or self.schema is None:
+            return parent
+        return self.schema.get_type(condition.name.value)
 
 
-def check_shape(document: DocumentNode, limits: QueryLimits) -> GraphQLError | None:
-    walk = _Walk(document, limits)
+def check_shape(document: DocumentNode, limits: QueryLimits,
+                schema: GraphQLSchema | None = None,
+                variables: dict[str, Any] | None = None) -> GraphQLError | None:
+    walk = _Walk(document, limits, schema, variables or {})
     try:
         for definition in document.definitions:
             if isinstance(definition, OperationDefinitionNode):
-                walk.selection_set(definition.selection_set, 1, frozenset())
+                root = None if schema is None else schema.get_root_type(definition.operation)
+                walk.selection_set(definition.selection_set, 1, frozenset(), root, 1)
     except LimitExceeded as exceeded:
         return GraphQLError(f"Query refused: {exceeded}",
                             extensions={"code": "QUERY_TOO_COMPLEX"})
@@ -129,8 +190,10 @@ class GuardedValidation(ValidationCache):
 
     def on_validate(self) -> Iterator[None]:
         document = self.execution_context.graphql_document
+        context = self.execution_context
         error = None if document is None else (
-            _transport_error(self.execution_context) or check_shape(document, self.limits)
+            _transport_error(context) or check_shape(
+                document, self.limits, context.schema._schema, context.variables)
         )
         if error is None:
             yield from super().on_validate()

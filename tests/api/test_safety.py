@@ -38,8 +38,8 @@ def nested(levels: int) -> str:
     """Groups, then `levels` times a discussion's group's discussions: 4 levels + 4 each."""
     inner = "title"
     for _ in range(levels):
-        inner = f"discussions {{ edges {{ node {{ group {{ {inner} }} }} }} }}"
-    return f"{{ groups {{ edges {{ node {{ {inner} }} }} }} }}"
+        inner = f"discussions(first: 2) {{ edges {{ node {{ group {{ {inner} }} }} }} }}"
+    return f"{{ groups(first: 2) {{ edges {{ node {{ {inner} }} }} }} }}"
 
 
 async def test_depth_is_limited(client, tokens):
@@ -47,6 +47,30 @@ async def test_depth_is_limited(client, tokens):
     error = error_of(await gql(client, nested(3), headers=tokens.headers("olga")))
     assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
     assert "deeper than 12" in error["message"]
+
+
+@pytest.mark.parametrize(("query", "variables"), [
+    ("{ groups(first: 100) { edges { node { discussions(first: 100) { edges { node {"
+     " posts(first: 100) { edges { node { body } } } } } } } } } }", {}),
+    ("query($n: Int) { groups(first: $n) { edges { node { discussions(first: $n) { edges {"
+     " node { posts { edges { node { body } } } } } } } } } }", {"n": 50}),
+    ("{ groups(first: 30) { edges { node { discussions { edges { node { posts { edges {"
+     " node { author { name } } } } } } } } } } }", {}),  # 20 a page where not given
+])
+async def test_pages_nested_in_pages_are_weighed_before_they_run(client, tokens, query,
+                                                                 variables):
+    body = await gql(client, query, variables, headers=tokens.headers("olga"))
+    error = error_of(body)
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert "more than 10,000 objects" in error["message"]
+    assert body.get("data") is None
+
+
+async def test_nested_pages_within_the_weight_run(client, tokens):
+    """20 groups x 10 discussions x 10 posts: 2,220 objects."""
+    query = ("query($n: Int) { groups(first: 20) { edges { node { discussions(first: $n) {"
+             " edges { node { posts(first: $n) { edges { node { body } } } } } } } } } }")
+    assert "errors" not in await gql(client, query, {"n": 10}, headers=tokens.headers("olga"))
 
 
 async def test_a_ten_thousand_alias_query_is_refused_by_its_size_or_tokens(client, tokens):
