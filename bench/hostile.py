@@ -4,8 +4,8 @@
 
 Starts the API (pinned to core 1) on an embedded database and sends each request `--repeat`
 times from this process, one at a time, on loopback: a 1 MB body, 10,000 aliases, a compact
-document of 6,000 aliases that fits the body limit, a query nested too deep, and
-`{ __typename }` for comparison. Prints each answer's status and time.
+document of 6,000 aliases that fits the body limit, a query nested too deep, pages nested in
+pages that would return a million posts, and `{ __typename }` for comparison. Prints each answer's status and time.
 """
 
 import argparse
@@ -25,8 +25,8 @@ from tests.acceptance.server import free_port, mint
 def nested(levels: int) -> str:
     inner = "title"
     for _ in range(levels):
-        inner = f"discussions {{ edges {{ node {{ group {{ {inner} }} }} }} }}"
-    return f"{{ groups {{ edges {{ node {{ {inner} }} }} }} }}"
+        inner = f"discussions(first: 1) {{ edges {{ node {{ group {{ {inner} }} }} }} }}"
+    return f"{{ groups(first: 1) {{ edges {{ node {{ {inner} }} }} }} }}"
 
 
 REQUESTS: list[tuple[str, bytes]] = [
@@ -38,6 +38,10 @@ REQUESTS: list[tuple[str, bytes]] = [
         f"a{n}:__typename " for n in range(6_000))[:95_000] + "}"}).encode()),
     ("nested past the depth limit", json.dumps(
         {"query": nested(4)}).encode()),
+    ("100 groups x 100 discussions x 100 posts", json.dumps({"query": (
+        "{ groups(first: 100) { edges { node { discussions(first: 100) { edges { node {"
+        " posts(first: 100) { edges { node { body author { name } } } } } } } } } } }")
+    }).encode()),
 ]
 
 
