@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import re
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -80,6 +81,9 @@ def _close_at(websocket: WebSocket, expires: datetime) -> None:
     asyncio.get_running_loop().call_later(delay, start)
 
 
+# The key under which a WebSocket's scope remembers whose connection it counts.
+_LIVE_USER = "live_user"
+
 # Strong references to the closing tasks until they finish.
 _background: set[asyncio.Task[None]] = set()
 
@@ -99,6 +103,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
         self._clock = clock
         self._metrics = metrics
         self._rate_limits = RateLimits(settings.rate_limits)
+        self._live_users: Counter[str] = Counter()  # open WebSockets by user
         self._renders = Renders(observer=metrics.rendered) if settings.live_sharing else None
         self._limits = Limits(
             default_page_size=settings.default_page_size,
@@ -120,6 +125,8 @@ class AgoraGraphQL(GraphQL[Context, None]):
                 await super().__call__(scope, receive, send)
             finally:
                 self._metrics.websockets.dec()
+                if (user := scope.get("state", {}).get(_LIVE_USER)) is not None:
+                    self._live_users[user] -= 1
             return
         try:
             actor = self._actor(Headers(scope=scope).get("authorization"))
@@ -192,8 +199,9 @@ class AgoraGraphQL(GraphQL[Context, None]):
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        """Authenticate from `connection_init`: a bad token closes with 4403, and the socket
-        closes (4403 too) when the token expires."""
+        """Authenticate from `connection_init`: a bad token closes with 4403, as does a user's
+        connection beyond `max_websockets_per_user` on this process; the socket closes (4403
+        too) when the token expires."""
         params = context.connection_params
         authorization = params.get("authorization") if isinstance(params, dict) else None
         try:
@@ -202,6 +210,12 @@ class AgoraGraphQL(GraphQL[Context, None]):
             )
         except InvalidToken as error:
             raise ConnectionRejectionError({"reason": str(error)}) from error
+        viewer = context.viewer
+        if viewer is not None:
+            if self._live_users[viewer.id] >= self._settings.max_websockets_per_user:
+                raise ConnectionRejectionError({"reason": "Too many open connections"})
+            self._live_users[viewer.id] += 1
+            context.request.scope["state"][_LIVE_USER] = viewer.id
         if expires is not None:
             _close_at(context.request, expires)
         context.loaders = Loaders(context.store, context.viewer)

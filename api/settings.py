@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     # along nested pages, summed.
     max_query_nodes: int = Field(default=10_000, ge=100)
     max_subscriptions_per_connection: int = Field(default=100, ge=1)
+    max_websockets_per_user: int = Field(default=20, ge=1)  # on one API process
     max_ws_message_bytes: int = Field(default=64_000, ge=1_000)
     # Origins allowed to call the API from a browser, e.g. ["https://app.example.org"].
     cors_origins: list[str] = Field(default_factory=list)

@@ -5,7 +5,8 @@
 Starts the API (pinned to core 1) on an embedded database and sends each request `--repeat`
 times from this process, one at a time, on loopback: a 1 MB body, 10,000 aliases, a compact
 document of 6,000 aliases that fits the body limit, a query nested too deep, pages nested in
-pages that would return a million posts, and `{ __typename }` for comparison. Prints each answer's status and time.
+pages that would return a million posts, and `{ __typename }` for comparison. Prints each
+answer's status and time.
 """
 
 import argparse

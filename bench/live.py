@@ -173,7 +173,9 @@ async def run(
         database = f"bench_{uuid.uuid4().hex[:6]}"
         discussion = await setup(uri, database)
         env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database,
-               "APP_RATE_LIMITS": json.dumps({"addPost": "1000000/minute"})}
+               "APP_RATE_LIMITS": json.dumps({"addPost": "1000000/minute"}),
+               # One reader holds every benchmark subscription, 100 to a WebSocket.
+               "APP_MAX_WEBSOCKETS_PER_USER": str(subscribers // PER_CONNECTION + 10)}
         results: dict[str, Any] = {}
         if posts:
             with stack(env, 2) as servers:

@@ -12,7 +12,8 @@ SUBSCRIPTION = "subscription { moderationFeed { kind } }"
 
 @pytest.fixture
 def app_client(settings):
-    limited = settings.model_copy(update={"max_subscriptions_per_connection": 2})
+    limited = settings.model_copy(update={"max_subscriptions_per_connection": 2,
+                                          "max_websockets_per_user": 2})
     with TestClient(build_app(limited)) as client:
         yield client
 
@@ -72,3 +73,22 @@ def test_subscriptions_per_connection_are_limited(app_client, tokens):
         refused = ws.receive_json()
         assert refused["type"] == "error" and refused["id"] == "2"
         assert "limit" in refused["payload"][0]["message"].lower()
+
+
+def test_a_user_holds_a_bounded_number_of_connections(app_client, tokens):
+    """Beyond two here, another connection of the same user closes with 4403; once one of
+    them closes, there is room again. Other users are not affected."""
+    def connect():
+        return app_client.websocket_connect("/graphql", subprotocols=PROTOCOL)
+
+    with connect() as first, connect() as second:
+        acknowledged(first, tokens("olga"))
+        acknowledged(second, tokens("olga"))
+        with connect() as third:
+            third.send_json({"type": "connection_init",
+                             "payload": {"authorization": f"Bearer {tokens('olga')}"}})
+            assert closed_with(third) == 4403
+        with connect() as someone_else:
+            acknowledged(someone_else, tokens("max"))
+    with connect() as again:
+        acknowledged(again, tokens("olga"))
