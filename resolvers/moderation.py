@@ -183,7 +183,8 @@ async def resolve_report(
     *, store: Store, actor: Actor | None, report_id: str, action: ReportAction,
     note: str | None, now: datetime,
 ) -> ReportDoc:
-    """Act on a report (dismiss it, hide the post, or remove its author) and close it."""
+    """Act on a report (dismiss it, hide the post, or remove its author) and close it, with
+    every other open report on the same post."""
     actor = require_actor(actor)
     note = _checked_note(note)
     report = await store.reports.get(report_id=report_id)
@@ -207,6 +208,25 @@ async def resolve_report(
         "action": ReportAction(action).value, "note": note, "by_id": actor.id,
         "by_name": actor.name, "at": now,
     }
+    resolved = await _close_report(store, actor, group, report, resolution, now)
+    if resolved is None:
+        raise InvalidTransition(ReportStatus.RESOLVED.value, "resolveReport")
+    # Whatever was decided about the post answers every other report on it too.
+    for other in await store.reports.open_on(post_id=report["post_id"]):
+        await _close_report(store, actor, group, other,
+                            {**resolution, "with_report_id": str(report["_id"])}, now)
+    await moderation_log.record(
+        store, actor=actor, group=group, action=ModerationAction.RESOLVE_REPORT,
+        target_kind="Report", target_id=report_id, reason=f"{action.value}: {reason}", now=now,
+    )
+    return resolved
+
+
+async def _close_report(
+    store: Store, actor: Actor, group: GroupDoc, report: ReportDoc,
+    resolution: dict[str, Any], now: datetime,
+) -> ReportDoc | None:
+    """Resolve an open report, with its event; None if it was resolved meanwhile."""
     event = new_event(
         kind=EventKind.REPORT_RESOLVED, actor=actor, group=group, subject_kind="Report",
         subject={**report, "status": ReportStatus.RESOLVED.value, "resolution": resolution},
@@ -215,13 +235,8 @@ async def resolve_report(
     resolved = await store.reports.resolve(
         report_id=report["_id"], resolution=resolution, events=[event]
     )
-    if resolved is None:
-        raise InvalidTransition(ReportStatus.RESOLVED.value, "resolveReport")
-    await store.events.commit("reports", report["_id"], [event])
-    await moderation_log.record(
-        store, actor=actor, group=group, action=ModerationAction.RESOLVE_REPORT,
-        target_kind="Report", target_id=report_id, reason=f"{action.value}: {reason}", now=now,
-    )
+    if resolved is not None:
+        await store.events.commit("reports", report["_id"], [event])
     return resolved
 
 

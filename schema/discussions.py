@@ -237,7 +237,8 @@ class DiscussionMutation:
             Report.from_doc,
         )
 
-    @strawberry.mutation(description="Moderators act on a report and close it.")
+    @strawberry.mutation(description="Moderators act on a report and close it, with every "
+                         "other open report on the same post.")
     async def resolve_report(
         self, info: Info, input: ResolveReportInput
     ) -> ResolveReportPayload:

@@ -25,6 +25,7 @@ class ReportStore:
         )
         await self._collection.create_index([("status", 1), ("group_id", 1), ("_id", -1)])
         await self._collection.create_index([("status", 1), ("owner_country", 1), ("_id", -1)])
+        await self._collection.create_index([("post_id", 1), ("status", 1)])
 
     async def insert(self, *, doc: ReportDoc) -> ReportDoc | None:
         """The new report, or None if this user already has an open one on this post."""
@@ -37,6 +38,11 @@ class ReportStore:
     async def get(self, *, report_id: str) -> ReportDoc | None:
         oid = object_id(report_id)
         return None if oid is None else await self._collection.find_one({"_id": oid})
+
+    async def open_on(self, *, post_id: str) -> list[ReportDoc]:
+        """The open reports on one post, oldest first."""
+        return await self._collection.find({"post_id": post_id, "status": "OPEN"}).sort(
+            "_id", 1).to_list()
 
     async def resolve(
         self, *, report_id: Any, resolution: dict[str, Any], events: Sequence[EventDoc] = ()

@@ -93,6 +93,23 @@ async def test_resolving_by_hiding_the_post(store, clock, thread):
                                         action=ReportAction.DISMISS, note=None, now=clock())
 
 
+async def test_resolving_a_report_answers_every_open_report_on_the_post(store, clock, thread):
+    *_, post = thread
+    first = await report(store, clock, post)
+    second = await report(store, clock, post, who=OWNER, reason=ReportReason.SPAM)
+    await moderation.resolve_report(store=store, actor=CSS, report_id=str(first["_id"]),
+                                    action=ReportAction.HIDE_POST, note="Advertising",
+                                    now=clock())
+    assert await reports_for(store, CSS, status=ReportStatus.OPEN) == []
+    other = await store.reports.get(report_id=str(second["_id"]))
+    assert other["status"] == "RESOLVED"
+    assert other["resolution"]["action"] == "HIDE_POST"
+    assert other["resolution"]["with_report_id"] == str(first["_id"])
+    resolved = [event["subject"]["_id"] for event in await store.events.read_after(0, limit=100)
+                if event["kind"] == "REPORT_RESOLVED"]
+    assert resolved == [first["_id"], second["_id"]]
+
+
 async def test_resolving_by_removing_the_author(store, clock, thread):
     group, _, post = thread
     filed = await report(store, clock, post)
