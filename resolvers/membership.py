@@ -173,6 +173,11 @@ async def set_member_role(
     if changed is None:
         raise InvalidTransition("CHANGED", "setMemberRole")
     await store.events.commit("memberships", changed["_id"], [event])
+    await moderation_log.record(
+        store, actor=actor, group=group, action=ModerationAction.SET_MEMBER_ROLE,
+        target_kind="User", target_id=user_id, reason=f"{current.value} to {role.value}",
+        now=now,
+    )
     return changed
 
 
@@ -207,6 +212,12 @@ async def set_group_featured(
         group_id=group["_id"], fields={"featured": featured, "updated_at": now}, events=[event]
     )
     await store.events.commit("groups", group["_id"], [event])
+    if changed is not None and group.get("featured", False) != featured:
+        await moderation_log.record(
+            store, actor=actor, group=group, target_kind="Group", target_id=str(group["_id"]),
+            action=ModerationAction.FEATURE_GROUP if featured else ModerationAction.UNFEATURE_GROUP,
+            reason=None, now=now,
+        )
     return changed or group
 
 

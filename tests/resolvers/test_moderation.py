@@ -137,6 +137,10 @@ async def test_every_moderation_and_review_action_is_logged(store, clock, thread
                                      value=True, reason=None, now=clock())
     await membership.remove_member(store=store, actor=OWNER, group_id=gid, user_id="troll",
                                    reason="Spam", now=clock())
+    await membership.set_member_role(store=store, actor=OWNER, group_id=gid, user_id="mia",
+                                     role=GroupRole.MODERATOR, now=clock())
+    await membership.set_group_featured(store=store, actor=CSS, group_id=gid, featured=True,
+                                        now=clock())
     with pytest.raises(Forbidden):
         await moderation_log.entries(store=store, actor=MEMBER, viewer_role=GroupRole.MEMBER,
                                      group=group, page=PAGE)
@@ -144,11 +148,12 @@ async def test_every_moderation_and_review_action_is_logged(store, clock, thread
                                        group=group, page=PAGE)
     entries = [entry for entry, _ in log.items]
     assert [entry["action"] for entry in entries] == [
-        "REMOVE_MEMBER", "PIN_DISCUSSION", "LOCK_DISCUSSION", "RESTORE_POST", "HIDE_POST",
-        "APPROVE_GROUP",
+        "FEATURE_GROUP", "SET_MEMBER_ROLE", "REMOVE_MEMBER", "PIN_DISCUSSION", "LOCK_DISCUSSION",
+        "RESTORE_POST", "HIDE_POST", "APPROVE_GROUP",
     ]
-    assert entries[0]["actor_id"] == "olga" and entries[0]["reason"] == "Spam"
-    assert entries[0]["target_kind"] == "User" and entries[0]["target_id"] == "troll"
+    assert entries[1]["target_id"] == "mia" and entries[1]["reason"] == "MEMBER to MODERATOR"
+    assert entries[2]["actor_id"] == "olga" and entries[2]["reason"] == "Spam"
+    assert entries[2]["target_kind"] == "User" and entries[2]["target_id"] == "troll"
 
 
 async def test_the_moderation_log_cannot_be_edited_or_deleted(store, clock, thread):
