@@ -127,6 +127,8 @@ class AgoraGraphQL(GraphQL[Context, None]):
                 self._metrics.websockets.dec()
                 if (user := scope.get("state", {}).get(_LIVE_USER)) is not None:
                     self._live_users[user] -= 1
+                    if self._live_users[user] <= 0:
+                        del self._live_users[user]
             return
         try:
             actor = self._actor(Headers(scope=scope).get("authorization"))
