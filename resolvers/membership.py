@@ -1,6 +1,9 @@
 """Membership use cases: join, leave, invite, respond, designate roles, remove, feature."""
 
-from datetime import datetime
+import contextlib
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 
 from resolvers import moderation_log
 from resolvers.domain.actors import Actor
@@ -41,6 +44,33 @@ async def _member(store: Store, group: GroupDoc, user_id: str) -> MembershipDoc:
 
 async def _owners(store: Store, group: GroupDoc) -> int:
     return await store.memberships.count(group_id=str(group["_id"]), role=GroupRole.OWNER)
+
+
+# How long a change of owners may hold its group before another may go ahead anyway.
+OWNERS_LEASE = timedelta(seconds=10)
+
+
+@contextlib.asynccontextmanager
+async def _owners_held(
+    store: Store, group: GroupDoc, *, losing_one: bool, action: str, now: datetime
+) -> AsyncIterator[int]:
+    """The group's number of owners, for a change that may take one away: held steady until
+    the change is written (a lease on the group document, lapsing if its holder dies), so two
+    owners leaving at once cannot leave the group with none. A lone owner needs no lease: the
+    rules refuse the change, and a refusal writes nothing."""
+    owners = await _owners(store, group)
+    if not losing_one or owners <= 1:
+        yield owners
+        return
+    holder = uuid.uuid4().hex
+    if not await store.groups.hold(group_id=group["_id"], holder=holder, now=now,
+                                   until=now + OWNERS_LEASE):
+        raise InvalidTransition("BUSY", action, "Another change of this group's owners is "
+                                                "under way; try again in a moment")
+    try:
+        yield await _owners(store, group)
+    finally:
+        await store.groups.release(group_id=group["_id"], holder=holder)
 
 
 def _member_event(
@@ -110,8 +140,10 @@ async def leave_group(
     role = await role_of(store, group, actor.id)
     if role is None:
         return group
-    check_may_leave(role, await _owners(store, group))
-    return await _drop_member(store, group, actor, actor.id, EventKind.MEMBER_LEFT, now)
+    async with _owners_held(store, group, losing_one=role is GroupRole.OWNER,
+                            action="leaveGroup", now=now) as owners:
+        check_may_leave(role, owners)
+        return await _drop_member(store, group, actor, actor.id, EventKind.MEMBER_LEFT, now)
 
 
 async def invite_member(
@@ -160,16 +192,17 @@ async def set_member_role(
     group = await visible_group(store, actor, group_id)
     target = await _member(store, group, user_id)
     current = GroupRole(target["role"])
-    check_may_set_role(
-        actor, group, actor_role=await role_of(store, group, actor.id), current=current,
-        wanted=role, owners=await _owners(store, group),
-    )
-    if current is role:
-        return target
-    event = _member_event(EventKind.MEMBER_ROLE_CHANGED, actor, group, user_id, role, now)
-    changed = await store.memberships.set_role(
-        group_id=group_id, user_id=user_id, current=current, wanted=role, events=[event]
-    )
+    actor_role = await role_of(store, group, actor.id)
+    async with _owners_held(store, group, losing_one=current is GroupRole.OWNER,
+                            action="setMemberRole", now=now) as owners:
+        check_may_set_role(actor, group, actor_role=actor_role, current=current, wanted=role,
+                           owners=owners)
+        if current is role:
+            return target
+        event = _member_event(EventKind.MEMBER_ROLE_CHANGED, actor, group, user_id, role, now)
+        changed = await store.memberships.set_role(
+            group_id=group_id, user_id=user_id, current=current, wanted=role, events=[event]
+        )
     if changed is None:
         raise InvalidTransition("CHANGED", "setMemberRole")
     await store.events.commit("memberships", changed["_id"], [event])
@@ -189,11 +222,14 @@ async def remove_member(
     reason = checked_message("reason", reason)
     group = await visible_group(store, actor, group_id)
     target = await _member(store, group, user_id)
-    check_may_remove(
-        actor, group, actor_role=await role_of(store, group, actor.id),
-        target=GroupRole(target["role"]), owners=await _owners(store, group),
-    )
-    changed = await _drop_member(store, group, actor, user_id, EventKind.MEMBER_REMOVED, now)
+    target_role = GroupRole(target["role"])
+    actor_role = await role_of(store, group, actor.id)
+    async with _owners_held(store, group, losing_one=target_role is GroupRole.OWNER,
+                            action="removeMember", now=now) as owners:
+        check_may_remove(actor, group, actor_role=actor_role, target=target_role,
+                         owners=owners)
+        changed = await _drop_member(store, group, actor, user_id, EventKind.MEMBER_REMOVED,
+                                     now)
     await moderation_log.record(
         store, actor=actor, group=group, action=ModerationAction.REMOVE_MEMBER,
         target_kind="User", target_id=user_id, reason=reason, now=now,

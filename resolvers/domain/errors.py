@@ -32,7 +32,7 @@ class ValidationFailed(DomainError):
 
 
 class InvalidTransition(DomainError):
-    def __init__(self, status: str, action: str) -> None:
-        super().__init__(f"A {status} group cannot be changed by {action}")
+    def __init__(self, status: str, action: str, message: str | None = None) -> None:
+        super().__init__(message or f"A {status} group cannot be changed by {action}")
         self.status = status
         self.action = action

@@ -129,6 +129,24 @@ class GroupStore:
             return_document=ReturnDocument.AFTER,
         )))
 
+    async def hold(
+        self, *, group_id: Any, holder: str, now: datetime, until: datetime
+    ) -> bool:
+        """Take the group's lease on changes of owners until `until`; False while another
+        holder's lease runs."""
+        found = await self._collection.find_one_and_update(
+            {"_id": group_id,
+             "$or": [{"owners_lease": None}, {"owners_lease.until": {"$lt": now}}]},
+            {"$set": {"owners_lease": {"holder": holder, "until": until}}},
+            projection={"_id": 1},
+        )
+        return found is not None
+
+    async def release(self, *, group_id: Any, holder: str) -> None:
+        await self._collection.update_one(
+            {"_id": group_id, "owners_lease.holder": holder}, {"$unset": {"owners_lease": ""}}
+        )
+
     async def count_members(
         self, *, group_id: Any, delta: int, active_at: datetime | None = None
     ) -> GroupDoc | None:

@@ -151,6 +151,57 @@ async def test_the_last_owner_hands_the_role_on_before_leaving(store, clock):
     assert await member_count(store, gid) == 1
 
 
+async def two_owners(store, clock) -> str:
+    gid = await group_id_of(store, clock)
+    await membership.join_group(store=store, actor=TEACHER, group_id=gid, now=clock())
+    await membership.set_member_role(store=store, actor=OWNER, group_id=gid, user_id="tom",
+                                     role=GroupRole.OWNER, now=clock())
+    return gid
+
+
+async def test_two_owners_leaving_at_once_leave_one_owner(store, clock):
+    """Each checks that another owner remains, then leaves: one at a time per group, or both
+    would pass the check and the group would have no owner."""
+    for _ in range(5):
+        gid = await two_owners(store, clock)
+        outcomes = await asyncio.gather(*(
+            membership.leave_group(store=store, actor=person, group_id=gid, now=clock())
+            for person in (OWNER, TEACHER)
+        ), return_exceptions=True)
+        refused = [o for o in outcomes if isinstance(o, Forbidden | InvalidTransition)]
+        assert len(refused) == 1, outcomes
+        assert await store.memberships.count(group_id=gid, role=GroupRole.OWNER) == 1
+
+
+async def test_an_owner_demoting_the_other_while_leaving_keeps_an_owner(store, clock):
+    for _ in range(5):
+        gid = await two_owners(store, clock)
+        outcomes = await asyncio.gather(
+            membership.leave_group(store=store, actor=OWNER, group_id=gid, now=clock()),
+            membership.set_member_role(store=store, actor=OWNER, group_id=gid, user_id="tom",
+                                       role=GroupRole.MEMBER, now=clock()),
+            return_exceptions=True,
+        )
+        assert any(isinstance(o, Forbidden | InvalidTransition) for o in outcomes), outcomes
+        assert await store.memberships.count(group_id=gid, role=GroupRole.OWNER) == 1
+
+
+async def test_a_change_of_owners_left_unfinished_holds_the_group_only_for_a_while(
+    store, clock
+):
+    """A process that died while changing owners leaves its lease; it lapses."""
+    gid = await two_owners(store, clock)
+    group = await store.groups.get(group_id=gid)
+    assert await store.groups.hold(group_id=group["_id"], holder="dead process", now=clock(),
+                                   until=clock() + membership.OWNERS_LEASE)
+    with pytest.raises(InvalidTransition, match="under way"):
+        await membership.leave_group(store=store, actor=TEACHER, group_id=gid, now=clock())
+    await membership.join_group(store=store, actor=CSS, group_id=gid, now=clock())  # others go on
+    clock.advance(seconds=membership.OWNERS_LEASE.total_seconds() + 1)
+    await membership.leave_group(store=store, actor=TEACHER, group_id=gid, now=clock())
+    assert await role(store, gid, "tom") is None
+
+
 async def test_only_the_css_designates_moderators_of_featured_groups(store, clock):
     featured = await groups.create_group(
         store=store, actor=CSS, form=group_form(title="A featured group"), now=clock(),
