@@ -17,11 +17,9 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
     GraphQLNamedType,
     GraphQLSchema,
-    InlineFragmentNode,
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -32,6 +30,8 @@ from starlette.websockets import WebSocket
 from strawberry.extensions import ValidationCache
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
+
+from schema.selections import field_of, fields_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +51,8 @@ class LimitExceeded(Exception):
 
 
 class _Walk:
-    def __init__(self, document: DocumentNode, limits: QueryLimits,
-                 schema: GraphQLSchema | None, variables: dict[str, Any]) -> None:
+    def __init__(self, document: DocumentNode, limits: QueryLimits, schema: GraphQLSchema,
+                 variables: dict[str, Any]) -> None:
         self.limits = limits
         self.schema = schema
         self.variables = variables
@@ -74,7 +74,8 @@ class _Walk:
         if depth > self.limits.max_depth:
             raise LimitExceeded(f"the query is deeper than {self.limits.max_depth} levels")
         keys: dict[str, int] = {}
-        for field, fragment_seen, field_parent in self._flatten(selections, seen, parent):
+        for field, field_parent, fragment_seen in fields_of(selections, parent, self.schema,
+                                                            self.fragments, seen):
             self.fields += 1
             if self.fields > self.limits.max_fields:
                 raise LimitExceeded(f"the query selects more than {self.limits.max_fields} fields")
@@ -98,7 +99,7 @@ class _Walk:
     def _child(self, parent: GraphQLNamedType | None, field: FieldNode,
                copies: int) -> tuple[GraphQLNamedType | None, int]:
         """The field's type, and how many of its objects the response may hold."""
-        definition = getattr(parent, "fields", {}).get(field.name.value)
+        definition = field_of(parent, field)
         if definition is None:  # unknown fields are left to validation
             return None, copies
         if "first" in definition.args:
@@ -123,40 +124,14 @@ class _Walk:
                 return max(int(value.value), 1)
         return self.limits.default_page_size
 
-    def _flatten(
-        self, selections: SelectionSetNode, seen: frozenset[str],
-        parent: GraphQLNamedType | None,
-    ) -> Iterator[tuple[FieldNode, frozenset[str], GraphQLNamedType | None]]:
-        """The fields of a selection set, with fragments expanded (each once per path), and
-        the type each is selected on."""
-        for node in selections.selections:
-            if isinstance(node, FieldNode):
-                yield node, seen, parent
-            elif isinstance(node, InlineFragmentNode):
-                yield from self._flatten(node.selection_set, seen,
-                                         self._narrowed(node.type_condition, parent))
-            elif isinstance(node, FragmentSpreadNode):
-                name = node.name.value
-                fragment = self.fragments.get(name)
-                if fragment is not None and name not in seen:  # cycles are left to validation
-                    yield from self._flatten(fragment.selection_set, seen | {name},
-                                             self._narrowed(fragment.type_condition, parent))
 
-    def _narrowed(self, condition: Any, parent: GraphQLNamedType | None
-                  ) -> GraphQLNamedType | None:
-        if condition is None or self.schema is None:
-            return parent
-        return self.schema.get_type(condition.name.value)
-
-
-def check_shape(document: DocumentNode, limits: QueryLimits,
-                schema: GraphQLSchema | None = None,
-                variables: dict[str, Any] | None = None) -> GraphQLError | None:
+def check_shape(document: DocumentNode, limits: QueryLimits, schema: GraphQLSchema,
+                variables: dict[str, Any] | None) -> GraphQLError | None:
     walk = _Walk(document, limits, schema, variables or {})
     try:
         for definition in document.definitions:
             if isinstance(definition, OperationDefinitionNode):
-                root = None if schema is None else schema.get_root_type(definition.operation)
+                root = schema.get_root_type(definition.operation)
                 walk.selection_set(definition.selection_set, 1, frozenset(), root, 1)
     except LimitExceeded as exceeded:
         return GraphQLError(f"Query refused: {exceeded}",

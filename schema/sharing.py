@@ -28,11 +28,9 @@ from graphql import (
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
-    InlineFragmentNode,
     Node,
     SelectionSetNode,
     VariableNode,
@@ -45,6 +43,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from resolvers.loaders import Loaders
 from schema.context import Context
+from schema.selections import field_of, fields_of
 from schema.types.event import Event
 from subscriptions.log import seq_of
 
@@ -80,9 +79,11 @@ FIELDS: dict[tuple[str, str], Audience] = {
 }
 
 
-def audience_of(parent: GraphQLNamedType, field_name: str) -> Audience:
+def audience_of(parent: GraphQLNamedType | None, field_name: str) -> Audience:
     if field_name in ("__typename", "id"):  # global ids carry no viewer
         return Audience.EVERYONE
+    if parent is None:
+        return Audience.VIEWER
     listed = FIELDS.get((parent.name, field_name))
     if listed is not None:
         return listed
@@ -108,33 +109,26 @@ def plan(schema: GraphQLSchema, field: FieldNode,
     subscription = schema.subscription_type
     assert subscription is not None
     audience = Audience.EVERYONE
-    used: list[FragmentDefinitionNode] = []
+    used: set[str] = set()
 
-    def walk(selections: SelectionSetNode | None, parent: GraphQLNamedType) -> None:
+    def walk(selections: SelectionSetNode | None, parent: GraphQLNamedType | None,
+             seen: frozenset[str]) -> None:
         nonlocal audience
-        for selection in selections.selections if selections else ():
-            if isinstance(selection, FieldNode):
-                name = selection.name.value
-                audience = max(audience, audience_of(parent, name))
-                fields = getattr(parent, "fields", {})
-                if name in fields:
-                    walk(selection.selection_set, get_named_type(fields[name].type))
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                walk(selection.selection_set,
-                     schema.get_type(condition.name.value) or parent if condition else parent)
-            elif isinstance(selection, FragmentSpreadNode):
-                fragment = fragments.get(selection.name.value)
-                if fragment is not None and fragment not in used:
-                    used.append(fragment)
-                    walk(fragment.selection_set,
-                         schema.get_type(fragment.type_condition.name.value) or parent)
+        if selections is None:
+            return
+        for selected, selected_on, expanded in fields_of(selections, parent, schema, fragments,
+                                                          seen):
+            used.update(expanded)
+            audience = max(audience, audience_of(selected_on, selected.name.value))
+            definition = field_of(selected_on, selected)
+            if definition is not None:
+                walk(selected.selection_set, get_named_type(definition.type), expanded)
 
-    root = subscription.fields[field.name.value]
-    walk(field.selection_set, get_named_type(root.type))
+    walk(field.selection_set, get_named_type(subscription.fields[field.name.value].type),
+         frozenset())
     below = FieldNode(alias=field.alias, name=field.name, arguments=(),
                       directives=field.directives, selection_set=field.selection_set)
-    nodes: list[Node] = [below, *sorted(used, key=lambda fragment: fragment.name.value)]
+    nodes: list[Node] = [below, *(fragments[name] for name in sorted(used))]
     return Plan(audience=audience, shape="\n".join(print_ast(node) for node in nodes),
                 variables=tuple(sorted({name for node in nodes for name in _variables(node)})))
 
