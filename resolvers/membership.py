@@ -193,8 +193,9 @@ async def set_member_role(
     target = await _member(store, group, user_id)
     current = GroupRole(target["role"])
     actor_role = await role_of(store, group, actor.id)
-    async with _owners_held(store, group, losing_one=current is GroupRole.OWNER,
-                            action="setMemberRole", now=now) as owners:
+    losing_one = current is GroupRole.OWNER and role is not GroupRole.OWNER
+    async with _owners_held(store, group, losing_one=losing_one, action="setMemberRole",
+                            now=now) as owners:
         check_may_set_role(actor, group, actor_role=actor_role, current=current, wanted=role,
                            owners=owners)
         if current is role:
