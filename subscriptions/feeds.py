@@ -2,7 +2,7 @@
 
 from collections.abc import AsyncIterator, Iterable
 
-from resolvers.discussions import get_discussion
+from resolvers.discussions import read_discussion
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import may_read
 from resolvers.domain.errors import Forbidden, NotFound, ValidationFailed
@@ -31,16 +31,18 @@ async def post_added(
     if (discussion_id is None) == (group_id is None):
         raise ValidationFailed("discussionId", "give either discussionId or groupId")
     if discussion_id is not None:
-        discussion = await get_discussion(store=store, actor=actor, discussion_id=discussion_id)
-        if discussion is None:
+        found = await read_discussion(store=store, actor=actor, discussion_id=discussion_id)
+        if found is None:
             raise NotFound("Discussion", discussion_id)
+        discussion, group, role = found
         group_id = discussion["group_id"]
-    assert group_id is not None
-    group = await visible_group(store, actor, group_id)
-    role = await role_of(store, group, actor.id)
-    if not may_read(actor, group, role):
-        raise NotFound("Group", group_id)
-    watch = GroupWatch(actor=actor, group_id=group_id, role=role,
+    else:
+        assert group_id is not None
+        group = await visible_group(store, actor, group_id)
+        role = await role_of(store, group, actor.id)
+        if not may_read(actor, group, role):
+            raise NotFound("Group", group_id)
+    watch = GroupWatch(actor=actor, group_id=str(group["_id"]), role=role,
                        kinds=frozenset({EventKind.POST_ADDED}), discussion_id=discussion_id)
     return stream(fanout=fanout, log=store.events, watch=watch, after=after)
 
