@@ -58,6 +58,7 @@ class Result:
 
 
 def cpu_seconds(pid: int) -> float:
+    """User and system CPU time process `pid` has used."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 

@@ -32,7 +32,7 @@ from pymongo import AsyncMongoClient
 from strawberry.relay import to_base64
 
 from api.embedded import embedded_database
-from bench.http import start
+from bench.http import cpu_seconds, start
 from resolvers import discussions, membership
 from resolvers.domain.actors import Actor, Role
 from resolvers.domain.rate_limits import RateLimits
@@ -101,12 +101,6 @@ async def _post(http: httpx2.AsyncClient, server: str, token: str, discussion: s
     await http.post(f"{server}/graphql", headers={"Authorization": f"Bearer {token}"},
                     json={"query": ADD_POST, "variables": {"i": {"discussionId": discussion,
                                                                  "body": body}}})
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time process `pid` has used."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kib(pid: int) -> int:
