@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 from schema.content import ContentMutation
 from schema.discussions import DiscussionMutation, DiscussionQuery
 from schema.errors import ERROR_TYPES
+from schema.execution import read_attributes_directly
 from schema.groups import GroupMutation, GroupQuery
 from schema.limits import GuardedValidation, QueryLimits
 from schema.membership import MembershipMutation
@@ -87,7 +88,7 @@ def build_schema(
     extensions = [*observers, *schema_extensions(
         mask_errors=mask_errors, introspection=introspection, limits=limits
     )]
-    return AgoraSchema(
+    schema = AgoraSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -96,6 +97,8 @@ def build_schema(
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=not suggestions),
         execution_context_class=SharingExecutor,
     )
+    read_attributes_directly(schema._schema)
+    return schema
 
 
 def export_sdl() -> str:

@@ -39,10 +39,10 @@ from graphql import (
     visit,
 )
 from graphql.language import Visitor
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from resolvers.loaders import Loaders
 from schema.context import Context
+from schema.execution import PlainFieldsExecutor
 from schema.selections import field_of, fields_of
 from schema.types.event import Event
 from subscriptions.log import seq_of
@@ -228,8 +228,8 @@ class _SharedEvent:
         return self._result
 
 
-class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's executor, rendering live events once per audience."""
+class SharingExecutor(PlainFieldsExecutor):
+    """Agora's executor, rendering live events once per audience."""
 
     # What makes this subscription's renderings alike another's: its plan's audience, and
     # its shape with the values of the variables used in it. Worked out at the first event.
