@@ -96,6 +96,19 @@ def check_may_remove(
     raise Forbidden("Only the group's owners, moderators and support services remove members")
 
 
+def role_decides_content(actor: Actor | None, group: GroupDoc) -> bool:
+    """Whether `actor`'s role in `group` changes `may_read_content`: only in an invite-only
+    group the actor may view but neither oversees nor owns. Elsewhere the role need not be
+    read."""
+    return (
+        actor is not None
+        and may_view(actor, group)
+        and is_invite_only(group)
+        and not oversees(actor, group)
+        and not is_owner(actor, group)
+    )
+
+
 def may_read_content(actor: Actor | None, group: GroupDoc, role: GroupRole | None) -> bool:
     """Pages, the welcome message and the member list: every signed-in teacher for open
     groups, members only for invite-only groups; the support services always."""

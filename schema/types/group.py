@@ -16,7 +16,7 @@ from resolvers.domain.groups import (
     may_view,
     oversees,
 )
-from resolvers.domain.membership import GroupRole, may_read_content
+from resolvers.domain.membership import GroupRole, may_read_content, role_decides_content
 from schema.context import Info
 from schema.errors import answer
 from schema.types.common import Connection
@@ -145,8 +145,14 @@ class Group(relay.Node):
         return await info.context.loaders.viewer_roles.load(str(self.doc["_id"]))
 
     async def _readable(self, info: Info) -> tuple[bool, GroupRole | None]:
-        role = await info.context.loaders.viewer_roles.load(str(self.doc["_id"]))
-        return may_read_content(info.context.viewer, self.doc, role), role
+        """Whether the caller may read this group's content, and its role here where the role
+        decides that (None elsewhere: a page of open groups reads no memberships)."""
+        viewer = info.context.viewer
+        role = (
+            await info.context.loaders.viewer_roles.load(str(self.doc["_id"]))
+            if role_decides_content(viewer, self.doc) else None
+        )
+        return may_read_content(viewer, self.doc, role), role
 
     @strawberry.field(
         description="Markdown; null for non-members of an invite-only group, or if unset."

@@ -171,3 +171,35 @@ async def test_a_discussion_page_costs_five_commands(counted, tokens):
     posts = body["data"]["discussion"]["posts"]["edges"]
     assert len(posts) == 10 and all(p["node"]["author"]["name"] for p in posts)
     assert counter.commands == ["find", "find", "find", "find", "find"]
+
+
+GROUP_LIST = """{ groups(first: 20, filter: {status: ACTIVE}) { edges { node {
+  title topics memberCount owner { name }
+  discussions(first: 3) { edges { node { title postCount lastPostAt } } } } } } }"""
+
+
+async def test_the_group_list_page_reads_memberships_only_for_invite_only_groups(
+    counted, tokens, store
+):
+    """In open groups every teacher reads the discussions, whatever their role: a page of
+    open groups costs three commands (groups, owners, discussions). An invite-only group on
+    the page adds the caller's roles, which decide whether its discussions show."""
+    http, counter = counted
+    headers = tokens.headers("reader")
+    await gql(http, "{ me { name } }", headers=headers)
+    counter.commands.clear()
+    body = await gql(http, GROUP_LIST, headers=headers)
+    groups = [edge["node"] for edge in body["data"]["groups"]["edges"]]
+    assert len(groups) == 20 and all(len(g["discussions"]["edges"]) == 3 for g in groups)
+    assert sorted(counter.commands) == ["aggregate", "find", "find"]
+
+    await store.groups._collection.update_one(
+        {"title": groups[0]["title"]}, {"$set": {"participation": "INVITE_ONLY"}}
+    )
+    counter.commands.clear()
+    body = await gql(http, GROUP_LIST, headers=headers)
+    shown = {edge["node"]["title"]: edge["node"]["discussions"]
+             for edge in body["data"]["groups"]["edges"]}
+    assert shown[groups[0]["title"]] is None  # the reader is not a member
+    assert all(len(shown[g["title"]]["edges"]) == 3 for g in groups[1:])
+    assert sorted(counter.commands) == ["aggregate", "find", "find", "find"]

@@ -13,6 +13,7 @@ from resolvers.domain.membership import (
     check_may_remove,
     check_may_set_role,
     may_read_content,
+    role_decides_content,
 )
 from tests.conftest import actor
 
@@ -87,6 +88,15 @@ def test_moderators_remove_members_but_not_moderators():
 def test_who_reads_pages(who, role, open_group, invite_only):
     assert may_read_content(who, group("OPEN"), role) is open_group
     assert may_read_content(who, group("INVITE_ONLY"), role) is invite_only
+
+
+@pytest.mark.parametrize("who", [None, OWNER, TEACHER, CSS, NSS_ES, NSS_FR])
+@pytest.mark.parametrize("participation", ["OPEN", "INVITE_ONLY"])
+@pytest.mark.parametrize("status", ["PENDING", "ACTIVE", "CLOSED"])
+def test_the_role_is_read_only_where_it_decides_who_reads(who, participation, status):
+    place = group(participation, status)
+    answers = {may_read_content(who, place, role) for role in [None, *GroupRole]}
+    assert role_decides_content(who, place) is (len(answers) == 2)
 
 
 @pytest.mark.parametrize(
