@@ -4,9 +4,10 @@ Runs, one after the other, on loopback and bounded in count and time (about five
   1. `bench.http`: the group list page, a discussion page and `addPost`, each against a bare
      Strawberry app answering `{ __typename }` measured in the same run (needs `wrk`);
   2. `bench.commands`: the group list page's database commands, each timed on its own;
-  3. `bench.live`: the delay from a write to its subscribers, and one event fanned out to
+  3. `bench.engine`: the same page's fields rendered from memory, the engine's own cost;
+  4. `bench.live`: the delay from a write to its subscribers, and one event fanned out to
      5,000 subscribers with shared renderings and without;
-  4. `bench.hostile`: how fast oversized, over-aliased and over-deep requests are refused.
+  5. `bench.hostile`: how fast oversized, over-aliased and over-deep requests are refused.
 Prints a Markdown table for each; `bench/RESULTS.md` records them with the machine, the date
 and the commit.
 """
@@ -18,7 +19,7 @@ import subprocess
 import sys
 import time
 
-from bench import commands, hostile, http, live
+from bench import commands, engine, hostile, http, live
 
 
 def commit() -> str:
@@ -39,6 +40,7 @@ def main() -> None:
     print(f"commit {commit()}, {time.strftime('%Y-%m-%d')}\n")
     print(http.table(http.run(args.seconds, connections=16)), end="\n\n")
     print(commands.table(asyncio.run(commands.run(repeat=30))), end="\n\n")
+    print(engine.table(asyncio.run(engine.run(repeat=2000))), end="\n\n")
     print(live.table(asyncio.run(live.run(posts=100, subscribers=args.subscribers,
                                           events=args.events))), end="\n\n")
     print(hostile.table(hostile.run(repeat=20)))
