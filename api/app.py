@@ -17,6 +17,7 @@ from api.lifespan import lifespan_for
 from api.logs import RequestId
 from api.metrics import Metrics
 from api.settings import Settings
+from resolvers.domain.rate_limits import QueryBudget
 from schema import build_schema
 
 
@@ -50,6 +51,7 @@ def build_app(
         introspection=settings.introspection_enabled,
         suggestions=not settings.is_production,
         limits=settings.query_limits(),
+        budget=QueryBudget(settings.query_budget),
         observers=[metrics.extension()],
     )
     graphql = AgoraGraphQL(schema, settings, clock=clock, metrics=metrics)

@@ -29,6 +29,7 @@ from resolvers.domain.actors import Actor
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.loaders import Loaders
 from schema.context import Context, Limits
+from schema.limits import RATE_LIMITED
 from schema.sharing import Renders, next_message
 
 
@@ -63,6 +64,15 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 
 def _wants_graphql_response(request: Request) -> bool:
     return GRAPHQL_RESPONSE in request.headers.get("accept", "")
+
+
+def _retry_after(result: ExecutionResult) -> int | None:
+    """Seconds to wait, when the caller's query budget refused the request."""
+    for error in result.errors or ():
+        if (error.extensions or {}).get("code") == RATE_LIMITED:
+            seconds = (error.extensions or {}).get("retryAfterSeconds")
+            return seconds if isinstance(seconds, int) else None
+    return None
 
 
 def _close_at(websocket: WebSocket, expires: datetime) -> None:
@@ -160,8 +170,12 @@ class AgoraGraphQL(GraphQL[Context, None]):
         """GraphQL over HTTP: a client asking for `application/graphql-response+json` gets a
         4xx without `data` when its request could not be parsed or validated."""
         body = await super().process_result(request, result)
-        if _wants_graphql_response(request):
+        if retry_after := _retry_after(result):
             sub_response: Response = request.state.sub_response
+            sub_response.status_code = 429
+            sub_response.headers["Retry-After"] = str(retry_after)
+        if _wants_graphql_response(request):
+            sub_response = request.state.sub_response
             sub_response.media_type = GRAPHQL_RESPONSE
             if result.data is None and result.errors and all(
                 error.path is None for error in result.errors

@@ -4,7 +4,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import Field
+from limits import parse
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -65,6 +66,9 @@ class Settings(BaseSettings):
     # Objects one document's pages may return: `first` (or the default page size) multiplied
     # along nested pages, summed.
     max_query_nodes: int = Field(default=10_000, ge=100)
+    # What one caller (user, or address when signed out) may read on one API process: each
+    # operation costs one plus the objects its pages may return, e.g. "100000/minute".
+    query_budget: str = "100000/minute"
     max_subscriptions_per_connection: int = Field(default=100, ge=1)
     max_websockets_per_user: int = Field(default=20, ge=1)  # on one API process
     max_ws_message_bytes: int = Field(default=64_000, ge=1_000)
@@ -97,6 +101,22 @@ class Settings(BaseSettings):
             max_nodes=self.max_query_nodes,
             default_page_size=self.default_page_size,
         )
+
+    @field_validator("query_budget")
+    @classmethod
+    def _a_rate(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError as error:
+            raise ValueError(f"not a rate such as '100000/minute': {value!r}") from error
+        return value
+
+    @model_validator(mode="after")
+    def _one_query_fits_the_budget(self) -> "Settings":
+        if parse(self.query_budget).amount <= self.max_query_nodes:
+            raise ValueError("APP_QUERY_BUDGET must allow more objects than APP_MAX_QUERY_NODES"
+                             ", or the largest query allowed could never run")
+        return self
 
     def check_production_safety(self) -> None:
         """Refuse to run production with the development secret."""

@@ -151,7 +151,8 @@ def run(seconds: int, connections: int) -> list[Result]:
             bare.terminate()
             bare.wait()
         env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database, "APP_ENV": "test",
-               "APP_RATE_LIMITS": json.dumps({"addPost": "100000000/minute"})}
+               "APP_RATE_LIMITS": json.dumps({"addPost": "100000000/minute"}),
+               "APP_QUERY_BUDGET": "100000000/minute"}
         agora = start([sys.executable, "-m", "api", "serve", "--port", str(agora_port),
                        "--log-level", "warning"], env, agora_port)
         api_pid = int(subprocess.run(["pgrep", "-f", f"api serve --port {agora_port}"],

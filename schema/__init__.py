@@ -11,6 +11,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from resolvers.domain.rate_limits import QueryBudget
 from schema.content import ContentMutation
 from schema.discussions import DiscussionMutation, DiscussionQuery
 from schema.errors import ERROR_TYPES
@@ -65,11 +66,12 @@ class AgoraSchema(strawberry.Schema):
 
 
 def schema_extensions(
-    *, mask_errors: bool, introspection: bool, limits: QueryLimits = DEFAULT_LIMITS
+    *, mask_errors: bool, introspection: bool, limits: QueryLimits = DEFAULT_LIMITS,
+    budget: QueryBudget | None = None,
 ) -> list[Callable[[], SchemaExtension]]:
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: ParserCache(maxsize=1_000),
-        lambda: GuardedValidation(limits),
+        lambda: GuardedValidation(limits, budget),
     ]
     if mask_errors:
         extensions.append(lambda: MaskErrors(should_mask_error=_is_unexpected))
@@ -80,13 +82,13 @@ def schema_extensions(
 
 def build_schema(
     *, mask_errors: bool = False, introspection: bool = True, suggestions: bool = True,
-    limits: QueryLimits = DEFAULT_LIMITS,
+    limits: QueryLimits = DEFAULT_LIMITS, budget: QueryBudget | None = None,
     observers: Sequence[Callable[[], SchemaExtension]] = (),
 ) -> strawberry.Schema:
     """The schema; production masks unexpected errors, and turns introspection and field
-    suggestions off."""
+    suggestions off. `budget`, if given, is what each caller may read per window."""
     extensions = [*observers, *schema_extensions(
-        mask_errors=mask_errors, introspection=introspection, limits=limits
+        mask_errors=mask_errors, introspection=introspection, limits=limits, budget=budget
     )]
     schema = AgoraSchema(
         query=Query,

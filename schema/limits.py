@@ -31,7 +31,10 @@ from strawberry.extensions import ValidationCache
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
+from resolvers.domain.rate_limits import QueryBudget
 from schema.selections import field_of, fields_of
+
+RATE_LIMITED = "RATE_LIMITED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,18 +128,15 @@ class _Walk:
         return self.limits.default_page_size
 
 
-def check_shape(document: DocumentNode, limits: QueryLimits, schema: GraphQLSchema,
-                variables: dict[str, Any] | None) -> GraphQLError | None:
+def weigh(document: DocumentNode, limits: QueryLimits, schema: GraphQLSchema,
+          variables: dict[str, Any] | None) -> int:
+    """The objects `document`'s pages may return; LimitExceeded if it breaks a limit."""
     walk = _Walk(document, limits, schema, variables or {})
-    try:
-        for definition in document.definitions:
-            if isinstance(definition, OperationDefinitionNode):
-                root = schema.get_root_type(definition.operation)
-                walk.selection_set(definition.selection_set, 1, frozenset(), root, 1)
-    except LimitExceeded as exceeded:
-        return GraphQLError(f"Query refused: {exceeded}",
-                            extensions={"code": "QUERY_TOO_COMPLEX"})
-    return None
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            root = schema.get_root_type(definition.operation)
+            walk.selection_set(definition.selection_set, 1, frozenset(), root, 1)
+    return walk.nodes
 
 
 def _transport_error(context: ExecutionContext) -> GraphQLError | None:
@@ -152,27 +152,60 @@ def _transport_error(context: ExecutionContext) -> GraphQLError | None:
 
 
 class GuardedValidation(ValidationCache):
-    """Refuse documents over `limits` (tokens while parsing, the rest before validating), and
-    cache validation of the others, so a repeated query is validated once."""
+    """Refuse documents over `limits` (tokens while parsing, the rest before validating) or
+    over their caller's `budget`, and cache validation of the others, so a repeated query is
+    validated once."""
 
-    def __init__(self, limits: QueryLimits, maxsize: int = 1_000) -> None:
+    def __init__(
+        self, limits: QueryLimits, budget: QueryBudget | None = None, maxsize: int = 1_000
+    ) -> None:
         super().__init__(maxsize=maxsize)
         self.limits = limits
+        self.budget = budget
 
     def on_parse(self) -> Iterator[None]:
         self.execution_context.parse_options["max_tokens"] = self.limits.max_tokens
         yield
 
     def on_validate(self) -> Iterator[None]:
-        document = self.execution_context.graphql_document
-        context = self.execution_context
-        error = None if document is None else (
-            _transport_error(context) or check_shape(
-                document, self.limits, context.schema._schema, context.variables)
-        )
+        error = self._refusal(self.execution_context)
         if error is None:
             yield from super().on_validate()
             return
         # Set before validation would run: Strawberry then skips it.
         self.execution_context.pre_execution_errors = [error]
         yield
+
+    def _refusal(self, context: ExecutionContext) -> GraphQLError | None:
+        document = context.graphql_document
+        if document is None:
+            return None
+        if (error := _transport_error(context)) is not None:
+            return error
+        try:
+            nodes = weigh(document, self.limits, context.schema._schema, context.variables)
+        except LimitExceeded as exceeded:
+            return GraphQLError(f"Query refused: {exceeded}",
+                                extensions={"code": "QUERY_TOO_COMPLEX"})
+        return None if self.budget is None else _spend(self.budget, context, 1 + nodes)
+
+
+def _spend(budget: QueryBudget, context: ExecutionContext, cost: int) -> GraphQLError | None:
+    """Charge `cost` to the caller: the signed-in user, or else the client's address."""
+    agora = context.context
+    viewer = getattr(agora, "viewer", None)
+    client = getattr(getattr(agora, "request", None), "client", None)
+    caller = f"user:{viewer.id}" if viewer is not None else (
+        f"address:{client.host if client else 'unknown'}")
+    retry_after = budget.spend(caller, cost, agora.now())
+    if retry_after is None:
+        return None
+    item = budget.item
+    period = item.GRANULARITY.name
+    if item.multiples > 1:
+        period = f"{item.multiples} {period}s"
+    return GraphQLError(
+        f"Too many queries: the allowance of {item.amount:,} objects per {period} is spent; "
+        f"try again in {retry_after} seconds",
+        extensions={"code": RATE_LIMITED, "retryAfterSeconds": retry_after},
+    )

@@ -7,7 +7,7 @@ import pytest
 
 from api.app import build_app
 from api.settings import Environment
-from tests.support import LifespanApp, gql
+from tests.support import LifespanApp, gql, group_input
 
 ME = "{ me { name } }"
 
@@ -169,3 +169,46 @@ async def test_subscriptions_over_http_are_refused_clearly(client, tokens):
     error = error_of(body)
     assert error["extensions"]["code"] == "BAD_REQUEST"
     assert "WebSocket" in error["message"]
+
+
+CREATE_GROUP = """mutation($input: CreateGroupInput!) {
+  createGroup(input: $input) { __typename } }"""
+HEAVY = """{ groups(first: 100) { edges { node {
+  discussions(first: 50) { edges { node { title } } } } } } }"""  # 1 + 100 + 100 x 50 objects
+
+
+async def test_each_caller_reads_within_a_budget_per_window(settings, store, tokens, clock):
+    configured = settings.model_copy(update={"query_budget": "10202/minute"})
+    async with LifespanApp(build_app(configured, clock=clock)) as app:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://agora.test") as http:
+            olga = tokens.headers("olga")
+            for _ in range(2):  # the whole allowance
+                assert "errors" not in await gql(http, HEAVY, headers=olga)
+            refused = await http.post("/graphql", json={"query": HEAVY}, headers=olga)
+            before = await store.groups._collection.count_documents({})
+            mutation = await http.post("/graphql", headers=olga, json={
+                "query": CREATE_GROUP, "variables": {"input": group_input()}})
+            others = [await gql(http, HEAVY, headers=tokens.headers("tom")),
+                      await gql(http, ME)]  # signed out: counted by address
+            clock.advance(minutes=1)
+            next_window = await gql(http, HEAVY, headers=olga)
+
+    assert refused.status_code == 429
+    error = error_of(refused.json())
+    assert error["extensions"]["code"] == "RATE_LIMITED"
+    assert "10,202 objects per minute" in error["message"]
+    assert refused.headers["retry-after"] == str(error["extensions"]["retryAfterSeconds"])
+    assert 1 <= error["extensions"]["retryAfterSeconds"] <= 60
+    assert "data" not in refused.json() or refused.json()["data"] is None
+    assert mutation.status_code == 429  # refused before it runs: nothing written
+    assert await store.groups._collection.count_documents({}) == before
+    assert [body.get("errors") for body in others] == [None, None]
+    assert "errors" not in next_window
+
+
+def test_the_budget_must_fit_the_largest_query(settings):
+    with pytest.raises(ValueError, match="APP_QUERY_BUDGET"):
+        settings.model_validate({**settings.model_dump(), "query_budget": "5000/minute"})
+    with pytest.raises(ValueError, match="not a rate"):
+        settings.model_validate({**settings.model_dump(), "query_budget": "lots"})
