@@ -95,7 +95,7 @@ def schema(*, plain_fields: bool) -> strawberry.Schema:
         execution_context_class=PlainFieldsExecutor if plain_fields else None,
     )
     if plain_fields:
-        read_attributes_directly(built._schema)
+        read_attributes_directly(built)
     return built
 
 

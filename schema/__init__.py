@@ -99,7 +99,7 @@ def build_schema(
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=not suggestions),
         execution_context_class=SharingExecutor,
     )
-    read_attributes_directly(schema._schema)
+    read_attributes_directly(schema)
     return schema
 
 

@@ -12,13 +12,13 @@ reports it exactly as it would have: reading an attribute has no side effects.
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import strawberry
 from graphql import (
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
-    GraphQLSchema,
     Undefined,
 )
 from graphql.execution.collect_fields import GroupedFieldSet
@@ -93,10 +93,13 @@ class Attribute:
         return getattr(source, self.name)
 
 
-def read_attributes_directly(schema: GraphQLSchema) -> None:
+def read_attributes_directly(schema: strawberry.Schema) -> None:
     """Give every field that Strawberry resolves by reading an attribute (no resolver, no
-    extension, no permission) an `Attribute` resolver."""
-    for named in schema.type_map.values():
+    extension, no permission) an `Attribute` resolver; none if the schema reads fields some
+    other way than `getattr`."""
+    if schema.config.default_resolver is not getattr:
+        return
+    for named in schema._schema.type_map.values():
         if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
             continue
         for field in named.fields.values():

@@ -3,10 +3,12 @@
 import json
 from datetime import UTC, datetime
 from enum import Enum
+from operator import getitem
 from typing import Any
 
 import pytest
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 
 from schema import build_schema
 from schema.execution import Attribute, PlainFieldsExecutor, read_attributes_directly
@@ -73,7 +75,7 @@ def schema_for(items: list[Any], *, plain_fields: bool) -> strawberry.Schema:
     if not plain_fields:
         return strawberry.Schema(query=Query)
     schema = strawberry.Schema(query=Query, execution_context_class=PlainFieldsExecutor)
-    read_attributes_directly(schema._schema)
+    read_attributes_directly(schema)
     return schema
 
 
@@ -107,3 +109,22 @@ def test_agoras_plain_fields_read_their_attribute_directly():
     assert isinstance(types["Discussion"].fields["postCount"].resolve, Attribute)
     assert not isinstance(types["Group"].fields["owner"].resolve, Attribute)  # a resolver
     assert not isinstance(types["Group"].fields["id"].resolve, Attribute)  # Relay's own
+
+
+async def test_a_schema_reading_fields_another_way_keeps_its_resolvers():
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def items(self) -> list[Item]:
+            return [dict(vars(item())), dict(vars(item(name="second")))]  # read by key
+
+    schema = strawberry.Schema(
+        query=Query, config=StrawberryConfig(default_resolver=getitem),
+        execution_context_class=PlainFieldsExecutor,
+    )
+    read_attributes_directly(schema)
+
+    result = await schema.execute("{ items { name count colour } }")
+    assert result.data == {"items": [{"name": "first", "count": 3, "colour": "RED"},
+                                     {"name": "second", "count": 3, "colour": "RED"}]}
+    assert not isinstance(schema._schema.type_map["Item"].fields["name"].resolve, Attribute)
