@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -153,6 +154,14 @@ class AgoraGraphQL(GraphQL[Context, None]):
                 {"errors": [{"message": error.reason}]}, status_code=error.status_code
             )
         await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON nested deeper than the parser's recursion allows is malformed JSON like any
+        other: 400 over HTTP, 4400 on a WebSocket (not an internal error)."""
+        try:
+            return super().decode_json(data)
+        except RecursionError:
+            raise json.JSONDecodeError("JSON nested too deeply", "", 0) from None
 
     def encode_json(self, data: object) -> str | bytes:
         return next_message(data) or super().encode_json(data)

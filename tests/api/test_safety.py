@@ -212,3 +212,17 @@ def test_the_budget_must_fit_the_largest_query(settings):
         settings.model_validate({**settings.model_dump(), "query_budget": "5000/minute"})
     with pytest.raises(ValueError, match="not a rate"):
         settings.model_validate({**settings.model_dump(), "query_budget": "lots"})
+
+
+DEEP = "[" * 20_000 + "]" * 20_000  # 40 kB, within the body limit, past the JSON parser's depth
+
+
+async def test_json_nested_too_deeply_is_a_bad_request_not_a_crash(client, tokens):
+    body = '{"query": "{ me { name } }", "variables": {"v": ' + DEEP + "}}"
+    posted = await client.post("/graphql", content=body, headers={
+        **tokens.headers("olga"), "content-type": "application/json"})
+    fetched = await client.get("/graphql", headers=tokens.headers("olga"), params={
+        "query": "{ me { name } }", "variables": "[" * 10_000 + "]" * 10_000})
+    for response in (posted, fetched):
+        assert response.status_code == 400
+        assert error_of(response.json())["message"] == "Unable to parse request body as JSON"

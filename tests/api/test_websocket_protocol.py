@@ -37,6 +37,15 @@ def test_a_malformed_message_closes_with_4400(app_client, tokens):
         assert closed_with(ws) == 4400
 
 
+def test_a_message_nested_too_deeply_closes_with_4400(app_client, tokens):
+    deep = "[" * 20_000 + "]" * 20_000  # within the message size limit
+    with app_client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
+        acknowledged(ws, tokens("olga"))
+        ws.send_text('{"id": "1", "type": "subscribe", "payload": {"query": "'
+                     + SUBSCRIPTION + '", "variables": {"v": ' + deep + "}}}")
+        assert closed_with(ws) == 4400
+
+
 def test_a_subscribe_before_the_ack_closes_with_4401(app_client):
     with app_client.websocket_connect("/graphql", subprotocols=PROTOCOL) as ws:
         ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}})
