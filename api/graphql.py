@@ -12,7 +12,7 @@ from typing import Any
 from cross_web import HTTPException
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -23,6 +23,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
 from api.auth import InvalidToken, bearer_token, decode_token
+from api.guards import refusal
 from api.lifespan import State
 from api.metrics import Metrics
 from api.settings import Settings
@@ -40,8 +41,7 @@ def utcnow() -> datetime:
 
 def unauthenticated(reason: str) -> Response:
     """401 with a GraphQL-shaped body, so clients read it like any other error."""
-    body = {"errors": [{"message": reason, "extensions": {"code": "UNAUTHENTICATED"}}]}
-    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})
+    return refusal(401, reason, code="UNAUTHENTICATED", headers={"WWW-Authenticate": "Bearer"})
 
 
 GRAPHIQL_EXAMPLE = """# Welcome to Agora. Add a header {"Authorization": "Bearer <token>"} below;
@@ -150,18 +150,19 @@ class AgoraGraphQL(GraphQL[Context, None]):
         try:
             response = await self.run(Request(scope, receive))
         except HTTPException as error:  # e.g. no query, bad JSON: answer in GraphQL's shape
-            response = JSONResponse(
-                {"errors": [{"message": error.reason}]}, status_code=error.status_code
-            )
+            response = refusal(error.status_code, error.reason)
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
-        """JSON nested deeper than the parser's recursion allows is malformed JSON like any
-        other: 400 over HTTP, 4400 on a WebSocket (not an internal error)."""
+        """JSON the parser gives up on otherwise than with a syntax error (nested past its
+        recursion, a number of more digits than Python converts, bytes that are not text) is
+        malformed JSON like any other: 400 over HTTP, 4400 on a WebSocket, not a crash."""
         try:
             return super().decode_json(data)
-        except RecursionError:
-            raise json.JSONDecodeError("JSON nested too deeply", "", 0) from None
+        except json.JSONDecodeError:
+            raise
+        except (RecursionError, ValueError) as error:
+            raise json.JSONDecodeError(f"unreadable JSON: {type(error).__name__}", "", 0) from None
 
     def encode_json(self, data: object) -> str | bytes:
         return next_message(data) or super().encode_json(data)

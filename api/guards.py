@@ -1,15 +1,28 @@
 """HTTP guards in front of GraphQL: request size, and the media types a POST may use."""
 
+import json
+from collections.abc import Mapping
+
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # A POST in one of these can be sent cross-site by any web page without a CORS preflight.
 _SIMPLE_TYPES = ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def _refusal(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"errors": [{"message": message}]}, status_code=status)
+def refusal(
+    status: int, message: str, *, code: str | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """A request refused before GraphQL ran, in GraphQL's shape. The text is ASCII, with
+    escapes: a message quoting the request (a lone surrogate in an operation name, say)
+    cannot make the answer unencodable."""
+    error: dict[str, object] = {"message": message}
+    if code is not None:
+        error["extensions"] = {"code": code}
+    return Response(json.dumps({"errors": [error]}, separators=(",", ":")), status_code=status,
+                    media_type="application/json", headers=headers)
 
 
 class _TooLarge(Exception):
@@ -32,7 +45,7 @@ class RequestGuard:
         if scope["method"] == "POST":
             media_type = headers.get("content-type", "").split(";")[0].strip().lower()
             if not media_type or media_type in _SIMPLE_TYPES:
-                await _refusal(415, "POST a JSON body (Content-Type: application/json)")(
+                await refusal(415, "POST a JSON body (Content-Type: application/json)")(
                     scope, receive, send)
                 return
         declared = headers.get("content-length")
@@ -63,5 +76,5 @@ class RequestGuard:
                 await self._too_large(scope, receive, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await _refusal(413, f"The request is larger than {self.max_body_bytes:,} bytes")(
+        await refusal(413, f"The request is larger than {self.max_body_bytes:,} bytes")(
             scope, receive, send)

@@ -226,3 +226,15 @@ async def test_json_nested_too_deeply_is_a_bad_request_not_a_crash(client, token
     for response in (posted, fetched):
         assert response.status_code == 400
         assert error_of(response.json())["message"] == "Unable to parse request body as JSON"
+
+
+@pytest.mark.parametrize("body", [
+    b'{"query": "query($n: Int) { me { name } }", "variables": {"n": ' + b"9" * 5_000 + b"}}",
+    b'{"query": "{ me { name } }", "operationName": "\xff\xfe"}',  # not UTF-8
+    b'{"query": "{ me { name } }", "operationName": "\\ud800"}',  # a lone surrogate
+], ids=["a 5,000-digit number", "bytes that are not text", "a lone surrogate"])
+async def test_json_python_cannot_read_or_echo_is_a_bad_request(client, tokens, body):
+    response = await client.post("/graphql", content=body, headers={
+        **tokens.headers("olga"), "content-type": "application/json"})
+    assert response.status_code == 400
+    assert error_of(response.json())["message"]
