@@ -1,5 +1,6 @@
 """Hostile and malformed requests: refused early, clearly, and cheaply."""
 
+import json
 import logging
 
 import httpx2
@@ -238,3 +239,21 @@ async def test_json_python_cannot_read_or_echo_is_a_bad_request(client, tokens, 
         **tokens.headers("olga"), "content-type": "application/json"})
     assert response.status_code == 400
     assert error_of(response.json())["message"]
+
+
+async def test_half_a_surrogate_pair_is_refused_and_a_whole_one_kept(client, tokens, store):
+    """JSON may escape a character outside the first plane as a surrogate pair; half a pair
+    is no character at all, and no database could store it."""
+    def body(title: str) -> str:
+        text = json.dumps({"query": CREATE_GROUP + " ", "variables": {"input": group_input()}})
+        return text.replace('"title": "', f'"title": "{title}', 1)
+
+    headers = {**tokens.headers("olga"), "content-type": "application/json"}
+    half = await client.post("/graphql", content=body("Robots \\ud83e "), headers=headers)
+    assert half.status_code == 400
+    assert await store.groups._collection.count_documents({}) == 0
+
+    whole = await client.post("/graphql", content=body("Robots \\ud83e\\udd16 "), headers=headers)
+    assert whole.json()["data"]["createGroup"]["__typename"] == "Group"
+    (group,) = await store.groups._collection.find().to_list()
+    assert group["title"].startswith("Robots \N{ROBOT FACE}")
