@@ -1,11 +1,14 @@
 """The exported schema, and how errors are shown or masked."""
 
+from collections.abc import AsyncGenerator
 from pathlib import Path
+from types import SimpleNamespace
 
 import strawberry
+from starlette.websockets import WebSocket
 
 from resolvers.domain.errors import Forbidden
-from schema import export_sdl, schema_extensions
+from schema import AgoraSchema, export_sdl, schema_extensions
 from schema.errors import query_error
 
 SCHEMA_FILE = Path(__file__).parents[2] / "schema.graphql"
@@ -28,10 +31,29 @@ class _Query:
         raise query_error(Forbidden("Not for you"))
 
 
+@strawberry.type
+class _Tick:
+    @strawberry.field
+    def broken(self) -> str | None:
+        raise KeyError("secret internal detail")
+
+    @strawberry.field
+    def refused(self) -> str | None:
+        raise query_error(Forbidden("Not for you"))
+
+
+@strawberry.type
+class _Subscription:
+    @strawberry.subscription
+    async def ticks(self) -> AsyncGenerator[_Tick]:
+        for _ in range(2):
+            yield _Tick()
+
+
 def _schema(*, production: bool) -> strawberry.Schema:
-    return strawberry.Schema(
-        query=_Query,
-        extensions=schema_extensions(mask_errors=production, introspection=not production),
+    return AgoraSchema(
+        query=_Query, subscription=_Subscription,
+        extensions=schema_extensions(introspection=not production), mask_errors=production,
     )
 
 
@@ -42,6 +64,23 @@ def test_production_masks_unexpected_errors_but_keeps_expected_ones():
     refused = _schema(production=True).execute_sync("{ refused }")
     assert refused.errors[0].formatted["message"] == "Not for you"
     assert refused.errors[0].formatted["extensions"] == {"code": "ForbiddenError"}
+
+
+async def _never(*_: object) -> None:
+    raise AssertionError("not a real socket")
+
+
+async def test_production_masks_unexpected_errors_in_every_live_message():
+    socket = WebSocket({"type": "websocket", "path": "/graphql", "headers": []},
+                       receive=_never, send=_never)  # subscriptions run over WebSockets only
+    results = await _schema(production=True).subscribe(
+        "subscription { ticks { broken refused } }", context_value=SimpleNamespace(request=socket)
+    )
+    messages = [[error.formatted for error in result.errors or []] async for result in results]
+    assert len(messages) == 2
+    for errors in messages:
+        assert [error["message"] for error in errors] == ["Unexpected error.", "Not for you"]
+        assert "secret" not in str(errors)
 
 
 def test_production_turns_introspection_off():
