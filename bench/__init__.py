@@ -1,0 +1,12 @@
+"""Benchmarks, run by hand: `.venv/bin/python -m bench` runs them all."""
+
+import os
+import secrets
+
+
+def as_deployed() -> dict[str, str]:
+    """Settings for an API process under benchmark: production mode, as deployed (errors
+    masked, introspection off, JSON logs), with a secret of the run's own. The secret is set in
+    this process's environment too, so the tokens `mint` makes for the run carry it."""
+    secret = os.environ.setdefault("APP_JWT_SECRET", secrets.token_hex(32))
+    return {"APP_ENV": "production", "APP_JWT_SECRET": secret}

@@ -19,6 +19,7 @@ import uuid
 import httpx2
 
 from api.embedded import embedded_database
+from bench import as_deployed
 from bench.http import start
 from tests.acceptance.server import free_port, mint
 
@@ -55,7 +56,7 @@ def run(repeat: int) -> list[Answer]:
     with embedded_database(path=None) as uri:
         port = free_port()
         env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": f"bench_{uuid.uuid4().hex[:6]}",
-               "APP_ENV": "test"}
+               **as_deployed()}
         server = start([sys.executable, "-m", "api", "serve", "--port", str(port),
                         "--log-level", "warning"], env, port)
         headers = {"Content-Type": "application/json",

@@ -29,6 +29,7 @@ from pymongo import AsyncMongoClient
 from strawberry.relay import to_base64
 
 from api.embedded import embedded_database
+from bench import as_deployed
 from resolvers.domain.actors import Actor, Role
 from resolvers.store import Store
 from tests.acceptance.server import ROOT, _wait_ready, free_port, mint
@@ -150,7 +151,7 @@ def run(seconds: int, connections: int) -> list[Result]:
         finally:
             bare.terminate()
             bare.wait()
-        env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database, "APP_ENV": "test",
+        env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database, **as_deployed(),
                "APP_RATE_LIMITS": json.dumps({"addPost": "100000000/minute"}),
                "APP_QUERY_BUDGET": "100000000/minute"}
         agora = start([sys.executable, "-m", "api", "serve", "--port", str(agora_port),

@@ -32,6 +32,7 @@ from pymongo import AsyncMongoClient
 from strawberry.relay import to_base64
 
 from api.embedded import embedded_database
+from bench import as_deployed
 from bench.http import cpu_seconds, start
 from resolvers import discussions, membership
 from resolvers.domain.actors import Actor, Role
@@ -166,7 +167,7 @@ async def run(
     with embedded_database(path=None) as uri:
         database = f"bench_{uuid.uuid4().hex[:6]}"
         discussion = await setup(uri, database)
-        env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database,
+        env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database, **as_deployed(),
                "APP_RATE_LIMITS": json.dumps({"addPost": "1000000/minute"}),
                # One reader holds every benchmark subscription, 100 to a WebSocket.
                "APP_MAX_WEBSOCKETS_PER_USER": str(subscribers // PER_CONNECTION + 10)}
