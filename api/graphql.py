@@ -137,7 +137,9 @@ class AgoraGraphQL(GraphQL[Context, None]):
         self._metrics = metrics
         self._rate_limits = RateLimits(settings.rate_limits)
         self._live_users: Counter[str] = Counter()  # open WebSockets by user
-        self._renders = Renders(observer=metrics.rendered) if settings.live_sharing else None
+        self._renders = Renders() if settings.live_sharing else None
+        if self._renders is not None:
+            metrics.count_renderings(self._renders)
         self._limits = Limits(
             default_page_size=settings.default_page_size,
             max_page_size=settings.max_page_size,

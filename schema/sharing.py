@@ -179,20 +179,20 @@ class Renders:
     subscriber sends the event in the same turn of the loop; one that must wait (for an
     author, say) runs in its own task, which a subscriber leaving does not cancel."""
 
-    def __init__(
-        self, capacity: int = 2048, observer: Callable[[bool], None] | None = None
-    ) -> None:
+    def __init__(self, capacity: int = 2048) -> None:
         self._capacity = capacity
         self._made: OrderedDict[Hashable, Rendering] = OrderedDict()
-        self._observer = observer  # told of each rendering asked for: reused or not
+        self.made = 0  # renderings made
+        self.reused = 0  # renderings asked for and found made
 
     def get(
         self, key: Hashable, render: Callable[[], ExecutionResult | Awaitable[ExecutionResult]]
     ) -> ExecutionResult | Awaitable[ExecutionResult]:
         made = self._made.get(key)
-        if self._observer is not None:
-            self._observer(made is not None)
-        if made is None:
+        if made is not None:
+            self.reused += 1
+        else:
+            self.made += 1
             result = render()
             made = result if isinstance(result, ExecutionResult) else asyncio.ensure_future(
                 result)

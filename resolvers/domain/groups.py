@@ -124,7 +124,7 @@ def is_owner(actor: Actor, group: GroupDoc) -> bool:
 def may_view(actor: Actor | None, group: GroupDoc) -> bool:
     if actor is None:
         return False
-    if GroupStatus(group["status"]) in PUBLIC_STATUSES:
+    if group["status"] in PUBLIC_STATUSES:  # GroupStatus members are strings
         return True
     return is_owner(actor, group) or oversees(actor, group)
 

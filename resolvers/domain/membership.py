@@ -45,7 +45,7 @@ def standing(actor: Actor, group: GroupDoc, role: GroupRole | None) -> Standing:
 
 
 def is_invite_only(group: GroupDoc) -> bool:
-    return Participation(group["participation"]) is Participation.INVITE_ONLY
+    return group["participation"] == Participation.INVITE_ONLY
 
 
 def check_may_join(group: GroupDoc, *, invited: bool) -> None:
