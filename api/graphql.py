@@ -208,20 +208,20 @@ class AgoraGraphQL(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         """GraphQL over HTTP: a client asking for `application/graphql-response+json` gets a
-        4xx without `data` when its request could not be parsed or validated."""
+        4xx without `data` when its request could not be parsed or validated; a request its
+        caller's budget refused gets 429 and `Retry-After`, whichever it asked for."""
         body = await super().process_result(request, result)
-        if retry_after := _retry_after(result):
-            sub_response: Response = request.state.sub_response
-            sub_response.status_code = 429
-            sub_response.headers["Retry-After"] = str(retry_after)
+        sub_response: Response = request.state.sub_response
         if _wants_graphql_response(request):
-            sub_response = request.state.sub_response
             sub_response.media_type = GRAPHQL_RESPONSE
             if result.data is None and result.errors and all(
                 error.path is None for error in result.errors
             ):
                 body.pop("data", None)
                 sub_response.status_code = 400
+        if retry_after := _retry_after(result):
+            sub_response.status_code = 429
+            sub_response.headers["Retry-After"] = str(retry_after)
         return body
 
     def create_response(

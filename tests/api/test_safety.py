@@ -187,6 +187,8 @@ async def test_each_caller_reads_within_a_budget_per_window(settings, store, tok
             for _ in range(2):  # the whole allowance
                 assert "errors" not in await gql(http, HEAVY, headers=olga)
             refused = await http.post("/graphql", json={"query": HEAVY}, headers=olga)
+            refused_too = await http.post("/graphql", json={"query": HEAVY}, headers={
+                **olga, "accept": "application/graphql-response+json"})
             before = await store.groups._collection.count_documents({})
             mutation = await http.post("/graphql", headers=olga, json={
                 "query": CREATE_GROUP, "variables": {"input": group_input()}})
@@ -202,6 +204,7 @@ async def test_each_caller_reads_within_a_budget_per_window(settings, store, tok
     assert refused.headers["retry-after"] == str(error["extensions"]["retryAfterSeconds"])
     assert 1 <= error["extensions"]["retryAfterSeconds"] <= 60
     assert "data" not in refused.json() or refused.json()["data"] is None
+    assert refused_too.status_code == 429  # not the 400 of a request that does not validate
     assert mutation.status_code == 429  # refused before it runs: nothing written
     assert await store.groups._collection.count_documents({}) == before
     assert [body.get("errors") for body in others] == [None, None]
