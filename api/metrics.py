@@ -55,7 +55,6 @@ class Metrics:
             "agora_event_lag_seconds", "From an event's time to its hand-out to subscribers",
             buckets=LAG_BUCKETS, registry=self.registry)
 
-
     def count_renderings(self, renders: Renders) -> None:
         """Expose how often `renders` made a rendering and reused one, read when scraped:
         counting each of an event's thousands of deliveries through a Counter (a lock each)
