@@ -104,7 +104,7 @@ async def existing_discussion(store: Store, discussion_id: str) -> DiscussionDoc
     return discussion
 
 
-async def _readable(
+async def readable_group(
     store: Store, actor: Actor, group_id: str, kind: str, ident: str
 ) -> tuple[GroupDoc, GroupRole | None]:
     """The group and `actor`'s role in it; NotFound if `actor` may not read it."""
@@ -123,7 +123,7 @@ async def add_post(
     actor = require_actor(actor)
     body, client_mutation_id = checked_body(body), checked_client_mutation_id(client_mutation_id)
     discussion = await existing_discussion(store, discussion_id)
-    group, role = await _readable(store, actor, discussion["group_id"], "Discussion",
+    group, role = await readable_group(store, actor, discussion["group_id"], "Discussion",
                                   discussion_id)
     check_may_post(group, role, discussion)
     if reply_to_id is not None:
@@ -157,7 +157,7 @@ async def edit_post(
     actor = require_actor(actor)
     body = checked_body(body)
     post = await existing_post(store, post_id)
-    group, _ = await _readable(store, actor, post["group_id"], "Post", post_id)
+    group, _ = await readable_group(store, actor, post["group_id"], "Post", post_id)
     check_may_edit_post(actor, post)
     version = {"body": post["body"], "until": now}
     edited = {**post, "body": body, "edited_at": now, "versions": [*post["versions"], version]}
@@ -180,7 +180,7 @@ async def delete_post(
     """The author or a moderator deletes; a tombstone keeps the thread's shape."""
     actor = require_actor(actor)
     post = await existing_post(store, post_id)
-    group, role = await _readable(store, actor, post["group_id"], "Post", post_id)
+    group, role = await readable_group(store, actor, post["group_id"], "Post", post_id)
     check_may_delete_post(actor, group, role, post)
     tombstone = {"body": "", "deleted_at": now, "deleted_by": actor.id}
     event = post_event(EventKind.POST_DELETED, actor, group, {**post, **tombstone}, now)

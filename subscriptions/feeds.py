@@ -2,9 +2,8 @@
 
 from collections.abc import AsyncIterator, Iterable
 
-from resolvers.discussions import read_discussion
+from resolvers.discussions import read_discussion, readable_group
 from resolvers.domain.actors import Actor
-from resolvers.domain.discussions import may_read
 from resolvers.domain.errors import Forbidden, NotFound, ValidationFailed
 from resolvers.domain.events import MODERATION_KINDS, EventKind
 from resolvers.domain.groups import oversees, require_actor
@@ -38,10 +37,7 @@ async def post_added(
         group_id = discussion["group_id"]
     else:
         assert group_id is not None
-        group = await visible_group(store, actor, group_id)
-        role = await role_of(store, group, actor.id)
-        if not may_read(actor, group, role):
-            raise NotFound("Group", group_id)
+        group, role = await readable_group(store, actor, group_id, "Group", group_id)
     watch = GroupWatch(actor=actor, group_id=str(group["_id"]), role=role,
                        kinds=frozenset({EventKind.POST_ADDED}), discussion_id=discussion_id)
     return stream(fanout=fanout, log=store.events, watch=watch, after=after)
