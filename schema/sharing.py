@@ -42,7 +42,7 @@ from graphql.language import Visitor
 
 from resolvers.loaders import Loaders
 from schema.context import Context
-from schema.execution import PlainFieldsExecutor
+from schema.execution import Attribute, PlainFieldsExecutor
 from schema.selections import field_of, fields_of
 from schema.types.event import Event
 from subscriptions.log import seq_of
@@ -87,10 +87,10 @@ def audience_of(parent: GraphQLNamedType | None, field_name: str) -> Audience:
     listed = FIELDS.get((parent.name, field_name))
     if listed is not None:
         return listed
-    if isinstance(parent, GraphQLObjectType) and field_name in parent.fields:
-        definition = parent.fields[field_name].extensions.get("strawberry-definition")
-        if definition is not None and definition.base_resolver is None:
-            return Audience.EVERYONE  # a plain attribute of an object made from the event
+    if isinstance(parent, GraphQLObjectType) and isinstance(
+        getattr(parent.fields.get(field_name), "resolve", None), Attribute
+    ):
+        return Audience.EVERYONE  # a plain attribute of an object made from the event
     return Audience.VIEWER
 
 
