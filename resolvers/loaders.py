@@ -1,16 +1,23 @@
 """DataLoaders, built once per request, so a nested read costs about one database command
-per level, whatever the page sizes."""
+per level, whatever the page sizes.
 
+A page's resolvers may also find their answers already loaded: `Loaders.load_ahead` loads, for
+a whole page of groups, what their fields will ask for, and `then` lets a resolver answer at
+once from a loader's settled answer instead of awaiting it, object by object."""
+
+import asyncio
+import inspect
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any, cast, overload
 
 from strawberry.dataloader import DataLoader
 
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import DiscussionDoc, PostDoc, may_read, may_see_hidden
+from resolvers.domain.errors import ValidationFailed
 from resolvers.domain.groups import GroupDoc
-from resolvers.domain.membership import GroupRole
+from resolvers.domain.membership import GroupRole, role_decides_content
 from resolvers.domain.paging import Page, PageRequest, page_of
 from resolvers.store import Store
 from resolvers.store.discussions import position_of
@@ -18,6 +25,40 @@ from resolvers.store.users import UserDoc
 
 # (parent id, how many to fetch, whether hidden posts count)
 PageKey = tuple[str, int, bool]
+
+# A value, or an awaitable of it: what a resolver may return.
+type Soon[T] = T | Awaitable[T]
+
+
+@overload
+def then[T, R](value: Awaitable[T], step: Callable[[T], Soon[R]]) -> Soon[R]: ...
+@overload
+def then[T, R](value: Soon[T], step: Callable[[T], Soon[R]]) -> Soon[R]: ...
+def then[T, R](value: Soon[T], step: Callable[[T], Soon[R]]) -> Soon[R]:
+    """`step` of `value`: at once when `value` is at hand (a plain value, or a loader's answer
+    already settled), otherwise an awaitable of it. An awaitable `step` returns is awaited in
+    turn, so steps chain."""
+    if isinstance(value, asyncio.Future):
+        if value.done():
+            return step(value.result())
+    elif not inspect.isawaitable(value):
+        return step(value)
+
+    async def later() -> R:
+        return await awaited(step(await cast(Awaitable[T], value)))
+
+    return later()
+
+
+@overload
+async def awaited[T](value: Awaitable[T]) -> T: ...
+@overload
+async def awaited[T](value: Soon[T]) -> T: ...
+async def awaited[T](value: Soon[T]) -> T:
+    """`value`, awaited if it is an awaitable."""
+    if inspect.isawaitable(value):
+        return await value
+    return value
 
 
 def _by_id[T](
@@ -96,20 +137,56 @@ class Loaders:
             )
         )
 
-    async def first_discussions(
+    def first_discussions(
         self, *, group: GroupDoc, viewer_role: GroupRole | None, page: PageRequest
-    ) -> Page[DiscussionDoc] | None:
+    ) -> Soon[Page[DiscussionDoc] | None]:
         if not may_read(self._viewer, group, viewer_role):
             return None
         size = page.size()
-        docs = await self._discussions.load((str(group["_id"]), size + 1, False))
-        return page_of(docs, size, position_of)
+        return then(self._discussions.load((str(group["_id"]), size + 1, False)),
+                    lambda docs: page_of(docs, size, position_of))
 
-    async def first_posts(
+    def first_posts(
         self, *, discussion: DiscussionDoc, group: GroupDoc, viewer_role: GroupRole | None,
         page: PageRequest,
-    ) -> Page[PostDoc]:
+    ) -> Soon[Page[PostDoc]]:
         size = page.size()
         hidden = may_see_hidden(self._viewer, group, viewer_role)
-        docs = await self._posts.load((str(discussion["_id"]), size + 1, hidden))
-        return page_of(docs, size, lambda doc: str(doc["_id"]))
+        return then(self._posts.load((str(discussion["_id"]), size + 1, hidden)),
+                    lambda docs: page_of(docs, size, lambda doc: str(doc["_id"])))
+
+    async def load_ahead(
+        self, groups: Sequence[GroupDoc], *, owners: bool, discussions: Iterable[PageRequest],
+    ) -> None:
+        """Load at once, for a whole page of groups, what their fields will ask for: their
+        owners, and each first page of `discussions` of every group the viewer may read (the
+        viewer's roles first, in the groups where the role decides that). Each group's
+        resolvers then answer from settled loaders, without awaiting group by group. A page
+        size out of bounds is left for the resolver to report."""
+        sizes = {size for size in map(_first_page_size, discussions) if size is not None}
+        ids = [str(group["_id"]) for group in groups]
+
+        async def first_discussions() -> None:
+            deciding = [ident for ident, group in zip(ids, groups, strict=True)
+                        if role_decides_content(self._viewer, group)]
+            roles = dict(zip(deciding, await self.viewer_roles.load_many(deciding), strict=True))
+            await asyncio.gather(*(
+                self._discussions.load((ident, size + 1, False))
+                for ident, group in zip(ids, groups, strict=True)
+                if may_read(self._viewer, group, roles.get(ident)) for size in sizes
+            ))
+
+        await asyncio.gather(
+            self.users.load_many([group["owner_id"] for group in groups] if owners else []),
+            first_discussions() if sizes else awaited(None),
+        )
+
+
+def _first_page_size(page: PageRequest) -> int | None:
+    """The size of `page` if it is a first page within bounds; None otherwise."""
+    if page.after is not None:
+        return None
+    try:
+        return page.size()
+    except ValidationFailed:
+        return None

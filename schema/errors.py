@@ -1,5 +1,6 @@
 """Error types of the schema, and the one place where domain exceptions become them."""
 
+import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -8,6 +9,7 @@ from graphql import GraphQLError
 
 from resolvers.domain import errors as domain
 from resolvers.domain.rate_limits import RateLimited
+from resolvers.loaders import Soon, awaited, then
 
 
 @strawberry.interface(description="An expected failure; `message` is safe to show users.")
@@ -92,9 +94,25 @@ def query_error(exc: domain.DomainError) -> GraphQLError:
     return GraphQLError(exc.message, extensions=extensions)
 
 
-async def answer[D, T](call: Callable[[], Awaitable[D]], to_type: Callable[[D], T]) -> T:
-    """Run a use case for a query: its result as `to_type`, or a typed GraphQL error."""
+def answer_soon[D, T](call: Callable[[], Soon[D]], to_type: Callable[[D], Soon[T]]) -> Soon[T]:
+    """Run a use case for a query: its result as `to_type`, or a typed GraphQL error. At once
+    when the result is at hand (see `resolvers.loaders.then`), otherwise an awaitable."""
     try:
-        return to_type(await call())
+        result = then(call(), to_type)
     except domain.DomainError as exc:
         raise query_error(exc) from None
+    if inspect.isawaitable(result):
+        return _answered_later(result)
+    return result
+
+
+async def _answered_later[T](result: Awaitable[T]) -> T:
+    try:
+        return await result
+    except domain.DomainError as exc:
+        raise query_error(exc) from None
+
+
+async def answer[D, T](call: Callable[[], Awaitable[D]], to_type: Callable[[D], Soon[T]]) -> T:
+    """`answer_soon` for a use case that awaits."""
+    return await awaited(answer_soon(call, to_type))

@@ -10,7 +10,7 @@ reports it exactly as it would have: reading an attribute has no side effects.
 """
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast, overload
 
 import strawberry
 from graphql import (
@@ -26,6 +26,8 @@ from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+
+from resolvers.loaders import Soon
 
 # A completer's answer when the value is not plain: graphql-core must complete the field.
 UNUSUAL = object()
@@ -166,3 +168,14 @@ def _in_order(
         for key in grouped_field_set
         if key in plain or key in others
     }
+
+
+@overload
+def resolved[T](value: Awaitable[T]) -> T: ...
+@overload
+def resolved[T](value: Soon[T]) -> T: ...
+def resolved[T](value: Soon[T]) -> T:
+    """`value` as a resolver's declared result. A resolver may return an awaitable of what it
+    declares: graphql-core awaits it, and Strawberry allows it of a plain `def` resolver. Such a
+    resolver answers at once when its data is at hand (see `resolvers.loaders.then`)."""
+    return cast(T, value)

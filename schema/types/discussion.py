@@ -7,12 +7,15 @@ import strawberry
 from strawberry import relay
 
 from resolvers import discussions
-from resolvers.domain.discussions import may_moderate
+from resolvers.domain.discussions import PostDoc, may_moderate
 from resolvers.domain.inactivity import InactivityRule
+from resolvers.domain.paging import Page as DocPage
 from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus
+from resolvers.loaders import awaited
 from resolvers.moderation import InactiveGroup
 from schema.context import Info
 from schema.errors import answer
+from schema.selections import node_fields
 from schema.types.common import Connection
 from schema.types.user import User
 
@@ -25,13 +28,6 @@ ReportActionType = strawberry.enum(ReportAction, name="ReportAction")
 InactivityRuleType = strawberry.enum(InactivityRule, name="InactivityRule")
 
 GroupRef = Annotated["Group", strawberry.lazy("schema.types.group")]
-
-
-async def _user(info: Info, user_id: str | None) -> User | None:
-    if user_id is None:
-        return None
-    doc = await info.context.loaders.users.load(user_id)
-    return User.from_doc(doc) if doc else None
 
 
 async def _group(info: Info, group_id: str) -> Any:
@@ -83,8 +79,8 @@ class Post(relay.Node):
         return None if self.doc.get("deleted_at") else self.doc["body"]
 
     @strawberry.field
-    async def author(self, info: Info) -> User | None:
-        return await _user(info, self.doc["author_id"])
+    def author(self, info: Info) -> User | None:
+        return User.by_id(info, self.doc["author_id"])
 
     @strawberry.field(description="The post this one answers, if any.")
     def reply_to_id(self) -> relay.GlobalID | None:
@@ -103,6 +99,14 @@ class Post(relay.Node):
         if not await _moderates(info, self.doc["group_id"]):
             return None
         return [PostVersion(body=v["body"], until=v["until"]) for v in self.doc["versions"]]
+
+    @classmethod
+    async def connection(cls, info: Info, page: DocPage[PostDoc]) -> Connection["Post"]:
+        """A page of posts as the connection `info`'s field returns, with their authors
+        loaded ahead for the whole page when selected."""
+        if any(name == "author" for name, _ in node_fields(info._raw_info)):
+            await info.context.loaders.users.load_many([doc["author_id"] for doc, _ in page.items])
+        return Connection.of(page, cls.from_doc)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -141,8 +145,8 @@ class Discussion(relay.Node):
         )
 
     @strawberry.field
-    async def author(self, info: Info) -> User | None:
-        return await _user(info, self.doc["author_id"])
+    def author(self, info: Info) -> User | None:
+        return User.by_id(info, self.doc["author_id"])
 
     @strawberry.field
     async def group(self, info: Info) -> GroupRef | None:
@@ -160,17 +164,17 @@ class Discussion(relay.Node):
         page = ctx.limits.page(first, after)
         if after is None:  # the common case, batched across discussions
             return await answer(
-                lambda: ctx.loaders.first_posts(
+                lambda: awaited(ctx.loaders.first_posts(
                     discussion=self.doc, group=group, viewer_role=role, page=page
-                ),
-                lambda found: Connection.of(found, Post.from_doc),
+                )),
+                lambda found: Post.connection(info, found),
             )
         return await answer(
             lambda: discussions.list_posts(
                 store=ctx.store, actor=ctx.viewer, viewer_role=role, group=group,
                 discussion=self.doc, page=page,
             ),
-            lambda found: Connection.of(found, Post.from_doc),
+            lambda found: Post.connection(info, found),
         )
 
     @classmethod
@@ -218,8 +222,8 @@ class Report(relay.Node):
         )
 
     @strawberry.field
-    async def reporter(self, info: Info) -> User | None:
-        return await _user(info, self.doc["reporter_id"])
+    def reporter(self, info: Info) -> User | None:
+        return User.by_id(info, self.doc["reporter_id"])
 
     @strawberry.field
     async def post(self, info: Info) -> Post | None:
@@ -263,8 +267,8 @@ class ModerationLogEntry:
         )
 
     @strawberry.field
-    async def actor(self, info: Info) -> User | None:
-        return await _user(info, self.actor_id)
+    def actor(self, info: Info) -> User | None:
+        return User.by_id(info, self.actor_id)
 
 
 @strawberry.type(description="A group due for a suggestion to close it.")

@@ -26,9 +26,8 @@ class MembershipChange:
     user_id: strawberry.Private[str]
 
     @strawberry.field
-    async def user(self, info: Info) -> User | None:
-        doc = await info.context.loaders.users.load(self.user_id)
-        return User.from_doc(doc) if doc else None
+    def user(self, info: Info) -> User | None:
+        return User.by_id(info, self.user_id)
 
 
 EventSubject = Annotated[

@@ -17,8 +17,13 @@ from resolvers.domain.groups import (
     oversees,
 )
 from resolvers.domain.membership import GroupRole, may_read_content, role_decides_content
+from resolvers.domain.paging import Page as DocPage
+from resolvers.domain.paging import PageRequest
+from resolvers.loaders import Soon, awaited, then
 from schema.context import Info
-from schema.errors import answer
+from schema.errors import answer, answer_soon
+from schema.execution import resolved
+from schema.selections import node_fields
 from schema.types.common import Connection
 from schema.types.discussion import Discussion
 from schema.types.membership import GroupRoleType, Membership
@@ -42,9 +47,8 @@ class ReviewEntry:
     to_status: GroupStatusType  # type: ignore[valid-type]
 
     @strawberry.field
-    async def actor(self, info: Info) -> User | None:
-        doc = await info.context.loaders.users.load(self.actor_id)
-        return User.from_doc(doc) if doc else None
+    def actor(self, info: Info) -> User | None:
+        return User.by_id(info, self.actor_id)
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Self:
@@ -136,29 +140,26 @@ class Group(relay.Node):
         )
 
     @strawberry.field
-    async def owner(self, info: Info) -> User | None:
-        doc = await info.context.loaders.users.load(self.doc["owner_id"])
-        return User.from_doc(doc) if doc else None
+    def owner(self, info: Info) -> User | None:
+        return User.by_id(info, self.doc["owner_id"])
 
     @strawberry.field(description="The caller's role in this group; null if not a member.")
     async def viewer_role(self, info: Info) -> GroupRoleType | None:  # type: ignore[valid-type]
         return await info.context.loaders.viewer_roles.load(str(self.doc["_id"]))
 
-    async def _readable(self, info: Info) -> tuple[bool, GroupRole | None]:
-        """Whether the caller may read this group's content, and its role here where the role
-        decides that (None elsewhere: a page of open groups reads no memberships)."""
-        viewer = info.context.viewer
-        role = (
-            await info.context.loaders.viewer_roles.load(str(self.doc["_id"]))
-            if role_decides_content(viewer, self.doc) else None
-        )
-        return may_read_content(viewer, self.doc, role), role
+    def _role(self, info: Info) -> Soon[GroupRole | None]:
+        """The caller's role in this group where it decides what they may read (None
+        elsewhere: a page of open groups reads no memberships)."""
+        if role_decides_content(info.context.viewer, self.doc):
+            return info.context.loaders.viewer_roles.load(str(self.doc["_id"]))
+        return None
 
     @strawberry.field(
         description="Markdown; null for non-members of an invite-only group, or if unset."
     )
     async def welcome_message(self, info: Info) -> str | None:
-        readable, _ = await self._readable(info)
+        role = await awaited(self._role(info))
+        readable = may_read_content(info.context.viewer, self.doc, role)
         return self.doc.get("welcome_message") if readable else None
 
     @strawberry.field(description="The work plan, by position; null for non-members of an "
@@ -167,7 +168,7 @@ class Group(relay.Node):
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Page] | None:
         ctx = info.context
-        _, role = await self._readable(info)
+        role = await awaited(self._role(info))
         return await answer(
             lambda: content.list_pages(
                 store=ctx.store, actor=ctx.viewer, viewer_role=role, group=self.doc,
@@ -183,7 +184,7 @@ class Group(relay.Node):
         role: GroupRoleType | None = None,  # type: ignore[valid-type]
     ) -> Connection[Membership] | None:
         ctx = info.context
-        _, viewer_role = await self._readable(info)
+        viewer_role = await awaited(self._role(info))
         return await answer(
             lambda: membership.list_members(
                 store=ctx.store, actor=ctx.viewer, viewer_role=viewer_role, group=self.doc,
@@ -194,20 +195,26 @@ class Group(relay.Node):
 
     @strawberry.field(description="Pinned first, then by latest post; null for non-members of "
                       "an invite-only group.")
-    async def discussions(
+    def discussions(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Discussion] | None:
         ctx = info.context
-        _, role = await self._readable(info)
         page = ctx.limits.page(first, after)
         # Posts of these discussions look their group up: it is this one.
         ctx.loaders.groups.prime(str(self.doc["_id"]), self.doc)
-        if after is None:  # the common case, batched across groups
-            return await answer(
-                lambda: ctx.loaders.first_discussions(group=self.doc, viewer_role=role,
-                                                      page=page),
+        if after is None:  # the common case: loaded ahead for a page of groups, else batched
+            return resolved(answer_soon(
+                lambda: then(self._role(info), lambda role: ctx.loaders.first_discussions(
+                    group=self.doc, viewer_role=role, page=page)),
                 lambda found: Connection.of(found, Discussion.from_doc) if found else None,
-            )
+            ))
+        return resolved(self._later_discussions(info, page))
+
+    async def _later_discussions(
+        self, info: Info, page: PageRequest
+    ) -> Connection[Discussion] | None:
+        ctx = info.context
+        role = await awaited(self._role(info))
         return await answer(
             lambda: discussions.list_discussions(
                 store=ctx.store, actor=ctx.viewer, viewer_role=role, group=self.doc, page=page
@@ -225,6 +232,20 @@ class Group(relay.Node):
         if viewer is None or not (is_owner(viewer, self.doc) or oversees(viewer, self.doc)):
             return None
         return GroupReview(doc=self.doc)
+
+    @classmethod
+    async def connection(cls, info: Info, page: DocPage[GroupDoc]) -> Connection["Group"]:
+        """A page of groups as the connection `info`'s field returns, with what the fields
+        selected on its nodes need loaded ahead for the whole page: their owners and first
+        pages of discussions (`Loaders.load_ahead`)."""
+        selected = list(node_fields(info._raw_info))
+        await info.context.loaders.load_ahead(
+            [doc for doc, _ in page.items],
+            owners=any(name == "owner" for name, _ in selected),
+            discussions=[info.context.limits.page(arguments.get("first"), arguments.get("after"))
+                         for name, arguments in selected if name == "discussions"],
+        )
+        return Connection.of(page, cls.from_doc)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

@@ -32,9 +32,8 @@ class Membership:
         )
 
     @strawberry.field
-    async def user(self, info: Info) -> User | None:
-        doc = await info.context.loaders.users.load(self.user_id)
-        return User.from_doc(doc) if doc else None
+    def user(self, info: Info) -> User | None:
+        return User.by_id(info, self.user_id)
 
 
 @strawberry.type
@@ -53,9 +52,8 @@ class Invitation(relay.Node):
         )
 
     @strawberry.field
-    async def invited_by(self, info: Info) -> User | None:
-        doc = await info.context.loaders.users.load(self.doc["inviter_id"])
-        return User.from_doc(doc) if doc else None
+    def invited_by(self, info: Info) -> User | None:
+        return User.by_id(info, self.doc["inviter_id"])
 
     @strawberry.field(description="The group; invitees may see it even before they join.")
     async def group(
