@@ -5,6 +5,7 @@ for a page's nodes walk documents this way."""
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import strawberry
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -13,7 +14,6 @@ from graphql import (
     GraphQLField,
     GraphQLNamedType,
     GraphQLOutputType,
-    GraphQLResolveInfo,
     GraphQLSchema,
     InlineFragmentNode,
     NamedTypeNode,
@@ -62,18 +62,19 @@ def _narrowed(schema: GraphQLSchema, condition: NamedTypeNode | None,
     return schema.get_type(condition.name.value) or parent
 
 
-def node_fields(info: GraphQLResolveInfo[Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+def node_fields(info: strawberry.Info[Any, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     """The fields selected on the nodes of the connection `info`'s field returns (under
     `edges { node }` and `nodes`), by name, with their arguments. `@skip` and `@include` are not
     applied: a field may be listed that will not be resolved, so what loads ahead by this list
     may load one thing too many, never answer wrongly. Fields whose arguments do not coerce
     are left out, for their resolver to report."""
-    schema, fragments = info.schema, info.fragments
-    variables = info.variable_values
+    raw = info._raw_info  # graphql-core's: the document, its fragments and variables
+    schema, fragments = raw.schema, raw.fragments
+    variables = raw.variable_values
     if isinstance(variables, dict):  # as Strawberry's executor hands them to resolvers
         variables = VariableValues(sources={}, coerced=variables)
-    for connection in info.field_nodes:
-        for field, definition in _selected(connection, info.return_type, schema, fragments):
+    for connection in raw.field_nodes:
+        for field, definition in _selected(connection, raw.return_type, schema, fragments):
             nodes: list[tuple[FieldNode, GraphQLField]] = []
             if field.name.value == "nodes":
                 nodes = [(field, definition)]

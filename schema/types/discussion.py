@@ -104,7 +104,7 @@ class Post(relay.Node):
     async def connection(cls, info: Info, page: DocPage[PostDoc]) -> Connection["Post"]:
         """A page of posts as the connection `info`'s field returns, with their authors
         loaded ahead for the whole page when selected."""
-        if any(name == "author" for name, _ in node_fields(info._raw_info)):
+        if any(name == "author" for name, _ in node_fields(info)):
             await info.context.loaders.users.load_many([doc["author_id"] for doc, _ in page.items])
         return Connection.of(page, cls.from_doc)
 

@@ -208,9 +208,9 @@ class Group(relay.Node):
                     group=self.doc, viewer_role=role, page=page)),
                 lambda found: Connection.of(found, Discussion.from_doc) if found else None,
             ))
-        return resolved(self._later_discussions(info, page))
+        return resolved(self._discussions_after(info, page))
 
-    async def _later_discussions(
+    async def _discussions_after(
         self, info: Info, page: PageRequest
     ) -> Connection[Discussion] | None:
         ctx = info.context
@@ -238,7 +238,7 @@ class Group(relay.Node):
         """A page of groups as the connection `info`'s field returns, with what the fields
         selected on its nodes need loaded ahead for the whole page: their owners and first
         pages of discussions (`Loaders.load_ahead`)."""
-        selected = list(node_fields(info._raw_info))
+        selected = list(node_fields(info))
         await info.context.loaders.load_ahead(
             [doc for doc, _ in page.items],
             owners=any(name == "owner" for name, _ in selected),

@@ -203,3 +203,74 @@ async def test_the_group_list_page_reads_memberships_only_for_invite_only_groups
     assert shown[groups[0]["title"]] is None  # the reader is not a member
     assert all(len(shown[g["title"]]["edges"]) == 3 for g in groups[1:])
     assert sorted(counter.commands) == ["aggregate", "find", "find", "find"]
+
+
+CARDS = """query($few: Int!) { groups(first: 20, filter: {status: ACTIVE}) {
+  nodes { id ...Card }
+  edges { node { latest: discussions(first: $few) { edges { node { title } } } } } } }
+fragment Card on Group {
+  title owner { name } discussions(first: 3) { edges { node { title } } } }"""
+CARD = """query($id: ID!, $first: Int!) { node(id: $id) { ... on Group {
+  owner { name } discussions(first: $first) { edges { node { title } } } } } }"""
+
+
+async def test_a_page_of_groups_loads_ahead_whatever_the_shape_of_its_selection(
+    counted, tokens
+):
+    """Owners and first pages selected through `nodes` or `edges`, in a fragment, under an
+    alias, sized by a variable: loaded for the whole page, one command per page size, and
+    each group's answer is the one it gets alone."""
+    http, counter = counted
+    headers = tokens.headers("reader")
+    await gql(http, "{ me { name } }", headers=headers)
+    counter.commands.clear()
+    body = await gql(http, CARDS, {"few": 1}, headers=headers)
+    assert "errors" not in body, body
+    assert sorted(counter.commands) == ["aggregate", "aggregate", "find", "find"]
+    page = body["data"]["groups"]
+    for card, edge in list(zip(page["nodes"], page["edges"], strict=True))[:3]:
+        three = await gql(http, CARD, {"id": card["id"], "first": 3}, headers=headers)
+        one = await gql(http, CARD, {"id": card["id"], "first": 1}, headers=headers)
+        assert card["owner"] == three["data"]["node"]["owner"]
+        assert card["discussions"] == three["data"]["node"]["discussions"]
+        assert edge["node"]["latest"] == one["data"]["node"]["discussions"]
+
+
+async def test_a_page_size_out_of_bounds_below_a_page_of_groups_is_reported_for_each_group(
+    counted, tokens
+):
+    http, _ = counted
+    body = await gql(http, "{ groups(first: 2, filter: {status: ACTIVE}) { edges { node { "
+                           "title discussions(first: 500) { edges { node { title } } } } } } }",
+                     headers=tokens.headers("reader"))
+    assert [edge["node"]["discussions"] for edge in body["data"]["groups"]["edges"]] == [
+        None, None]
+    assert [(error["path"], error["extensions"]["code"]) for error in body["errors"]] == [
+        (["groups", "edges", n, "node", "discussions"], "ValidationError") for n in (0, 1)]
+    assert all("first must be between 1 and 100" in error["message"]
+               for error in body["errors"])
+
+
+async def test_a_member_of_an_invite_only_group_reads_its_discussions_on_a_page_of_groups(
+    counted, tokens, store, clock
+):
+    """The caller's roles are loaded before the discussions: a member's invite-only group
+    shows its discussions, a stranger's does not, in four commands."""
+    http, counter = counted
+    headers = tokens.headers("reader")
+    await gql(http, "{ me { name } }", headers=headers)
+    body = await gql(http, GROUP_LIST, headers=headers)
+    titles = [edge["node"]["title"] for edge in body["data"]["groups"]["edges"]]
+    for title in titles[:2]:
+        await store.groups._collection.update_one(
+            {"title": title}, {"$set": {"participation": "INVITE_ONLY"}})
+    joined = await store.groups._collection.find_one({"title": titles[0]})
+    await store.memberships.add(group_id=str(joined["_id"]), user_id="reader", role="MEMBER",
+                                now=clock())
+    counter.commands.clear()
+    body = await gql(http, GROUP_LIST, headers=headers)
+    shown = {edge["node"]["title"]: edge["node"]["discussions"]
+             for edge in body["data"]["groups"]["edges"]}
+    assert len(shown[titles[0]]["edges"]) == 3
+    assert shown[titles[1]] is None
+    assert sorted(counter.commands) == ["aggregate", "find", "find", "find"]
