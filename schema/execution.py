@@ -1,15 +1,18 @@
 """Plain fields completed without graphql-core's per-field round.
 
 Most fields of a page are plain: they read an attribute of the object their parent
-resolved (`Group.title`, `Discussion.postCount`) and return a scalar, an enum or a list of
-them. graphql-core treats each like any other field: a path, a resolve-info object, the
-resolver, a check for an awaitable, then completion type by type. Here such a field is read
-and serialised in one step. Anything unusual (a missing value where one is required, a value
-its scalar refuses, an exception) is left to graphql-core, which reads the field again and
-reports it exactly as it would have: reading an attribute has no side effects.
+resolved (`Group.title`, `Discussion.postCount`, `Connection.edges`, `Edge.node`) and return a
+scalar, an enum, an object, or a list of them. graphql-core treats each like any other field:
+a path, a resolve-info object, the resolver, a check for an awaitable, then completion type by
+type. Here a scalar or an enum is read and serialised in one step, and an object's own fields
+are executed at once. Anything unusual (a missing value where one is required, a value its
+type refuses, an exception while reading) is left to graphql-core, which reads the field again
+and reports it exactly as it would have: reading an attribute has no side effects. Errors
+raised below an object are handled as graphql-core handles them, at the same paths.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast, overload
 
 import strawberry
@@ -21,8 +24,8 @@ from graphql import (
     GraphQLOutputType,
     Undefined,
 )
-from graphql.execution.collect_fields import GroupedFieldSet
-from graphql.pyutils import Path
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
@@ -81,14 +84,60 @@ def completer(output: GraphQLOutputType) -> Completer | None:
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class Objects:
+    """How to complete an attribute holding an object, or a list of objects, of one type."""
+
+    output: GraphQLOutputType  # the field's type
+    object_type: GraphQLObjectType
+    non_null: bool
+    item_type: GraphQLOutputType | None  # for a list: its items' type
+    items_non_null: bool
+
+    def holds(self, value: Any) -> bool:
+        """Whether `value` (not None) completes as these objects without an error of its own:
+        an object of the type, or a list of them with null only where the items may be."""
+        if self.item_type is None:
+            return self._is_one(value)
+        return (type(value) is list or type(value) is tuple) and all(
+            self._is_one(item) if item is not None else not self.items_non_null
+            for item in value
+        )
+
+    def _is_one(self, value: Any) -> bool:
+        """The type's own test, as graphql-core applies it: Strawberry's needs no resolve
+        info."""
+        is_type_of = self.object_type.is_type_of
+        return is_type_of is None or bool(is_type_of(value, None))  # type: ignore[arg-type]
+
+
+def objects(output: GraphQLOutputType) -> Objects | None:
+    """How to complete a value of type `output` holding objects; None unless it is an object
+    type or a list of one, whose membership test (if any) is Strawberry's own."""
+    non_null = isinstance(output, GraphQLNonNull)
+    inner = output.of_type if isinstance(output, GraphQLNonNull) else output
+    item_type = inner.of_type if isinstance(inner, GraphQLList) else None
+    named = inner if item_type is None else item_type
+    items_non_null = isinstance(named, GraphQLNonNull)
+    if isinstance(named, GraphQLNonNull):
+        named = named.of_type
+    if not isinstance(named, GraphQLObjectType):
+        return None
+    definition = named.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if definition is None or getattr(definition, "is_type_of", None) is not None:
+        return None  # a test of its own, which may need the resolve info
+    return Objects(output, named, non_null, item_type, items_non_null)
+
+
 class Attribute:
     """The resolver of a field that reads its parent's attribute, knowing how to complete it."""
 
-    __slots__ = ("_is_default", "complete", "name")
+    __slots__ = ("_is_default", "complete", "name", "objects")
 
     def __init__(self, name: str, output: GraphQLOutputType) -> None:
         self.name = name
         self.complete = completer(output)
+        self.objects = objects(output) if self.complete is None else None
         self._is_default = True  # what Strawberry's own extensions look for
 
     def __call__(self, source: Any, info: Any, **arguments: Any) -> Any:
@@ -113,7 +162,7 @@ def read_attributes_directly(schema: strawberry.Schema) -> None:
 
 
 class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's executor, completing plain fields of scalars and enums in one step."""
+    """Strawberry's executor, completing plain fields in one step."""
 
     def execute_fields(
         self,
@@ -123,51 +172,144 @@ class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: GroupedFieldSet,
         position_context: Any,
     ) -> Any:
+        """graphql-core's, field by field in the same order, with plain fields completed here."""
         middleware = self.middleware_manager
         if middleware is not None and middleware.middlewares:  # they see every field
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
         fields = parent_type.fields
-        plain: dict[str, Any] = {}
-        rest: GroupedFieldSet = {}
-        for key, details in grouped_field_set.items():
-            resolve = getattr(fields.get(details[0].node.name.value), "resolve", None)
-            if type(resolve) is Attribute and resolve.complete is not None:
-                try:
-                    value = resolve.complete(getattr(source_value, resolve.name))
-                except Exception:
-                    value = UNUSUAL
-                if value is not UNUSUAL:
-                    plain[key] = value
+        is_awaitable = self.is_awaitable
+        results: dict[str, Any] = {}
+        waiting: list[str] = []
+        try:
+            for key, details in grouped_field_set.items():
+                resolve = getattr(fields.get(details[0].node.name.value), "resolve", None)
+                if type(resolve) is Attribute:
+                    if resolve.complete is not None:
+                        try:
+                            result = resolve.complete(getattr(source_value, resolve.name))
+                        except Exception:
+                            result = UNUSUAL
+                        if result is not UNUSUAL:
+                            results[key] = result
+                            continue
+                    elif resolve.objects is not None and position_context is None:
+                        result = self._complete_objects(resolve, resolve.objects, parent_type,
+                                                        source_value, path, key, details)
+                        if result is not UNUSUAL:
+                            results[key] = result
+                            if is_awaitable(result):
+                                waiting.append(key)
+                            continue
+                result = self.execute_field(parent_type, source_value, details,
+                                            Path(path, key, parent_type.name), position_context)
+                if result is not Undefined:
+                    results[key] = result
+                    if is_awaitable(result):
+                        waiting.append(key)
+        except Exception:
+            if waiting:  # settle what other fields started: they may fail too
+                self.settle_in_background([results[key] for key in waiting])
+            raise
+        if not waiting:
+            return results
+        return self._awaited(results, waiting)
+
+    def _complete_objects(
+        self, attribute: Attribute, plan: Objects, parent_type: GraphQLObjectType, source: Any,
+        path: Path | None, key: str, details: FieldDetailsList,
+    ) -> Any:
+        """An attribute holding an object or a list of objects, its fields executed here; or
+        UNUSUAL, decided before anything is executed, for graphql-core to complete it."""
+        if details[0].node.directives:  # @stream, say: graphql-core's to apply
+            return UNUSUAL
+        try:
+            value = getattr(source, attribute.name)
+        except Exception:
+            return UNUSUAL
+        if value is None:
+            return UNUSUAL if plan.non_null else None
+        if not plan.holds(value):
+            return UNUSUAL
+        grouped, deferred, _ = self.collect_subfields(plan.object_type, details)
+        if deferred:
+            return UNUSUAL
+        field_path = Path(path, key, parent_type.name)
+        if plan.item_type is None:
+            return self._object(plan.object_type, value, grouped, plan.output, details,
+                                field_path)
+        try:
+            listed = self._objects(plan.object_type, value, grouped, plan.item_type, details,
+                                   field_path)
+        except Exception as error:
+            self.handle_field_error(error, plan.output, details, field_path)
+            return None
+        if self.is_awaitable(listed):
+            return self._handled_later(listed, plan.output, details, field_path)
+        return listed
+
+    def _objects(
+        self, object_type: GraphQLObjectType, items: Sequence[Any], grouped: GroupedFieldSet,
+        item_type: GraphQLOutputType, details: FieldDetailsList, path: Path,
+    ) -> Any:
+        """A list of objects completed item by item, as graphql-core completes one."""
+        completed: list[Any] = []
+        waiting: list[int] = []
+        try:
+            for index, item in enumerate(items):
+                if item is None:
+                    completed.append(None)
                     continue
-            rest[key] = details
-        if not rest:
-            return plain
-        others = super().execute_fields(parent_type, source_value, path, rest, position_context)
-        if not plain:
-            return others
-        if isinstance(others, dict):
-            return _in_order(grouped_field_set, plain, others)
-        return self._await_in_order(grouped_field_set, plain, others)
+                result = self._object(object_type, item, grouped, item_type, details,
+                                      path.add_key(index, None))
+                if self.is_awaitable(result):
+                    waiting.append(index)
+                completed.append(result)
+        except Exception:
+            if waiting:
+                self.settle_in_background([completed[index] for index in waiting])
+            raise
+        if not waiting:
+            return completed
+        return self._awaited(completed, waiting)
+
+    def _object(
+        self, object_type: GraphQLObjectType, value: Any, grouped: GroupedFieldSet,
+        return_type: GraphQLOutputType, details: FieldDetailsList, path: Path,
+    ) -> Any:
+        """An object's fields executed, with their errors handled as graphql-core handles a
+        field's: null and recorded where `return_type` allows null, raised otherwise."""
+        try:
+            completed = self.execute_fields(object_type, value, path, grouped, None)
+        except Exception as error:
+            self.handle_field_error(error, return_type, details, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._handled_later(completed, return_type, details, path)
+        return completed
+
+    async def _handled_later(
+        self, completed: Awaitable[Any], return_type: GraphQLOutputType,
+        details: FieldDetailsList, path: Path,
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as error:
+            self.handle_field_error(error, return_type, details, path)
+            return None
 
     @staticmethod
-    async def _await_in_order(
-        grouped_field_set: GroupedFieldSet, plain: dict[str, Any],
-        others: Awaitable[dict[str, Any]],
-    ) -> dict[str, Any]:
-        return _in_order(grouped_field_set, plain, await others)
-
-
-def _in_order(
-    grouped_field_set: GroupedFieldSet, plain: dict[str, Any], others: dict[str, Any]
-) -> dict[str, Any]:
-    """Both parts of an object's fields, in the order the query asked for them."""
-    return {
-        key: plain[key] if key in plain else others[key]
-        for key in grouped_field_set
-        if key in plain or key in others
-    }
+    async def _awaited(results: Any, waiting: list[Any]) -> Any:
+        """`results` (an object's fields or a list's items) with the awaitables at `waiting`
+        replaced by what they give, awaited together as graphql-core awaits them."""
+        if len(waiting) == 1:
+            results[waiting[0]] = await results[waiting[0]]
+        else:
+            settled = await gather_with_cancel(*(results[at] for at in waiting))
+            for at, value in zip(waiting, settled, strict=True):
+                results[at] = value
+        return results
 
 
 @overload
