@@ -28,7 +28,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.extensions import ParserCache, ValidationCache
 
 from resolvers.loaders import then
-from schema.execution import PlainFieldsExecutor, read_attributes_directly, resolved
+from schema.execution import PlainFieldsExecutor, resolve_directly, resolved
 
 
 @strawberry.type
@@ -210,7 +210,7 @@ def schema(*, plain_fields: bool) -> strawberry.Schema:
         execution_context_class=PlainFieldsExecutor if plain_fields else None,
     )
     if plain_fields:
-        read_attributes_directly(built)
+        resolve_directly(built)
     return built
 
 

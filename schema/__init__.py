@@ -16,7 +16,7 @@ from resolvers.domain.rate_limits import QueryBudget
 from schema.content import ContentMutation
 from schema.discussions import DiscussionMutation, DiscussionQuery
 from schema.errors import ERROR_TYPES
-from schema.execution import read_attributes_directly
+from schema.execution import resolve_directly
 from schema.groups import GroupMutation, GroupQuery
 from schema.limits import GuardedValidation, QueryLimits
 from schema.membership import MembershipMutation
@@ -117,7 +117,7 @@ def build_schema(
         execution_context_class=SharingExecutor,
         mask_errors=mask_errors,
     )
-    read_attributes_directly(schema)
+    resolve_directly(schema)
     return schema
 
 

@@ -11,6 +11,7 @@ and reports it exactly as it would have: reading an attribute has no side effect
 raised below an object are handled as graphql-core handles them, at the same paths.
 """
 
+import inspect
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast, overload
@@ -144,21 +145,61 @@ class Attribute:
         return getattr(source, self.name)
 
 
-def read_attributes_directly(schema: strawberry.Schema) -> None:
+class Method:
+    """The resolver of a field that a method of its parent computes from nothing but the
+    parent and the resolve info: called directly, where Strawberry makes each call convert
+    arguments there are none of and chain extensions there are none of."""
+
+    __slots__ = ("_field", "_func", "_info", "_info_class", "_takes_self")
+
+    def __init__(self, field: StrawberryField, info_class: type[strawberry.Info]) -> None:
+        resolver = field.base_resolver
+        assert resolver is not None
+        self._field = field
+        self._func = cast(Callable[..., Any], resolver.wrapped_func)  # callable: checked
+        self._takes_self = resolver.self_parameter is not None
+        self._info = resolver.info_parameter.name if resolver.info_parameter else None
+        self._info_class = info_class
+
+    def __call__(self, source: Any, info: Any, **arguments: Any) -> Any:
+        named = {} if self._info is None else {
+            self._info: self._info_class(_raw_info=info, _field=self._field)}
+        return self._func(source, **named) if self._takes_self else self._func(**named)
+
+
+def _is_plain_method(definition: StrawberryField) -> bool:
+    """Whether Strawberry calls `definition`'s resolver with its parent and resolve info
+    alone: no arguments, no extensions (nor permissions), no other reserved parameter."""
+    resolver = definition.base_resolver
+    return (
+        resolver is not None and not definition.arguments and not definition.extensions
+        and not definition.is_subscription and callable(resolver.wrapped_func)
+        and resolver.root_parameter is None and resolver.parent_parameter is None
+        and not inspect.isasyncgenfunction(resolver.wrapped_func)
+        and not inspect.isgeneratorfunction(resolver.wrapped_func)
+    )
+
+
+def resolve_directly(schema: strawberry.Schema) -> None:
     """Give every field that Strawberry resolves by reading an attribute (no resolver, no
-    extension, no permission) an `Attribute` resolver; none if the schema reads fields some
-    other way than `getattr`."""
-    if schema.config.default_resolver is not getattr:
-        return
+    extension, no permission) an `Attribute` resolver, unless the schema reads fields some
+    other way than `getattr`; and every field computed by a plain method (`_is_plain_method`)
+    a `Method` resolver, unless the schema handles resolvers' exceptions itself."""
+    attributes = schema.config.default_resolver is getattr
+    methods = not getattr(schema.schema_converter, "_exception_handler_specs", ())
     for named in schema._schema.type_map.values():
         if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
             continue
         for field in named.fields.values():
             definition = field.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-            if getattr(field.resolve, "_is_default", False) and isinstance(
-                definition, StrawberryField
-            ) and definition.is_basic_field:
+            if not isinstance(definition, StrawberryField):
+                continue
+            if attributes and getattr(field.resolve, "_is_default", False) and (
+                definition.is_basic_field
+            ):
                 field.resolve = Attribute(definition.python_name, field.type)
+            elif methods and _is_plain_method(definition):
+                field.resolve = Method(definition, schema.config.info_class)
 
 
 class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):

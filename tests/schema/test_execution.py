@@ -11,7 +11,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from schema import build_schema
-from schema.execution import Attribute, PlainFieldsExecutor, read_attributes_directly
+from schema.execution import Attribute, Method, PlainFieldsExecutor, resolve_directly
 
 
 @strawberry.enum
@@ -37,6 +37,14 @@ class Item:
     @strawberry.field
     async def later(self) -> str:
         return f"later {self.name}"
+
+    @strawberry.field
+    def where(self, info: strawberry.Info) -> str:
+        return f"{self.name} at {'.'.join(map(str, info.path.as_list()))}"
+
+    @strawberry.field
+    def loud(self) -> int:
+        return self.name.upper()  # type: ignore[return-value]  # not what it declares
 
 
 def item(**changes: Any) -> Item:
@@ -75,13 +83,13 @@ def schema_for(items: list[Any], *, plain_fields: bool) -> strawberry.Schema:
     if not plain_fields:
         return strawberry.Schema(query=Query)
     schema = strawberry.Schema(query=Query, execution_context_class=PlainFieldsExecutor)
-    read_attributes_directly(schema)
+    resolve_directly(schema)
     return schema
 
 
 QUERY = """query($skip: Boolean!) {
   items { later name count colour tags maybe at scores __typename shout again: name
-          skipped: count @skip(if: $skip) }
+          skipped: count @skip(if: $skip) where loud }
   first { at colour name later }
 }"""
 
@@ -103,12 +111,13 @@ async def test_plain_fields_answer_as_graphql_core_does(case: str):
     ]
 
 
-def test_agoras_plain_fields_read_their_attribute_directly():
+def test_agoras_plain_fields_are_read_and_computed_directly():
     types = build_schema()._schema.type_map
     assert isinstance(types["Group"].fields["title"].resolve, Attribute)
     assert isinstance(types["Discussion"].fields["postCount"].resolve, Attribute)
-    assert not isinstance(types["Group"].fields["owner"].resolve, Attribute)  # a resolver
-    assert not isinstance(types["Group"].fields["id"].resolve, Attribute)  # Relay's own
+    assert isinstance(types["Group"].fields["owner"].resolve, Method)  # its parent's method
+    assert not isinstance(types["Group"].fields["discussions"].resolve, Method)  # arguments
+    assert not isinstance(types["Group"].fields["id"].resolve, Attribute | Method)  # Relay's
 
 
 async def test_a_schema_reading_fields_another_way_keeps_its_resolvers():
@@ -122,7 +131,7 @@ async def test_a_schema_reading_fields_another_way_keeps_its_resolvers():
         query=Query, config=StrawberryConfig(default_resolver=getitem),
         execution_context_class=PlainFieldsExecutor,
     )
-    read_attributes_directly(schema)
+    resolve_directly(schema)
 
     result = await schema.execute("{ items { name count colour } }")
     assert result.data == {"items": [{"name": "first", "count": 3, "colour": "RED"},
@@ -207,7 +216,7 @@ def shelves_schema(shelves: list[Any], *, plain_fields: bool) -> strawberry.Sche
         return strawberry.Schema(query=Query, types=[Owner])
     schema = strawberry.Schema(query=Query, types=[Owner],
                                execution_context_class=PlainFieldsExecutor)
-    read_attributes_directly(schema)
+    resolve_directly(schema)
     return schema
 
 
@@ -230,3 +239,35 @@ def test_objects_and_lists_of_them_are_read_directly():
     assert types["Shelf"].fields["owner"].resolve.objects is not None
     assert types["Shelf"].fields["owners"].resolve.objects is not None
     assert types["Shelf"].fields["loose"].resolve.objects is not None
+
+
+@strawberry.type
+class Gone:
+    message: str
+
+
+class GoneHandler(strawberry.ExceptionHandler[LookupError, Gone]):
+    def handle(self, exception: LookupError, *, field: Any, info: Any) -> Gone:
+        return Gone(message=str(exception))
+
+
+async def test_a_schema_handling_exceptions_keeps_strawberrys_resolvers():
+    @strawberry.type
+    class Shop:
+        @strawberry.field
+        def stock(self) -> Item | Gone:
+            raise LookupError("sold out")
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def shop(self) -> Shop:
+            return Shop()
+
+    schema = strawberry.Schema(query=Query, exception_handlers=[GoneHandler()],
+                               execution_context_class=PlainFieldsExecutor)
+    resolve_directly(schema)
+
+    assert not isinstance(schema._schema.type_map["Shop"].fields["stock"].resolve, Method)
+    result = await schema.execute("{ shop { stock { ... on Gone { message } } } }")
+    assert result.data == {"shop": {"stock": {"message": "sold out"}}}
