@@ -29,6 +29,8 @@ from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.arguments import StrawberryArgument
+from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
 from resolvers.loaders import Soon
@@ -146,13 +148,14 @@ class Attribute:
 
 
 class Method:
-    """The resolver of a field that a method of its parent computes from nothing but the
-    parent and the resolve info: called directly, where Strawberry makes each call convert
-    arguments there are none of and chain extensions there are none of."""
+    """The resolver of a field that a method of its parent computes from the parent, the
+    resolve info and plain scalar arguments: called directly, where Strawberry makes each call
+    convert arguments that need no converting and chain extensions there are none of."""
 
-    __slots__ = ("_field", "_func", "_info", "_info_class", "_takes_self")
+    __slots__ = ("_field", "_func", "_info", "_info_class", "_names", "_takes_self")
 
-    def __init__(self, field: StrawberryField, info_class: type[strawberry.Info]) -> None:
+    def __init__(self, field: StrawberryField, info_class: type[strawberry.Info],
+                 names: dict[str, str]) -> None:
         resolver = field.base_resolver
         assert resolver is not None
         self._field = field
@@ -160,20 +163,34 @@ class Method:
         self._takes_self = resolver.self_parameter is not None
         self._info = resolver.info_parameter.name if resolver.info_parameter else None
         self._info_class = info_class
+        self._names = names  # GraphQL argument names to Python's, where they differ
 
     def __call__(self, source: Any, info: Any, **arguments: Any) -> Any:
-        named = {} if self._info is None else {
-            self._info: self._info_class(_raw_info=info, _field=self._field)}
+        named = {self._names.get(name, name): value for name, value in arguments.items()}
+        if self._info is not None:
+            named[self._info] = self._info_class(_raw_info=info, _field=self._field)
         return self._func(source, **named) if self._takes_self else self._func(**named)
 
 
+# Arguments graphql-core hands over as Strawberry would pass them on, unconverted.
+PLAIN_ARGUMENTS = (int, str, bool, float)
+
+
+def _plain_argument(argument: StrawberryArgument) -> bool:
+    kind = argument.type
+    if isinstance(kind, StrawberryOptional) and not isinstance(kind, StrawberryMaybe):
+        kind = kind.of_type
+    return kind in PLAIN_ARGUMENTS and not argument.directives
+
+
 def _is_plain_method(definition: StrawberryField) -> bool:
-    """Whether Strawberry calls `definition`'s resolver with its parent and resolve info
-    alone: no arguments, no extensions (nor permissions), no other reserved parameter."""
+    """Whether Strawberry calls `definition`'s resolver with its parent, the resolve info and
+    arguments it leaves as they are: no extensions (nor permissions), no other reserved
+    parameter, scalar arguments only."""
     resolver = definition.base_resolver
     return (
-        resolver is not None and not definition.arguments and not definition.extensions
-        and not definition.is_subscription and callable(resolver.wrapped_func)
+        resolver is not None and not definition.extensions and not definition.is_subscription
+        and all(map(_plain_argument, definition.arguments)) and callable(resolver.wrapped_func)
         and resolver.root_parameter is None and resolver.parent_parameter is None
         and not inspect.isasyncgenfunction(resolver.wrapped_func)
         and not inspect.isgeneratorfunction(resolver.wrapped_func)
@@ -199,7 +216,10 @@ def resolve_directly(schema: strawberry.Schema) -> None:
             ):
                 field.resolve = Attribute(definition.python_name, field.type)
             elif methods and _is_plain_method(definition):
-                field.resolve = Method(definition, schema.config.info_class)
+                names = {name: argument.extensions[GraphQLCoreConverter.DEFINITION_BACKREF]
+                         .python_name for name, argument in field.args.items()}
+                field.resolve = Method(definition, schema.config.info_class, {
+                    name: python for name, python in names.items() if name != python})
 
 
 class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):

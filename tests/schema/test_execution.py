@@ -43,8 +43,18 @@ class Item:
         return f"{self.name} at {'.'.join(map(str, info.path.as_list()))}"
 
     @strawberry.field
-    def loud(self) -> int:
+    def loud(self) -> int | None:
         return self.name.upper()  # type: ignore[return-value]  # not what it declares
+
+    @strawberry.field
+    def repeated(self, times: int = 2, separator: str | None = None,
+                 upper_case: bool = False) -> str:
+        text = (separator or "-").join([self.name] * times)
+        return text.upper() if upper_case else text
+
+    @strawberry.field
+    def tinted(self, colour: Colour) -> str:
+        return f"{self.name} in {colour.value}"
 
 
 def item(**changes: Any) -> Item:
@@ -89,7 +99,8 @@ def schema_for(items: list[Any], *, plain_fields: bool) -> strawberry.Schema:
 
 QUERY = """query($skip: Boolean!) {
   items { later name count colour tags maybe at scores __typename shout again: name
-          skipped: count @skip(if: $skip) where loud }
+          skipped: count @skip(if: $skip) where loud repeated(times: 3, upperCase: true)
+          twice: repeated(separator: "+") tinted(colour: BLUE) }
   first { at colour name later }
 }"""
 
@@ -116,7 +127,8 @@ def test_agoras_plain_fields_are_read_and_computed_directly():
     assert isinstance(types["Group"].fields["title"].resolve, Attribute)
     assert isinstance(types["Discussion"].fields["postCount"].resolve, Attribute)
     assert isinstance(types["Group"].fields["owner"].resolve, Method)  # its parent's method
-    assert not isinstance(types["Group"].fields["discussions"].resolve, Method)  # arguments
+    assert isinstance(types["Group"].fields["discussions"].resolve, Method)  # scalar arguments
+    assert not isinstance(types["Query"].fields["groups"].resolve, Method)  # a permission
     assert not isinstance(types["Group"].fields["id"].resolve, Attribute | Method)  # Relay's
 
 
@@ -231,6 +243,12 @@ async def test_objects_completed_here_answer_as_graphql_core_does(case: str, que
     assert [(e.message, e.path) for e in answered.errors or []] == [
         (e.message, e.path) for e in expected.errors or []
     ]
+
+
+def test_methods_with_arguments_strawberry_would_convert_keep_strawberrys_resolvers():
+    types = schema_for([], plain_fields=True)._schema.type_map
+    assert isinstance(types["Item"].fields["repeated"].resolve, Method)
+    assert not isinstance(types["Item"].fields["tinted"].resolve, Method)  # an enum
 
 
 def test_objects_and_lists_of_them_are_read_directly():
