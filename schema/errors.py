@@ -1,15 +1,14 @@
 """Error types of the schema, and the one place where domain exceptions become them."""
 
-import inspect
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import strawberry
 from graphql import GraphQLError
 
 from resolvers.domain import errors as domain
 from resolvers.domain.rate_limits import RateLimited
-from resolvers.loaders import Soon, awaited, then
+from resolvers.loaders import Soon, awaited, is_awaitable, then
 
 
 @strawberry.interface(description="An expected failure; `message` is safe to show users.")
@@ -101,8 +100,8 @@ def answer_soon[D, T](call: Callable[[], Soon[D]], to_type: Callable[[D], Soon[T
         result = then(call(), to_type)
     except domain.DomainError as exc:
         raise query_error(exc) from None
-    if inspect.isawaitable(result):
-        return _answered_later(result)
+    if is_awaitable(result):
+        return _answered_later(cast(Awaitable[T], result))
     return result
 
 
