@@ -53,6 +53,10 @@ UNEXPECTED = "Unexpected error."
 DEFAULT_LIMITS = QueryLimits()
 
 
+# Set on an error once `AgoraSchema.process_errors` has logged (and masked) it.
+PROCESSED = "_agora_processed"
+
+
 class AgoraSchema(strawberry.Schema):
     """Strawberry's schema, logging errors as Agora wants them and, with `mask_errors`,
     masking the unexpected ones.
@@ -72,16 +76,22 @@ class AgoraSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         """Client mistakes are logged briefly, without the query (a flood of bad queries must
-        not flood the logs); unexpected errors with their traceback, then masked in place."""
+        not flood the logs); unexpected errors with their traceback, then masked in place.
+        Each error once: a live event rendered once for many subscribers brings the same
+        errors to each of them, and one failure must not become a line per subscriber."""
         for index, error in enumerate(errors):
+            if getattr(error, PROCESSED, False):
+                continue
             original = error.original_error
             if original is None or isinstance(original, GraphQLError) or error.extensions:
                 log.info("client error: %s", error.message[:200])
-                continue
-            log.error("unexpected error in %s", error.path, exc_info=original)
-            if self.mask_errors and _is_unexpected(error):
-                errors[index] = GraphQLError(UNEXPECTED, nodes=error.nodes, source=error.source,
-                                             positions=error.positions, path=error.path)
+            else:
+                log.error("unexpected error in %s", error.path, exc_info=original)
+                if self.mask_errors and _is_unexpected(error):
+                    error = errors[index] = GraphQLError(
+                        UNEXPECTED, nodes=error.nodes, source=error.source,
+                        positions=error.positions, path=error.path)
+            setattr(error, PROCESSED, True)
 
 
 def schema_extensions(

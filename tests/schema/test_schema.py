@@ -89,3 +89,17 @@ def test_production_turns_introspection_off():
     assert _schema(production=False).execute_sync(query).data == {
         "__schema": {"queryType": {"name": "Query"}}
     }
+
+
+def test_errors_a_shared_rendering_brings_to_many_subscribers_are_logged_once(caplog):
+    """A live event rendered once for 5,000 subscribers hands each the same errors: one
+    failure is one log line, and every subscriber still gets it masked."""
+    schema = _schema(production=True)
+    with caplog.at_level("INFO", logger="agora"):
+        results = [schema.execute_sync("{ broken }"), schema.execute_sync("{ refused }")]
+        for result in results:
+            for _ in range(3):  # the other subscribers' turns with the same result
+                schema.process_errors(result.errors)
+    assert [record.levelname for record in caplog.records] == ["ERROR", "INFO"]
+    assert [result.errors[0].message for result in results] == [
+        "Unexpected error.", "Not for you"]
