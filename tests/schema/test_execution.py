@@ -208,6 +208,8 @@ SHELF_QUERIES = {
                   shelf { items { name tags } } }""",
     # An error below a non-null object reaches the nearest field that may be null.
     "an error below": """{ shelves { items { name } owner { name fails } owners { fails } } }""",
+    # A field under way when its sibling fails: settled in the background, not left pending.
+    "an error beside one under way": """{ shelves { owners { later fails } } }""",
     "an error below, later": """{ shelves { owner { failsLater name }
                                  owners { name failsLater } loose { later } } }""",
 }
