@@ -25,6 +25,11 @@ from resolvers.store.users import UserDoc
 # (parent id, how many to fetch, whether hidden posts count)
 PageKey = tuple[str, int, bool]
 
+
+def first_page_key(parent_id: str, size: int, hidden: bool = False) -> PageKey:
+    """The key of a first page of `size`: one more is fetched, to tell whether more follow."""
+    return parent_id, size + 1, hidden
+
 # A value, or an awaitable of it: what a resolver may return.
 type Soon[T] = T | Awaitable[T]
 
@@ -148,7 +153,7 @@ class Loaders:
         if not may_read(self._viewer, group, viewer_role):
             return None
         size = page.size()
-        return then(self._discussions.load((str(group["_id"]), size + 1, False)),
+        return then(self._discussions.load(first_page_key(str(group["_id"]), size)),
                     lambda docs: page_of(docs, size, position_of))
 
     def first_posts(
@@ -157,7 +162,7 @@ class Loaders:
     ) -> Soon[Page[PostDoc]]:
         size = page.size()
         hidden = may_see_hidden(self._viewer, group, viewer_role)
-        return then(self._posts.load((str(discussion["_id"]), size + 1, hidden)),
+        return then(self._posts.load(first_page_key(str(discussion["_id"]), size, hidden)),
                     lambda docs: page_of(docs, size, lambda doc: str(doc["_id"])))
 
     async def load_ahead(
@@ -176,15 +181,17 @@ class Loaders:
                         if role_decides_content(self._viewer, group)]
             roles = dict(zip(deciding, await self.viewer_roles.load_many(deciding), strict=True))
             await asyncio.gather(*(
-                self._discussions.load((ident, size + 1, False))
+                self._discussions.load(first_page_key(ident, size))
                 for ident, group in zip(ids, groups, strict=True)
                 if may_read(self._viewer, group, roles.get(ident)) for size in sizes
             ))
 
-        await asyncio.gather(
-            self.users.load_many([group["owner_id"] for group in groups] if owners else []),
-            first_discussions() if sizes else awaited(None),
-        )
+        loads: list[Awaitable[Any]] = []
+        if owners:
+            loads.append(self.users.load_many([group["owner_id"] for group in groups]))
+        if sizes:
+            loads.append(first_discussions())
+        await asyncio.gather(*loads)
 
 
 def _first_page_size(page: PageRequest) -> int | None:
