@@ -120,12 +120,17 @@ class LoadedGroupConnection:
     edges: list[LoadedGroupEdge]
 
 
-LOADED_PAGE = LoadedGroupConnection(edges=[
-    LoadedGroupEdge(node=LoadedGroup(
-        title=edge.node.title, topics=edge.node.topics, member_count=edge.node.member_count,
-        owner_id=f"owner{g}", group_id=f"group{g}"))
-    for g, edge in enumerate(PAGE.edges)
-])
+def by_reference(group: Any, edge: Any, connection: Any) -> Any:
+    """PAGE again, as `group` objects that name their owner and discussions by key."""
+    return connection(edges=[
+        edge(node=group(
+            title=item.node.title, topics=item.node.topics, member_count=item.node.member_count,
+            owner_id=f"owner{g}", group_id=f"group{g}"))
+        for g, item in enumerate(PAGE.edges)
+    ])
+
+
+LOADED_PAGE = by_reference(LoadedGroup, LoadedGroupEdge, LoadedGroupConnection)
 
 
 @strawberry.type
@@ -157,12 +162,7 @@ class AheadGroupConnection:
     edges: list[AheadGroupEdge]
 
 
-AHEAD_PAGE = AheadGroupConnection(edges=[
-    AheadGroupEdge(node=AheadGroup(
-        title=edge.node.title, topics=edge.node.topics, member_count=edge.node.member_count,
-        owner_id=f"owner{g}", group_id=f"group{g}"))
-    for g, edge in enumerate(PAGE.edges)
-])
+AHEAD_PAGE = by_reference(AheadGroup, AheadGroupEdge, AheadGroupConnection)
 
 
 async def _users(keys: list[str]) -> list[User]:

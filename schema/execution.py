@@ -344,7 +344,9 @@ class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
         return_type: GraphQLOutputType, details: FieldDetailsList, path: Path,
     ) -> Any:
         """An object's fields executed, with their errors handled as graphql-core handles a
-        field's: null and recorded where `return_type` allows null, raised otherwise."""
+        field's: null and recorded where `return_type` allows null, raised otherwise. The list
+        branch of `_complete_objects` handles its errors the same way, written out: one helper
+        taking the call and its arguments cost every object 7% (bench.engine)."""
         try:
             completed = self.execute_fields(object_type, value, path, grouped, None)
         except Exception as error:
