@@ -56,6 +56,9 @@ class Audience(IntEnum):
     VIEWER = 2  # on the viewer themselves, or on other groups: never shared
 
 
+# The lists an event's subject holds; their pages' fields depend on the page alone.
+_LISTS = ("Page", "Membership", "Discussion", "Post")
+
 FIELDS: dict[tuple[str, str], Audience] = {
     **dict.fromkeys([
         ("Event", "cursor"), ("Event", "kind"), ("Event", "at"), ("Event", "actor"),
@@ -66,8 +69,10 @@ FIELDS: dict[tuple[str, str], Audience] = {
         ("Group", "owner"), ("Group", "lastActivityAt"),
         ("GroupReview", "history"), ("ReviewEntry", "actor"),
         ("MembershipChange", "user"), ("Membership", "user"),
-        ("PageConnection", "nodes"), ("MembershipConnection", "nodes"),
-        ("DiscussionConnection", "nodes"), ("PostConnection", "nodes"),
+        *((f"{kind}Connection", "nodes") for kind in _LISTS),
+        *((f"{kind}Edge", "cursor") for kind in _LISTS),
+        *(("PageInfo", name) for name in ("hasNextPage", "hasPreviousPage", "startCursor",
+                                          "endCursor")),
     ], Audience.EVERYONE),
     **dict.fromkeys([
         ("Post", "hidden"), ("Post", "versions"), ("Discussion", "posts"),

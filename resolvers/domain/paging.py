@@ -34,10 +34,20 @@ def checked_page_size(first: int | None, *, default: int, maximum: int) -> int:
 
 @dataclass(frozen=True, slots=True)
 class Page[T]:
-    """One page of a list: its items with their cursors, and whether more follow."""
+    """One page of a list: its items, whether more follow, and each item's cursor, made
+    only when a query selects it."""
 
-    items: list[tuple[T, str]]
+    items: list[T]
     has_next_page: bool
+    position: Callable[[T], str]
+
+    def cursor(self, item: T) -> str:
+        return encode_cursor(self.position(item))
+
+    @property
+    def end_cursor(self) -> str | None:
+        """The cursor to ask for the next page `after`; None if the page is empty."""
+        return self.cursor(self.items[-1]) if self.items else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +70,4 @@ class PageRequest:
 def page_of[T](items: list[T], size: int, position: Callable[[T], str]) -> Page[T]:
     """A page from up to `size + 1` items fetched in order: the extra one only says more
     follow."""
-    kept = items[:size]
-    return Page(
-        items=[(item, encode_cursor(position(item))) for item in kept],
-        has_next_page=len(items) > size,
-    )
+    return Page(items=items[:size], has_next_page=len(items) > size, position=position)

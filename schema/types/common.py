@@ -1,7 +1,8 @@
-"""Relay connections, shared by every list."""
+"""Relay connections, shared by every list. Cursors are encoded only where a query selects
+them, from the page's documents."""
 
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 
@@ -13,16 +14,34 @@ D = TypeVar("D")
 
 @strawberry.type
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    page: strawberry.Private[Page[Any]]
+
+    @strawberry.field
+    def has_next_page(self) -> bool:
+        return self.page.has_next_page
+
+    @strawberry.field
+    def has_previous_page(self) -> bool:
+        return False
+
+    @strawberry.field
+    def start_cursor(self) -> str | None:
+        return self.page.cursor(self.page.items[0]) if self.page.items else None
+
+    @strawberry.field
+    def end_cursor(self) -> str | None:
+        return self.page.end_cursor
 
 
 @strawberry.type
 class Edge(Generic[T]):  # noqa: UP046 - Strawberry resolves TypeVar generics
     node: T
-    cursor: str
+    item: strawberry.Private[Any]  # the document the node was made from
+    page: strawberry.Private[Page[Any]]
+
+    @strawberry.field
+    def cursor(self) -> str:
+        return self.page.cursor(self.item)
 
 
 @strawberry.type
@@ -36,13 +55,7 @@ class Connection(Generic[T]):  # noqa: UP046
 
     @classmethod
     def of(cls, page: Page[D], to_node: Callable[[D], T]) -> "Connection[T]":
-        edges = [Edge(node=to_node(item), cursor=cursor) for item, cursor in page.items]
         return cls(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=False,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            edges=[Edge(node=to_node(item), item=item, page=page) for item in page.items],
+            page_info=PageInfo(page=page),
         )

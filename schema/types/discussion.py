@@ -105,7 +105,7 @@ class Post(relay.Node):
         """A page of posts as the connection `info`'s field returns, with their authors
         loaded ahead for the whole page when selected."""
         if any(name == "author" for name, _ in node_fields(info)):
-            await info.context.loaders.users.load_many([doc["author_id"] for doc, _ in page.items])
+            await info.context.loaders.users.load_many([doc["author_id"] for doc in page.items])
         return Connection.of(page, cls.from_doc)
 
     @classmethod

@@ -240,7 +240,7 @@ class Group(relay.Node):
         pages of discussions (`Loaders.load_ahead`)."""
         selected = list(node_fields(info))
         await info.context.loaders.load_ahead(
-            [doc for doc, _ in page.items],
+            page.items,
             owners=any(name == "owner" for name, _ in selected),
             discussions=[info.context.limits.page(arguments.get("first"), arguments.get("after"))
                          for name, arguments in selected if name == "discussions"],

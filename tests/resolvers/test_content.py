@@ -24,7 +24,7 @@ async def add(store, clock, gid, title, position=None, kind=PageKind.PAGE, who=O
 async def titles(store, group):
     page = await content.list_pages(store=store, actor=OWNER, viewer_role=GroupRole.OWNER,
                                     group=group, page=PAGE)
-    return [(item.position, item.doc["title"]) for item, _ in page.items]
+    return [(item.position, item.doc["title"]) for item in page.items]
 
 
 async def test_pages_are_ordered_by_position_and_can_move(store, clock):
@@ -100,4 +100,4 @@ async def test_invite_only_pages_are_for_members(store, clock):
     assert hidden is None
     shown = await content.list_pages(store=store, actor=TEACHER, viewer_role=GroupRole.MEMBER,
                                      group=group, page=PAGE)
-    assert [item.doc["title"] for item, _ in shown.items] == ["Plan"]
+    assert [item.doc["title"] for item in shown.items] == ["Plan"]
