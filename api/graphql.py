@@ -22,7 +22,7 @@ from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UnsetType
 
-from api.auth import InvalidToken, bearer_token, decode_token
+from api.auth import InvalidToken, Tokens, bearer_token
 from api.guards import refusal
 from api.lifespan import State
 from api.metrics import Metrics
@@ -133,6 +133,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
         )
         self._settings = settings
+        self._tokens = Tokens(settings)
         self._clock = clock
         self._metrics = metrics
         self._rate_limits = RateLimits(settings.rate_limits)
@@ -151,7 +152,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
 
     def _credentials(self, authorization: str | None) -> tuple[Actor | None, datetime | None]:
         token = bearer_token(authorization)
-        return (None, None) if token is None else decode_token(token, self._settings)
+        return (None, None) if token is None else self._tokens.read(token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -1,5 +1,6 @@
 """The GraphQL endpoint through the real ASGI app: auth, payloads, errors, health."""
 
+import time
 from datetime import timedelta
 
 import httpx2
@@ -62,6 +63,22 @@ async def test_an_expired_token_gets_401(client, tokens):
     )
     assert response.status_code == 401
     assert "expired" in response.json()["errors"][0]["message"]
+
+
+def test_a_token_verified_once_is_refused_from_the_moment_it_expires(settings):
+    from api.auth import InvalidToken, Tokens, mint_token
+
+    token = mint_token(settings, sub="olga", name="Olga", roles=["TEACHER"],
+                       ttl=timedelta(minutes=5))
+    clock = [time.time()]
+    tokens = Tokens(settings, now=lambda: clock[0])
+    actor, expires = tokens.read(token)
+    assert actor.id == "olga"
+    clock[0] = expires.timestamp() - 1
+    assert tokens.read(token)[0].id == "olga"
+    clock[0] = expires.timestamp()
+    with pytest.raises(InvalidToken, match="expired"):
+        tokens.read(token)
 
 
 async def test_a_token_signed_with_another_secret_gets_401(client, settings):
