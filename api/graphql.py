@@ -32,6 +32,7 @@ from resolvers.domain.rate_limits import RateLimits
 from resolvers.loaders import Loaders
 from schema.context import Context, Limits
 from schema.limits import RATE_LIMITED
+from schema.serialized import json_text
 from schema.sharing import Renders, next_message
 
 
@@ -196,7 +197,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
         return decoded
 
     def encode_json(self, data: object) -> str | bytes:
-        return next_message(data) or super().encode_json(data)
+        return next_message(data) or json_text(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL, opening on an example that works against the demo data."""

@@ -44,6 +44,7 @@ from resolvers.loaders import Loaders
 from schema.context import Context
 from schema.execution import Attribute, PlainFieldsExecutor
 from schema.selections import field_of, fields_of
+from schema.serialized import json_text
 from schema.types.event import Event
 from subscriptions.log import seq_of
 
@@ -159,7 +160,7 @@ class Rendered(dict[str, Any]):
         try:
             return self._json
         except AttributeError:
-            self._json: str = json.dumps(self, separators=(",", ":"))
+            self._json: str = json_text(self)
             return self._json
 
 
