@@ -69,7 +69,7 @@ async def run(repeat: int) -> list[Timing]:
                         page),
             await timed("users: the 20 owners", repeat,
                         lambda: store.users.get_many(user_ids=owners)),
-            await timed("discussions: the first 4 of each of the 20 groups ($topN)", repeat,
+            await timed("discussions: the first 4 of each of the 20 groups ($sort, $firstN)", repeat,
                         lambda: store.discussions.first_pages(group_ids=ids, limit=4)),
             await timed("memberships: the caller's roles, with an invite-only group on the page",
                         repeat, lambda: store.memberships.roles_of(user_id=READER.id,
