@@ -17,6 +17,7 @@ from schema.content import ContentMutation
 from schema.discussions import DiscussionMutation, DiscussionQuery
 from schema.errors import ERROR_TYPES
 from schema.execution import resolve_directly
+from schema.extensions import ExtensionsRunner
 from schema.groups import GroupMutation, GroupQuery
 from schema.limits import GuardedValidation, QueryLimits
 from schema.membership import MembershipMutation
@@ -71,6 +72,11 @@ class AgoraSchema(strawberry.Schema):
     def __init__(self, *args: Any, mask_errors: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.mask_errors = mask_errors
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> ExtensionsRunner:
+        return ExtensionsRunner(execution_context, extensions)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
