@@ -65,7 +65,7 @@ class RequestId:
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = ident
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_id)
+        try:  # a WebSocket's messages carry no headers to add it to
+            await self.app(scope, receive, send_with_id if scope["type"] == "http" else send)
         finally:
             request_id.reset(token)

@@ -3,7 +3,7 @@
 For every result, and so for every message of every subscription, Strawberry asks each
 extension for results to add and builds a context manager over all of them for their
 `on_stream_result` hooks, though Agora's extensions define neither. Fanning one event out to
-5,000 subscribers, that was a seventh of the CPU (bench.live). This runner asks only the
+5,000 subscribers, that was a fifth of the CPU (bench.live). This runner asks only the
 extensions that define `get_results`, and wraps results only in the hooks that are defined.
 """
 
