@@ -92,13 +92,18 @@ DISCUSSIONS = {f"group{g}": edge.node.discussions for g, edge in enumerate(PAGE.
 
 
 @strawberry.type
-class LoadedGroup:
+class GroupByKey:
+    """A group of PAGE naming its owner and discussions by key, for a loader to find."""
+
     title: str
     topics: list[str]
     member_count: int
     owner_id: strawberry.Private[str]
     group_id: strawberry.Private[str]
 
+
+@strawberry.type
+class LoadedGroup(GroupByKey):
     @strawberry.field
     async def owner(self, info: strawberry.Info) -> User:
         user: User = await info.context["users"].load(self.owner_id)
@@ -134,14 +139,8 @@ LOADED_PAGE = by_reference(LoadedGroup, LoadedGroupEdge, LoadedGroupConnection)
 
 
 @strawberry.type
-class AheadGroup:
+class AheadGroup(GroupByKey):
     """Resolved as Agora resolves a page of groups: loaded ahead, answering at once."""
-
-    title: str
-    topics: list[str]
-    member_count: int
-    owner_id: strawberry.Private[str]
-    group_id: strawberry.Private[str]
 
     @strawberry.field
     def owner(self, info: strawberry.Info) -> User:
