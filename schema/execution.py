@@ -16,6 +16,7 @@ no per-call argument conversion, no extension chain.
 """
 
 import inspect
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast, overload
@@ -27,6 +28,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfoHelpers,
     Undefined,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
@@ -226,8 +228,30 @@ def resolve_directly(schema: strawberry.Schema) -> None:
                     name: python for name, python in names.items() if name != python})
 
 
+def _weakly[**P, R](method: Callable[P, R]) -> Callable[P, R]:
+    """`method`, holding its object only weakly."""
+    bound = weakref.WeakMethod(method)
+
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        found = bound()
+        if found is None:
+            raise RuntimeError("the execution has ended")
+        return found(*args, **kwargs)
+
+    return call
+
+
 class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's executor, completing plain fields in one step."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """graphql-core's, with the helpers it gives resolvers holding the executor weakly.
+        Bound to it, they made a cycle (the executor holds them) that kept everything a request
+        reads and builds alive until the garbage collector's next pass, rather than freed as
+        the request ends."""
+        super().__init__(*args, **kwargs)
+        self.async_helpers = GraphQLResolveInfoHelpers(
+            gather=_weakly(self.gather_async_work), track=_weakly(self.track_async_work))
 
     def execute_fields(
         self,
