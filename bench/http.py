@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx2
 from bson import ObjectId
 from pymongo import AsyncMongoClient
 from strawberry.relay import to_base64
@@ -88,6 +89,17 @@ def wrk(url: str, body: dict[str, Any], token: str, seconds: int, connections: i
     if errors:
         raise RuntimeError(f"{errors.group(1)} failed requests:\n{out}")
     return rps, p50, p99
+
+
+def check(url: str, body: dict[str, Any], token: str) -> None:
+    """Raise unless `body` is answered as asked: no errors, and no mutation answering with one
+    of its error types (an `addPost` refused as forbidden costs far less than a post)."""
+    response = httpx2.post(url, json=body, headers={"Authorization": f"Bearer {token}"})
+    answer = response.json()
+    refused = [value for value in (answer.get("data") or {}).values()
+               if isinstance(value, dict) and value.get("__typename", "").endswith("Error")]
+    if response.status_code != 200 or "errors" in answer or refused:
+        raise RuntimeError(f"the benchmark's request was not answered as asked: {answer}")
 
 
 def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
@@ -158,19 +170,21 @@ def run(seconds: int, connections: int) -> list[Result]:
                        "--log-level", "warning"], env, agora_port)
         api_pid = int(subprocess.run(["pgrep", "-f", f"api serve --port {agora_port}"],
                                      capture_output=True, text=True).stdout.split()[-1])
-        token = mint("author1")
+        # A teacher reads; the discussion's group's owner, a member, writes.
+        reader, writer = mint("author1"), mint("author0")
         url = f"http://127.0.0.1:{agora_port}/graphql"
         cases = [
-            ("Agora: { __typename }", {"query": "{ __typename }"}),
-            ("group list page (20 groups x 3 discussions)", {"query": GROUP_LIST}),
+            ("Agora: { __typename }", {"query": "{ __typename }"}, reader),
+            ("group list page (20 groups x 3 discussions)", {"query": GROUP_LIST}, reader),
             ("discussion page (50 posts with authors)",
-             {"query": DISCUSSION, "variables": {"id": discussion}}),
+             {"query": DISCUSSION, "variables": {"id": discussion}}, reader),
             ("addPost (write + event-log append)",
              {"query": ADD_POST, "variables": {"input": {"discussionId": discussion,
-                                                          "body": "Benchmark post"}}}),
+                                                          "body": "Benchmark post"}}}, writer),
         ]
         try:
-            for name, body in cases:
+            for name, body, token in cases:
+                check(url, body, token)
                 api_before, db_before = cpu_seconds(api_pid), cpu_seconds(db_pid)
                 rps, p50, p99 = wrk(url, body, token, seconds, connections)
                 results.append(Result(name, rps, p50, p99,
