@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from resolvers.domain.actors import Actor
 from resolvers.domain.content import (
@@ -15,10 +15,11 @@ from resolvers.domain.content import (
     rank_at,
 )
 from resolvers.domain.errors import NotFound, ValidationFailed
+from resolvers.domain.events import EventDoc, EventKind, new_event
 from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole, check_may_edit_content, may_read_content
 from resolvers.domain.paging import Page, PageRequest, page_of
-from resolvers.groups import existing_group, record_activity, visible_group
+from resolvers.groups import existing_group, group_event, record_activity, visible_group
 from resolvers.membership import role_of
 from resolvers.store import Store
 from resolvers.store.pages import PageDoc
@@ -49,6 +50,8 @@ class PositionedPage:
 
 async def _positioned(store: Store, page: PageDoc) -> PositionedPage:
     order = [doc["_id"] for doc in await _ordered(store, page["group_id"])]
+    if page["_id"] not in order:  # removed meanwhile
+        raise NotFound("Page", str(page["_id"]))
     return PositionedPage(page, order.index(page["_id"]) + 1)
 
 
@@ -61,25 +64,46 @@ async def _editable_group(
     return actor, group
 
 
-async def _touch(store: Store, group: GroupDoc, fields: dict[str, Any], now: datetime) -> GroupDoc:
-    """Record a content change; content counts as activity."""
-    return await record_activity(store, group, now, {**fields, "updated_at": now})
+async def _touch(
+    store: Store, group: GroupDoc, fields: dict[str, Any], now: datetime, event: EventDoc
+) -> GroupDoc:
+    """Record a content change and its event, which rides in the group's outbox (a removed
+    page has no document left to carry it); content counts as activity."""
+    return await record_activity(store, group, now, {**fields, "updated_at": now}, [event])
+
+
+async def _set_group_fields(
+    store: Store, actor: Actor | None, group_id: str, action: str, fields: dict[str, Any],
+    now: datetime,
+) -> GroupDoc:
+    actor, group = await _editable_group(store, actor, group_id, action)
+    changed = cast(GroupDoc, {**group, **fields, "updated_at": now})
+    event = group_event(EventKind.GROUP_UPDATED, actor, changed, now)
+    return await _touch(store, group, fields, now, event)
+
+
+def _page_event(
+    kind: EventKind, actor: Actor, group: GroupDoc, page: PositionedPage, now: datetime
+) -> EventDoc:
+    """An event about a page, carrying it as it is (or was, once removed), with its place."""
+    return new_event(kind=kind, actor=actor, group=group, subject_kind="Page",
+                     subject={**page.doc, "position": page.position}, now=now)
 
 
 async def set_group_image(
     *, store: Store, actor: Actor | None, group_id: str, url: str, now: datetime
 ) -> GroupDoc:
     url = checked_image_url(url)
-    _, group = await _editable_group(store, actor, group_id, "setGroupImage")
-    return await _touch(store, group, {"image_url": url}, now)
+    return await _set_group_fields(store, actor, group_id, "setGroupImage", {"image_url": url},
+                                   now)
 
 
 async def set_welcome_message(
     *, store: Store, actor: Actor | None, group_id: str, message: str, now: datetime
 ) -> GroupDoc:
     message = checked_welcome(message)
-    _, group = await _editable_group(store, actor, group_id, "setWelcomeMessage")
-    return await _touch(store, group, {"welcome_message": message}, now)
+    return await _set_group_fields(store, actor, group_id, "setWelcomeMessage",
+                                   {"welcome_message": message}, now)
 
 
 async def _ordered(store: Store, group_id: str) -> list[PageDoc]:
@@ -116,51 +140,60 @@ async def add_page(
         "created_at": now,
         "updated_at": now,
     }
-    page = await store.pages.insert(doc=doc)
-    await _touch(store, group, {}, now)
-    return await _positioned(store, page)
+    added = await _positioned(store, await store.pages.insert(doc=doc))
+    await _touch(store, group, {}, now, _page_event(EventKind.PAGE_ADDED, actor, group, added,
+                                                    now))
+    return added
 
 
 async def _editable_page(
     store: Store, actor: Actor | None, page_id: str, action: str
-) -> tuple[PageDoc, GroupDoc]:
+) -> tuple[Actor, PageDoc, GroupDoc]:
     page = await store.pages.get(page_id=page_id)
     if page is None:
         raise NotFound("Page", page_id)
-    _, group = await _editable_group(store, actor, page["group_id"], action)
-    return page, group
+    editor, group = await _editable_group(store, actor, page["group_id"], action)
+    return editor, page, group
+
+
+async def _change_page(
+    store: Store, editor: Actor, group: GroupDoc, page: PageDoc, fields: dict[str, Any],
+    kind: EventKind, now: datetime,
+) -> PositionedPage:
+    changed = await store.pages.update(page_id=page["_id"], fields=fields, now=now)
+    if changed is None:
+        raise NotFound("Page", str(page["_id"]))
+    positioned = await _positioned(store, changed)
+    await _touch(store, group, {}, now, _page_event(kind, editor, group, positioned, now))
+    return positioned
 
 
 async def update_page(
     *, store: Store, actor: Actor | None, page_id: str, changes: PageChanges, now: datetime,
 ) -> PositionedPage:
     fields = changes.fields()
-    page, group = await _editable_page(store, actor, page_id, "updatePage")
-    changed = await store.pages.update(page_id=page["_id"], fields=fields, now=now)
-    if changed is None:
-        raise NotFound("Page", page_id)
-    await _touch(store, group, {}, now)
-    return await _positioned(store, changed)
+    editor, page, group = await _editable_page(store, actor, page_id, "updatePage")
+    return await _change_page(store, editor, group, page, fields, EventKind.PAGE_UPDATED, now)
 
 
 async def move_page(
     *, store: Store, actor: Actor | None, page_id: str, position: int, now: datetime
 ) -> PositionedPage:
-    page, group = await _editable_page(store, actor, page_id, "movePage")
+    editor, page, group = await _editable_page(store, actor, page_id, "movePage")
     rank = await _rank_for(store, page["group_id"], position, moving=page["_id"])
-    changed = await store.pages.update(page_id=page["_id"], fields={"rank": rank}, now=now)
-    if changed is None:
-        raise NotFound("Page", page_id)
-    await _touch(store, group, {}, now)
-    return await _positioned(store, changed)
+    return await _change_page(store, editor, group, page, {"rank": rank}, EventKind.PAGE_MOVED,
+                              now)
 
 
 async def remove_page(
     *, store: Store, actor: Actor | None, page_id: str, now: datetime
 ) -> GroupDoc:
-    page, group = await _editable_page(store, actor, page_id, "removePage")
-    await store.pages.delete(page_id=page["_id"])
-    return await _touch(store, group, {}, now)
+    editor, page, group = await _editable_page(store, actor, page_id, "removePage")
+    removed = await _positioned(store, page)
+    if not await store.pages.delete(page_id=page["_id"]):
+        raise NotFound("Page", page_id)
+    return await _touch(store, group, {}, now, _page_event(EventKind.PAGE_REMOVED, editor,
+                                                           group, removed, now))
 
 
 async def list_pages(

@@ -1,6 +1,6 @@
 """Group use cases: propose, edit, list, find similar, and the CSS approval workflow."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -214,12 +214,16 @@ async def create_group(
 
 
 async def record_activity(
-    store: Store, group: GroupDoc, now: datetime, fields: dict[str, Any] | None = None
+    store: Store, group: GroupDoc, now: datetime, fields: dict[str, Any] | None = None,
+    events: Sequence[EventDoc] = (),
 ) -> GroupDoc:
-    """A post, discussion or page change: the group's inactivity clock starts again."""
+    """A post, discussion or page change: the group's inactivity clock starts again. `events`
+    ride in the group's outbox, then go to the log."""
     changed = await store.groups.update_fields(
-        group_id=group["_id"], fields={**(fields or {}), "last_activity_at": now}
+        group_id=group["_id"], fields={**(fields or {}), "last_activity_at": now}, events=events
     )
+    if events:
+        await store.events.commit("groups", group["_id"], events)
     return changed or group
 
 

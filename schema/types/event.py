@@ -12,6 +12,7 @@ from schema.context import Info
 from schema.types.discussion import Discussion, Post, Report
 from schema.types.group import Group
 from schema.types.membership import GroupRoleType
+from schema.types.page import Page
 from schema.types.user import User
 from subscriptions.stream import Delivery, event_cursor
 
@@ -31,7 +32,7 @@ class MembershipChange:
 
 
 EventSubject = Annotated[
-    Post | Discussion | Group | MembershipChange | Report,
+    Post | Discussion | Group | MembershipChange | Report | Page,
     strawberry.union("EventSubject", description="The object an event concerns, as it was then."),
 ]
 
@@ -46,6 +47,8 @@ def _subject(kind: str, doc: dict[str, Any]) -> Any:
             return Group.from_doc(doc)  # type: ignore[arg-type]
         case "Report":
             return Report.from_doc(doc)
+        case "Page":
+            return Page.from_doc(doc)
     role = doc.get("role")
     return MembershipChange(role=GroupRole(role) if role else None, user_id=doc["user_id"])
 

@@ -25,10 +25,15 @@ class Page(relay.Node):
 
     @classmethod
     def from_positioned(cls, item: content.PositionedPage) -> Self:
-        doc: dict[str, Any] = item.doc
+        return cls.from_doc({**item.doc, "position": item.position})
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Self:
+        """A page from its document with its `position`, as an event carries it."""
         return cls(
             id=str(doc["_id"]), title=doc["title"], body=doc["body"], kind=PageKind(doc["kind"]),
-            position=item.position, created_at=doc["created_at"], updated_at=doc["updated_at"],
+            position=doc["position"], created_at=doc["created_at"],
+            updated_at=doc["updated_at"],
         )
 
     @classmethod

@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import websockets
 
-from resolvers import groups, membership, moderation
+from resolvers import content, groups, membership, moderation
+from resolvers.domain.content import PageKind
 from resolvers.domain.groups import GroupAction
 from resolvers.domain.reports import ReportReason
 from tests.acceptance.server import running_server
@@ -57,6 +58,54 @@ async def test_group_activity_is_for_members_and_hides_hidden_posts(servers, tok
         ("POST_ADDED", "Rude words"), ("POST_ADDED", "Sentinel")]
     await mia.close()
     await olga.close()
+
+
+CONTENT = """subscription($g: ID!) { groupActivity(groupId: $g) { kind actor { name }
+  subject { ... on Page { title position kind } ... on Group { welcomeMessage }
+            ... on Post { body } } } }"""
+
+
+async def test_content_changes_reach_the_members_of_an_invite_only_group(
+    servers, tokens, world
+):
+    """Pages and the welcome message are the group's content: its members see them change
+    live, in order; a stranger cannot follow them (a post is the sentinel)."""
+    assert await refused(servers, tokens, TOM, CONTENT, g=world.gid(world.closed)) == (
+        "ForbiddenError")
+    mia = await listen(servers, tokens, MIA, CONTENT, g=world.gid(world.closed))
+    gid, now = str(world.closed["_id"]), datetime.now(UTC)
+    plan = await content.add_page(store=world.store, actor=OLGA, group_id=gid, title="Plan",
+                                  body="Weeks 1-4", kind=PageKind.WORK_PLAN, position=None,
+                                  now=now)
+    icebreaker = await content.add_page(store=world.store, actor=OLGA, group_id=gid,
+                                        title="Hello", body="Say hi", kind=PageKind.ACTIVITY,
+                                        position=None, now=now)
+    page_id = str(icebreaker.doc["_id"])
+    await content.update_page(store=world.store, actor=OLGA, page_id=page_id,
+                              changes=content.PageChanges(title="Hello, all"), now=now)
+    await content.move_page(store=world.store, actor=OLGA, page_id=page_id, position=1, now=now)
+    await content.set_welcome_message(store=world.store, actor=OLGA, group_id=gid,
+                                      message="Welcome, colleagues", now=now)
+    await content.remove_page(store=world.store, actor=OLGA, page_id=str(plan.doc["_id"]),
+                              now=now)
+    await world.post(world.closed_thread, "Sentinel")
+
+    def seen(event):
+        subject = event["subject"]
+        return (event["kind"], event["actor"]["name"],
+                subject.get("title") or subject.get("welcomeMessage") or subject.get("body"),
+                subject.get("position"))
+
+    assert [seen(event) for event in await mia.events(7)] == [
+        ("PAGE_ADDED", "Olga", "Plan", 1),
+        ("PAGE_ADDED", "Olga", "Hello", 2),
+        ("PAGE_UPDATED", "Olga", "Hello, all", 2),
+        ("PAGE_MOVED", "Olga", "Hello, all", 1),
+        ("GROUP_UPDATED", "Olga", "Welcome, colleagues", None),
+        ("PAGE_REMOVED", "Olga", "Plan", 2),
+        ("POST_ADDED", "Olga", "Sentinel", None),
+    ]
+    await mia.close()
 
 
 async def test_posts_of_invite_only_groups_reach_members_only(servers, tokens, world):
