@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from resolvers.domain.actors import Actor
 from resolvers.domain.content import (
@@ -19,7 +19,13 @@ from resolvers.domain.events import EventDoc, EventKind, new_event
 from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole, check_may_edit_content, may_read_content
 from resolvers.domain.paging import Page, PageRequest, page_of
-from resolvers.groups import existing_group, group_event, record_activity, visible_group
+from resolvers.groups import (
+    changed_group,
+    existing_group,
+    group_event,
+    record_activity,
+    visible_group,
+)
 from resolvers.membership import role_of
 from resolvers.store import Store
 from resolvers.store.pages import PageDoc
@@ -46,6 +52,10 @@ class PageChanges:
 class PositionedPage:
     doc: PageDoc
     position: int  # 1-based
+
+    def with_position(self) -> PageDoc:
+        """The page's document with its `position`, as an event carries it."""
+        return {**self.doc, "position": self.position}
 
 
 async def _positioned(store: Store, page: PageDoc) -> PositionedPage:
@@ -77,8 +87,8 @@ async def _set_group_fields(
     now: datetime,
 ) -> GroupDoc:
     actor, group = await _editable_group(store, actor, group_id, action)
-    changed = cast(GroupDoc, {**group, **fields, "updated_at": now})
-    event = group_event(EventKind.GROUP_UPDATED, actor, changed, now)
+    event = group_event(EventKind.GROUP_UPDATED, actor,
+                        changed_group(group, {**fields, "updated_at": now}), now)
     return await _touch(store, group, fields, now, event)
 
 
@@ -87,7 +97,7 @@ def _page_event(
 ) -> EventDoc:
     """An event about a page, carrying it as it is (or was, once removed), with its place."""
     return new_event(kind=kind, actor=actor, group=group, subject_kind="Page",
-                     subject={**page.doc, "position": page.position}, now=now)
+                     subject=page.with_position(), now=now)
 
 
 async def set_group_image(

@@ -147,7 +147,7 @@ def group_event(
                      subject=subject, now=now, extra=extra or None)
 
 
-def _changed(group: GroupDoc, fields: dict[str, Any]) -> GroupDoc:
+def changed_group(group: GroupDoc, fields: dict[str, Any]) -> GroupDoc:
     """`group` as it will be once `fields` are set: what its event describes."""
     return cast(GroupDoc, {**group, **fields})
 
@@ -258,7 +258,7 @@ async def update_group(
     form = validate_group_form(changes.apply_to(_form_of(group)))
     status = GroupStatus(group["status"])
     fields = {**_form_fields(form), "updated_at": now}
-    event = group_event(EventKind.GROUP_UPDATED, actor, _changed(group, fields), now)
+    event = group_event(EventKind.GROUP_UPDATED, actor, changed_group(group, fields), now)
     changed = await store.groups.change(
         group_id=group["_id"],
         expected_status=status,
@@ -305,7 +305,7 @@ async def transition_group(
         fields |= {"approved_at": now, "last_activity_at": now}
     if changes is not None:
         fields |= _form_fields(validate_group_form(changes.apply_to(_form_of(group))))
-    event = group_event(EventKind.GROUP_STATUS_CHANGED, actor, _changed(group, fields), now,
+    event = group_event(EventKind.GROUP_STATUS_CHANGED, actor, changed_group(group, fields), now,
                         from_status=status.value, to_status=target.value, message=message)
     changed = await store.groups.change(
         group_id=group["_id"],

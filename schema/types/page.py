@@ -25,7 +25,7 @@ class Page(relay.Node):
 
     @classmethod
     def from_positioned(cls, item: content.PositionedPage) -> Self:
-        return cls.from_doc({**item.doc, "position": item.position})
+        return cls.from_doc(item.with_position())
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Self:
