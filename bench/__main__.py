@@ -2,7 +2,8 @@
 
 Runs, one after the other, on loopback and bounded in count and time (about five minutes):
   1. `bench.http`: the group list page, a discussion page and `addPost`, each against a bare
-     Strawberry app answering `{ __typename }` measured in the same run (needs `wrk`);
+     Strawberry app answering `{ __typename }` measured in the same run (needs `wrk`), and
+     the group list page again with its reads answered from memory (`bench.from_memory`);
   2. `bench.commands`: the group list page's database commands, each timed on its own;
   3. `bench.engine`: the same page's fields rendered from memory, the engine's own cost;
   4. `bench.live`: the delay from a write to its subscribers, and one event fanned out to
