@@ -85,7 +85,7 @@ def token(args: argparse.Namespace) -> None:
 def sweep_inactivity(args: argparse.Namespace) -> None:
     from datetime import UTC, datetime
 
-    from api.lifespan import mongo_client
+    from api.lifespan import close_client, mongo_client
     from resolvers.moderation import sweep_inactivity as sweep
     from resolvers.store import Store
 
@@ -105,7 +105,7 @@ def sweep_inactivity(args: argparse.Namespace) -> None:
             store = Store(client[settings.mongodb_database])
             report = await sweep(store=store, now=datetime.now(UTC), progress=progress)
         finally:
-            await client.close()
+            await close_client(client)
         print(f"period {report.period}: {report.due} groups due, {report.flagged} flagged now "
               f"({report.due - report.flagged} were flagged earlier in the period)")
 
@@ -114,7 +114,7 @@ def sweep_inactivity(args: argparse.Namespace) -> None:
 
 def seed_demo(args: argparse.Namespace) -> None:
     from api.demo import seed_demo as seed
-    from api.lifespan import mongo_client
+    from api.lifespan import close_client, mongo_client
     from resolvers.store import Store
 
     settings = Settings()
@@ -126,7 +126,7 @@ def seed_demo(args: argparse.Namespace) -> None:
             await store.ensure_indexes()
             created = await seed(store, progress=lambda line: print(line, file=sys.stderr))
         finally:
-            await client.close()
+            await close_client(client)
         print(f"demo community ready: {created} groups created now "
               "(existing ones were left alone)")
 

@@ -3,6 +3,7 @@
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+import pymongo
 from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -13,7 +14,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from api.graphql import AgoraGraphQL, utcnow
 from api.guards import RequestGuard
-from api.lifespan import lifespan_for
+from api.lifespan import DATABASE_WAIT, lifespan_for
 from api.logs import RequestId
 from api.metrics import Metrics
 from api.settings import Settings
@@ -27,9 +28,10 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 async def readyz(request: Request) -> JSONResponse:
-    """The process can serve: its database answers."""
+    """The process can serve: its database answers, within `DATABASE_WAIT`."""
     try:
-        await request.state.store.ping()
+        with pymongo.timeout(DATABASE_WAIT):
+            await request.state.store.ping()
     except Exception as error:
         return JSONResponse(
             {"status": "unavailable", "database": type(error).__name__}, status_code=503

@@ -89,8 +89,11 @@ def embedded_database(
     """
     command = [sys.executable, "-m", "api", "db", "--port", str(port), "--exit-with-parent"]
     command += ["--memory"] if path is None else ["--path", str(path)]
-    # The child's stdin is a pipe only we hold: if we die, it reads EOF and stops too.
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    # The child's stdin is a pipe only we hold: if we die, it reads EOF and stops too. It runs
+    # in a session of its own, so that a terminal's Ctrl-C reaches only us: we stop first,
+    # while the database still answers, then stop it.
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                               start_new_session=True)
     try:
         uri = _await_ready(process, startup_timeout)
         yield uri

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import TypedDict
 
+import pymongo
 from pymongo import AsyncMongoClient
 from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
@@ -16,6 +17,10 @@ from resolvers.domain.language import warm_up
 from resolvers.store import Store
 from resolvers.users import UserRecorder
 from subscriptions.fanout import Fanout, FanoutSettings
+
+# Seconds a readiness probe or a shutdown waits for a database that does not answer. Without a
+# bound, the driver looks for an absent server for its whole server selection timeout (30 s).
+DATABASE_WAIT = 2.0
 
 
 class State(TypedDict):
@@ -41,6 +46,12 @@ def mongo_client(
     )
 
 
+async def close_client(client: AsyncMongoClient[dict]) -> None:  # type: ignore[type-arg]
+    """Close `client`, waiting `DATABASE_WAIT` at most for the server to end its sessions."""
+    with pymongo.timeout(DATABASE_WAIT):
+        await client.close()
+
+
 def lifespan_for(  # type: ignore[no-untyped-def]
     settings: Settings,
     metrics: Metrics,
@@ -64,6 +75,6 @@ def lifespan_for(  # type: ignore[no-untyped-def]
         finally:
             if fanout is not None:
                 await fanout.stop()
-            await client.close()
+            await close_client(client)
 
     return lifespan

@@ -1,9 +1,18 @@
-"""Data on the embedded database survives a restart of `python -m api serve`."""
+"""`python -m api serve` restarted and stopped: the data on the embedded database survives a
+restart, and stopping never waits on a database that has gone."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
 
 import httpx2
 import pytest
 
-from tests.acceptance.server import mint, running_server
+from api.embedded import embedded_database
+from tests.acceptance.server import ROOT, _wait_ready, free_port, mint, running_server
 from tests.acceptance.test_group_story import CREATE, form_input
 from tests.groups_seed import NEAR_DUPLICATE
 
@@ -35,31 +44,75 @@ def test_a_restart_keeps_the_data(tmp_path):
     }
 
 
-def test_the_embedded_database_stops_when_the_server_is_killed(tmp_path):
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    from tests.acceptance.server import ROOT, _wait_ready, free_port
-
+def serve(env: dict[str, str], **options: Any) -> tuple[subprocess.Popen[bytes], str]:
+    """`python -m api serve` with `env` added (empty values removed), ready; and its URL."""
     port = free_port()
-    env = {**os.environ, "APP_DATA_DIR": str(tmp_path)}
-    env.pop("APP_MONGODB_URI", None)
+    environment = {**os.environ, **env}
+    for name in [name for name, value in env.items() if value == ""]:
+        environment.pop(name)
     server = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port)],
-                              cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-    _wait_ready(server, f"http://127.0.0.1:{port}", 60)
-    children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
-    database_pid = int(children.stdout.split()[0])
-    server.send_signal(signal.SIGKILL)
-    server.wait()
-    deadline = time.monotonic() + 20
+                              cwd=ROOT, env=environment, stderr=subprocess.DEVNULL, **options)
+    url = f"http://127.0.0.1:{port}"
+    _wait_ready(server, url, 60)
+    return server, url
+
+
+def read_something(url: str) -> None:
+    """A request that talks to the database (and leaves the driver a session to end)."""
+    query = "{ groups(first: 1) { edges { node { id } } } }"
+    assert call(url, mint("olga"), query) == {"groups": {"edges": []}}
+
+
+def gone(pid: int, within: float) -> bool:
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         try:
-            os.kill(database_pid, 0)
+            os.kill(pid, 0)
         except ProcessLookupError:
-            return
+            return True
         time.sleep(0.1)
-    os.kill(database_pid, signal.SIGKILL)
-    raise AssertionError("the embedded database outlived its server")
+    return False
+
+
+def database_of(server: subprocess.Popen[bytes]) -> int:
+    children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
+    return int(children.stdout.split()[0])
+
+
+def test_the_embedded_database_stops_when_the_server_is_killed(tmp_path):
+    server, _ = serve({"APP_MONGODB_URI": "", "APP_DATA_DIR": str(tmp_path)})
+    database_pid = database_of(server)
+    server.send_signal(signal.SIGKILL)
+    server.wait()
+    if not gone(database_pid, within=20):
+        os.kill(database_pid, signal.SIGKILL)
+        raise AssertionError("the embedded database outlived its server")
+
+
+def test_ctrl_c_stops_the_server_and_its_embedded_database_at_once(tmp_path):
+    # A terminal's Ctrl-C signals the whole foreground process group.
+    server, url = serve({"APP_MONGODB_URI": "", "APP_DATA_DIR": str(tmp_path)},
+                        start_new_session=True)
+    database_pid = database_of(server)
+    read_something(url)
+    os.killpg(server.pid, signal.SIGINT)
+    try:
+        # Well under the driver's 30 s search for a database that stopped with us.
+        assert server.wait(timeout=15) == 0
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+    assert gone(database_pid, within=15)
+
+
+def test_the_server_stops_at_once_when_its_database_has_gone(tmp_path):
+    with embedded_database(path=tmp_path / "data.sqlite3") as uri:
+        server, url = serve({"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": "stopping"})
+        read_something(url)
+    assert httpx2.get(f"{url}/readyz", timeout=10).status_code == 503  # it knows
+    server.send_signal(signal.SIGTERM)
+    try:
+        # Uvicorn ends its graceful shutdown by raising again the signal it caught.
+        assert server.wait(timeout=15) == -signal.SIGTERM
+    finally:
+        server.kill()
