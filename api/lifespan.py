@@ -42,7 +42,8 @@ def mongo_client(
     if not settings.mongodb_uri:
         raise RuntimeError("APP_MONGODB_URI is empty; `python -m api serve` starts a database")
     return AsyncMongoClient(
-        settings.mongodb_uri, tz_aware=True, connect=False, event_listeners=list(listeners)
+        settings.mongodb_uri, tz_aware=True, connect=False, event_listeners=list(listeners),
+        serverSelectionTimeoutMS=round(settings.database_timeout * 1000),
     )
 
 

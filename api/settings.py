@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     mongodb_uri: str = ""
     mongodb_database: str = "agora"
     data_dir: Path = Path("data")
+    # Seconds a request waits for a database that does not answer before it is answered
+    # DATABASE_UNAVAILABLE (the driver's server selection timeout; its own default is 30).
+    database_timeout: float = Field(default=10, gt=0, le=120)
 
     jwt_secret: str = DEVELOPMENT_SECRET
     jwt_algorithm: str = "HS256"

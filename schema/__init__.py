@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
+from pymongo.errors import ConnectionFailure
 from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -51,6 +52,7 @@ def _is_unexpected(error: GraphQLError) -> bool:
 
 log = logging.getLogger("agora.graphql")
 UNEXPECTED = "Unexpected error."
+DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
 DEFAULT_LIMITS = QueryLimits()
 
 
@@ -82,7 +84,9 @@ class AgoraSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         """Client mistakes are logged briefly, without the query (a flood of bad queries must
-        not flood the logs); unexpected errors with their traceback, then masked in place.
+        not flood the logs); a database that does not answer in one line, and the error
+        becomes DATABASE_UNAVAILABLE (every request says so while it is away); unexpected
+        errors with their traceback, then masked in place.
         Each error once: a live event rendered once for many subscribers brings the same
         errors to each of them, and one failure must not become a line per subscriber."""
         for index, error in enumerate(errors):
@@ -91,6 +95,12 @@ class AgoraSchema(strawberry.Schema):
             original = error.original_error
             if original is None or isinstance(original, GraphQLError) or error.extensions:
                 log.info("client error: %s", error.message[:200])
+            elif isinstance(original, ConnectionFailure):
+                log.warning("database unavailable in %s: %s", error.path, str(original)[:200])
+                error = errors[index] = GraphQLError(
+                    DATABASE_UNAVAILABLE, nodes=error.nodes, source=error.source,
+                    positions=error.positions, path=error.path,
+                    extensions={"code": "DATABASE_UNAVAILABLE"})
             else:
                 log.error("unexpected error in %s", error.path, exc_info=original)
                 if self.mask_errors and _is_unexpected(error):

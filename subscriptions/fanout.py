@@ -17,10 +17,21 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from pymongo.errors import ConnectionFailure
+
 from resolvers.domain.events import EventDoc
 from subscriptions.log import GAP, EventLog, seq_of
 
 log = logging.getLogger(__name__)
+
+
+def _failed(what: str, error: Exception) -> None:
+    """Log a failure: a database that does not answer in one line, anything else with its
+    traceback."""
+    if isinstance(error, ConnectionFailure):
+        log.warning("%s: the database is unavailable (%s)", what, type(error).__name__)
+    else:
+        log.error("%s failed", what, exc_info=error)
 
 
 class Subscriber(Protocol):
@@ -91,8 +102,8 @@ class Fanout:
         loop = asyncio.get_running_loop()
         try:
             await self._maintain()
-        except Exception:
-            log.exception("event log maintenance failed at start-up")
+        except Exception as error:
+            _failed("event log maintenance at start-up", error)
         next_maintenance = loop.time() + self.settings.maintenance_interval
         while True:
             timeout = self.settings.poll_interval if self._subscribers else None
@@ -109,8 +120,8 @@ class Fanout:
                     next_maintenance = loop.time() + self.settings.maintenance_interval
             except asyncio.CancelledError:
                 raise
-            except Exception:  # the database may be away for a moment: try again later
-                log.exception("event log reader failed; retrying")
+            except Exception as error:  # the database may be away for a moment: try later
+                _failed("event log reader (retrying)", error)
                 await asyncio.sleep(self.settings.poll_interval * 10)
 
     async def _read(self, *, deliver: bool) -> None:
