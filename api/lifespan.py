@@ -8,6 +8,7 @@ from typing import TypedDict
 
 import pymongo
 from pymongo import AsyncMongoClient
+from pymongo.errors import ConnectionFailure
 from pymongo.monitoring import CommandListener
 from starlette.applications import Starlette
 
@@ -65,7 +66,12 @@ def lifespan_for(  # type: ignore[no-untyped-def]
         fanout = None
         try:
             store = Store(client[settings.mongodb_database])
-            await store.ensure_indexes()
+            try:
+                await store.ensure_indexes()
+            except ConnectionFailure:
+                raise RuntimeError(
+                    f"the database (APP_MONGODB_URI) did not answer within "
+                    f"{settings.database_timeout:g} s (APP_DATABASE_TIMEOUT)") from None
             await asyncio.to_thread(warm_up)
             fanout = Fanout(store.events, clock, fanout_settings(settings),
                             observer=metrics.event_handed_out)

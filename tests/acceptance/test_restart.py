@@ -1,5 +1,6 @@
-"""`python -m api serve` restarted and stopped: the data on the embedded database survives a
-restart, and stopping never waits on a database that has gone."""
+"""`python -m api serve` started, restarted and stopped: the data on the embedded database
+survives a restart, stopping never waits on a database that has gone, and a database that
+does not answer stops the start with a clear message."""
 
 import os
 import signal
@@ -116,3 +117,14 @@ def test_the_server_stops_at_once_when_its_database_has_gone(tmp_path):
         assert server.wait(timeout=15) == -signal.SIGTERM
     finally:
         server.kill()
+
+
+def test_a_database_that_does_not_answer_stops_the_start_with_a_clear_message():
+    closed = f"mongodb://127.0.0.1:{free_port()}"  # nothing listens there
+    environment = {**os.environ, "APP_MONGODB_URI": closed, "APP_DATABASE_TIMEOUT": "1"}
+    started = subprocess.run(
+        [sys.executable, "-m", "api", "serve", "--port", str(free_port())], cwd=ROOT,
+        env=environment, capture_output=True, text=True, timeout=60)
+    assert started.returncode != 0
+    assert ("the database (APP_MONGODB_URI) did not answer within 1 s (APP_DATABASE_TIMEOUT)"
+            in started.stderr)
