@@ -66,7 +66,8 @@ def build_app(
     ]
     middleware = [
         Middleware(RequestId),
-        Middleware(RequestGuard, max_body_bytes=settings.max_body_bytes),
+        Middleware(RequestGuard, max_body_bytes=settings.max_body_bytes,
+                   body_timeout=settings.body_timeout),
     ]
     if settings.cors_origins:
         middleware.insert(1, Middleware(

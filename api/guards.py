@@ -1,5 +1,7 @@
-"""HTTP guards in front of GraphQL: request size, and the media types a POST may use."""
+"""HTTP guards in front of GraphQL: request size and time, and the media types a POST may
+use."""
 
+import asyncio
 import json
 from collections.abc import Mapping
 
@@ -29,13 +31,20 @@ class _TooLarge(Exception):
     pass
 
 
-class RequestGuard:
-    """Refuse bodies over `max_body_bytes` with 413 before anything parses them, and POSTs
-    with a media type a cross-site form could send (CSRF) with 415."""
+class _TooSlow(Exception):
+    pass
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+
+class RequestGuard:
+    """Refuse bodies over `max_body_bytes` with 413 before anything parses them, bodies that
+    have not all arrived `body_timeout` seconds after their headers with 408 (a client
+    trickling its body must not hold a request open for ever), and POSTs with a media type a
+    cross-site form could send (CSRF) with 415."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, body_timeout: float) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -52,16 +61,25 @@ class RequestGuard:
         if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
             await self._too_large(scope, receive, send)
             return
+        deadline = asyncio.get_running_loop().time() + self.body_timeout
         received = 0
+        complete = False
         started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete
+            if complete:  # past the body: what follows is the client leaving
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise _TooSlow from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
                     raise _TooLarge
+                complete = not message.get("more_body", False)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -74,6 +92,10 @@ class RequestGuard:
         except _TooLarge:
             if not started:
                 await self._too_large(scope, receive, send)
+        except _TooSlow:
+            if not started:
+                await refusal(408, "The request body did not arrive within "
+                              f"{self.body_timeout:g} seconds")(scope, receive, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         await refusal(413, f"The request is larger than {self.max_body_bytes:,} bytes")(

@@ -61,6 +61,7 @@ class Settings(BaseSettings):
 
     # Safety limits.
     max_body_bytes: int = Field(default=100_000, ge=1_000)
+    body_timeout: float = Field(default=10, gt=0)  # seconds for a body to arrive in full
     max_query_depth: int = Field(default=12, ge=2)
     max_query_tokens: int = Field(default=5_000, ge=100)
     max_aliases: int = Field(default=30, ge=0)

@@ -1,7 +1,9 @@
 """Hostile and malformed requests: refused early, clearly, and cheaply."""
 
+import asyncio
 import json
 import logging
+from collections.abc import AsyncIterator
 
 import httpx2
 import pytest
@@ -102,6 +104,32 @@ async def test_a_chunked_oversized_request_is_refused_too(client):
     response = await client.post("/graphql", content=chunks(),
                                  headers={"Content-Type": "application/json"})
     assert response.status_code == 413
+
+
+async def trickled(*parts: bytes, pause: float) -> AsyncIterator[bytes]:
+    """A body sent in `parts`, `pause` seconds apart."""
+    for index, part in enumerate(parts):
+        if index:
+            await asyncio.sleep(pause)
+        yield part
+
+
+@pytest.mark.parametrize(("pause", "status"), [(30, 408), (0.05, 200)])
+async def test_a_body_must_arrive_in_time(settings, store, tokens, pause, status):
+    configured = settings.model_copy(update={"body_timeout": 0.5})
+    body = trickled(b'{"query": "{ me', b' { name } }"}', pause=pause)
+    async with LifespanApp(build_app(configured)) as app:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://agora.test") as http:
+            response = await asyncio.wait_for(http.post(
+                "/graphql", content=body, headers={**tokens.headers("olga"),
+                                                   "Content-Type": "application/json"}), 10)
+    assert response.status_code == status
+    if status == 408:
+        assert error_of(response.json())["message"] == (
+            "The request body did not arrive within 0.5 seconds")
+    else:
+        assert response.json() == {"data": {"me": {"name": "Olga"}}}
 
 
 @pytest.mark.parametrize("media_type", ["text/plain", "application/x-www-form-urlencoded",
