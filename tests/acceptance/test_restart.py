@@ -2,12 +2,13 @@
 survives a restart, stopping never waits on a database that has gone, and a database that
 does not answer stops the start with a clear message."""
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
-from typing import Any
+from collections.abc import Iterator
 
 import httpx2
 import pytest
@@ -45,17 +46,35 @@ def test_a_restart_keeps_the_data(tmp_path):
     }
 
 
-def serve(env: dict[str, str], **options: Any) -> tuple[subprocess.Popen[bytes], str]:
-    """`python -m api serve` with `env` added (empty values removed), ready; and its URL."""
+@contextlib.contextmanager
+def serving(env: dict[str, str], *, session: bool = False) -> Iterator[
+        tuple[subprocess.Popen[bytes], str]]:
+    """`python -m api serve` with `env` added (empty values removed), ready; and its URL.
+    With `session`, in a session of its own, as a terminal runs a command. Whatever the test
+    did, nothing it started outlives it."""
     port = free_port()
     environment = {**os.environ, **env}
     for name in [name for name, value in env.items() if value == ""]:
         environment.pop(name)
     server = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port)],
-                              cwd=ROOT, env=environment, stderr=subprocess.DEVNULL, **options)
-    url = f"http://127.0.0.1:{port}"
-    _wait_ready(server, url, 60)
-    return server, url
+                              cwd=ROOT, env=environment, stderr=subprocess.DEVNULL,
+                              start_new_session=session)
+    children: list[int] = []
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_ready(server, url, 60)
+        children += children_of(server.pid)
+        yield server, url
+    finally:
+        for pid in [server.pid, *children]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        server.wait()
+
+
+def children_of(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(child) for child in found.stdout.split()]
 
 
 def read_something(url: str) -> None:
@@ -75,48 +94,36 @@ def gone(pid: int, within: float) -> bool:
     return False
 
 
-def database_of(server: subprocess.Popen[bytes]) -> int:
-    children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True)
-    return int(children.stdout.split()[0])
-
-
 def test_the_embedded_database_stops_when_the_server_is_killed(tmp_path):
-    server, _ = serve({"APP_MONGODB_URI": "", "APP_DATA_DIR": str(tmp_path)})
-    database_pid = database_of(server)
-    server.send_signal(signal.SIGKILL)
-    server.wait()
-    if not gone(database_pid, within=20):
-        os.kill(database_pid, signal.SIGKILL)
-        raise AssertionError("the embedded database outlived its server")
+    with serving({"APP_MONGODB_URI": "", "APP_DATA_DIR": str(tmp_path)}) as (server, _):
+        (database_pid,) = children_of(server.pid)
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        assert gone(database_pid, within=20), "the embedded database outlived its server"
 
 
 def test_ctrl_c_stops_the_server_and_its_embedded_database_at_once(tmp_path):
-    # A terminal's Ctrl-C signals the whole foreground process group.
-    server, url = serve({"APP_MONGODB_URI": "", "APP_DATA_DIR": str(tmp_path)},
-                        start_new_session=True)
-    database_pid = database_of(server)
-    read_something(url)
-    os.killpg(server.pid, signal.SIGINT)
-    try:
+    env = {"APP_MONGODB_URI": "", "APP_DATA_DIR": str(tmp_path)}
+    with serving(env, session=True) as (server, url):
+        (database_pid,) = children_of(server.pid)
+        read_something(url)
+        os.killpg(server.pid, signal.SIGINT)  # a terminal's Ctrl-C: the whole process group
         # Well under the driver's 30 s search for a database that stopped with us.
         assert server.wait(timeout=15) == 0
-    finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGKILL)
-    assert gone(database_pid, within=15)
+        assert gone(database_pid, within=15)
 
 
 def test_the_server_stops_at_once_when_its_database_has_gone(tmp_path):
-    with embedded_database(path=tmp_path / "data.sqlite3") as uri:
-        server, url = serve({"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": "stopping"})
-        read_something(url)
-    assert httpx2.get(f"{url}/readyz", timeout=10).status_code == 503  # it knows
-    server.send_signal(signal.SIGTERM)
-    try:
-        # Uvicorn ends its graceful shutdown by raising again the signal it caught.
-        assert server.wait(timeout=15) == -signal.SIGTERM
-    finally:
-        server.kill()
+    with contextlib.ExitStack() as database:
+        uri = database.enter_context(embedded_database(path=tmp_path / "data.sqlite3"))
+        env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": "stopping"}
+        with serving(env) as (server, url):
+            read_something(url)
+            database.close()  # the database stops under the running server
+            time.sleep(1)  # the driver sees it gone, and would look for it for 30 s
+            server.send_signal(signal.SIGTERM)
+            # Uvicorn ends its graceful shutdown by raising again the signal it caught.
+            assert server.wait(timeout=15) == -signal.SIGTERM
 
 
 def test_a_database_that_does_not_answer_stops_the_start_with_a_clear_message():

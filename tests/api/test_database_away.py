@@ -1,6 +1,6 @@
 """While the database is away: requests are answered within `APP_DATABASE_TIMEOUT` with a
 typed error, not after the driver's 30 seconds with a masked one; the readiness probe says so;
-and each failure is one line of log, not a traceback."""
+each failure is one line of log, not a traceback; and closing does not wait for it."""
 
 import asyncio
 import contextlib
@@ -13,6 +13,7 @@ import pytest
 
 from api.app import build_app
 from api.embedded import embedded_database
+from api.lifespan import close_client, mongo_client
 from api.settings import Environment, Settings
 from tests.acceptance.test_group_story import CREATE, form_input
 from tests.conftest import Tokens
@@ -74,3 +75,14 @@ async def test_the_readiness_probe_says_so_in_time(away):
     response = await asyncio.wait_for(http.get("/readyz"), timeout=15)
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
+
+
+async def test_closing_the_client_does_not_wait_for_the_database(tmp_path):
+    with contextlib.ExitStack() as database:
+        uri = database.enter_context(embedded_database(path=tmp_path / "gone.sqlite3"))
+        client = mongo_client(Settings(mongodb_uri=uri, database_timeout=30))
+        await client.gone.things.insert_one({"a": 1})  # the client now holds a session
+        database.close()
+        await asyncio.sleep(1)  # the driver sees the server gone, and would look for it
+        # The driver alone waits its server selection timeout (30 s here) to end the session.
+        await asyncio.wait_for(close_client(client), timeout=10)
