@@ -45,6 +45,10 @@ class Page[T]:
         return encode_cursor(self.position(item))
 
     @property
+    def start_cursor(self) -> str | None:
+        return self.cursor(self.items[0]) if self.items else None
+
+    @property
     def end_cursor(self) -> str | None:
         """The cursor to ask for the next page `after`; None if the page is empty."""
         return self.cursor(self.items[-1]) if self.items else None

@@ -26,7 +26,7 @@ class PageInfo:
 
     @strawberry.field
     def start_cursor(self) -> str | None:
-        return self.page.cursor(self.page.items[0]) if self.page.items else None
+        return self.page.start_cursor
 
     @strawberry.field
     def end_cursor(self) -> str | None:

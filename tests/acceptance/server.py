@@ -24,20 +24,25 @@ def free_port() -> int:
         return port
 
 
+def start_server(env: dict[str, str], port: int, **options: Any) -> subprocess.Popen[bytes]:
+    """`python -m api serve` on `port`, with `env` added to (or, for empty values, removed
+    from) the environment; `options` go to `subprocess.Popen`."""
+    child_env = {**os.environ, **env}
+    for name in [name for name, value in env.items() if value == ""]:
+        child_env.pop(name)
+    return subprocess.Popen(
+        [sys.executable, "-m", "api", "serve", "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT, env=child_env, **options,
+    )
+
+
 @contextlib.contextmanager
 def running_server(
     env: dict[str, str], *, startup_timeout: float = 60.0
 ) -> Iterator[str]:
-    """Start the API with `env` added to (or, for empty values, removed from) the
-    environment; yield its base URL; stop it with SIGTERM."""
+    """Start the API (`start_server`); yield its base URL; stop it with SIGINT."""
     port = free_port()
-    child_env = {**os.environ, **env}
-    for name in [name for name, value in env.items() if value == ""]:
-        child_env.pop(name)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api", "serve", "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=child_env,
-    )
+    process = start_server(env, port)
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(process, base_url, startup_timeout)

@@ -14,7 +14,14 @@ import httpx2
 import pytest
 
 from api.embedded import embedded_database
-from tests.acceptance.server import ROOT, _wait_ready, free_port, mint, running_server
+from tests.acceptance.server import (
+    ROOT,
+    _wait_ready,
+    free_port,
+    mint,
+    running_server,
+    start_server,
+)
 from tests.acceptance.test_group_story import CREATE, form_input
 from tests.groups_seed import NEAR_DUPLICATE
 
@@ -49,16 +56,10 @@ def test_a_restart_keeps_the_data(tmp_path):
 @contextlib.contextmanager
 def serving(env: dict[str, str], *, session: bool = False) -> Iterator[
         tuple[subprocess.Popen[bytes], str]]:
-    """`python -m api serve` with `env` added (empty values removed), ready; and its URL.
-    With `session`, in a session of its own, as a terminal runs a command. Whatever the test
-    did, nothing it started outlives it."""
+    """The API (`start_server`), ready, and its URL. With `session`, in a session of its own,
+    as a terminal runs a command. Whatever the test did, nothing it started outlives it."""
     port = free_port()
-    environment = {**os.environ, **env}
-    for name in [name for name, value in env.items() if value == ""]:
-        environment.pop(name)
-    server = subprocess.Popen([sys.executable, "-m", "api", "serve", "--port", str(port)],
-                              cwd=ROOT, env=environment, stderr=subprocess.DEVNULL,
-                              start_new_session=session)
+    server = start_server(env, port, stderr=subprocess.DEVNULL, start_new_session=session)
     children: list[int] = []
     try:
         url = f"http://127.0.0.1:{port}"
