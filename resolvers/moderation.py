@@ -194,6 +194,14 @@ async def resolve_report(
     if report["status"] != ReportStatus.OPEN:
         raise InvalidTransition(report["status"], "resolveReport")
     reason = note or f"Report {report['reason']}"
+    resolution = {
+        "action": ReportAction(action).value, "note": note, "by_id": actor.id,
+        "by_name": actor.name, "at": now,
+    }
+    # The compare-and-set comes first: of racing resolutions, only the winner acts.
+    resolved = await _close_report(store, actor, group, report, resolution, now)
+    if resolved is None:
+        raise InvalidTransition(ReportStatus.RESOLVED.value, "resolveReport")
     if action is ReportAction.HIDE_POST:
         post = await existing_post(store, report["post_id"])
         if not is_hidden(post):
@@ -204,13 +212,6 @@ async def resolve_report(
         if await role_of(store, group, author) is not None:
             await remove_member(store=store, actor=actor, group_id=report["group_id"],
                                 user_id=author, reason=reason, now=now)
-    resolution = {
-        "action": ReportAction(action).value, "note": note, "by_id": actor.id,
-        "by_name": actor.name, "at": now,
-    }
-    resolved = await _close_report(store, actor, group, report, resolution, now)
-    if resolved is None:
-        raise InvalidTransition(ReportStatus.RESOLVED.value, "resolveReport")
     # Whatever was decided about the post answers every other report on it too.
     for other in await store.reports.open_on(post_id=report["post_id"]):
         await _close_report(store, actor, group, other,

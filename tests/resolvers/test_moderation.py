@@ -253,3 +253,22 @@ async def test_closing_is_logged_with_its_reason(store, clock):
                                        page=PAGE)
     newest = log.items[0]
     assert (newest["action"], newest["reason"]) == ("CLOSE_GROUP", "Project over")
+
+
+async def test_racing_resolutions_have_exactly_one_effect(store, clock, thread):
+    group, _, post = thread
+    filed = await report(store, clock, post)
+    outcomes = await asyncio.gather(*(
+        moderation.resolve_report(store=store, actor=CSS, report_id=str(filed["_id"]),
+                                  action=action, note=None, now=clock())
+        for action in (ReportAction.DISMISS, ReportAction.HIDE_POST, ReportAction.REMOVE_AUTHOR)
+    ), return_exceptions=True)
+    won = [outcome for outcome in outcomes if isinstance(outcome, dict)]
+    assert len(won) == 1
+    assert all(isinstance(outcome, InvalidTransition) for outcome in outcomes if outcome
+               not in won)
+    action = won[0]["resolution"]["action"]
+    stored = await store.posts.get(post_id=str(post["_id"]))
+    troll_role = await membership.role_of(store, group, TROLL.id)
+    assert (stored["hidden"] is not None) == (action == "HIDE_POST")
+    assert (troll_role is None) == (action == "REMOVE_AUTHOR")
