@@ -1,12 +1,14 @@
 """Discussion and post use cases: start, post, reply, edit, delete, and read threads."""
 
 from datetime import datetime
+from typing import Any
 
 from bson import ObjectId
 
 from resolvers import rate_limits
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import (
+    VERSIONS_KEPT,
     DiscussionDoc,
     PostDoc,
     check_may_delete_post,
@@ -150,25 +152,39 @@ async def existing_post(store: Store, post_id: str) -> PostDoc:
     return post
 
 
+async def _changeable_post(
+    store: Store, actor: Actor, post_id: str
+) -> tuple[PostDoc, DiscussionDoc, GroupDoc, GroupRole | None]:
+    post = await existing_post(store, post_id)
+    group, role = await readable_group(store, actor, post["group_id"], "Post", post_id)
+    return post, await existing_discussion(store, post["discussion_id"]), group, role
+
+
+def _kept(version: dict[str, Any]) -> dict[str, Any]:
+    """An update pushing `version`, keeping the latest `VERSIONS_KEPT`."""
+    return {"versions": {"$each": [version], "$slice": -VERSIONS_KEPT}}
+
+
 async def edit_post(
-    *, store: Store, actor: Actor | None, post_id: str, body: str, now: datetime
+    *, store: Store, actor: Actor | None, post_id: str, body: str, now: datetime,
+    limits: RateLimits,
 ) -> PostDoc:
-    """The author edits; earlier versions are kept for moderators."""
+    """The author edits; the latest earlier versions are kept for moderators."""
     actor = require_actor(actor)
     body = checked_body(body)
-    post = await existing_post(store, post_id)
-    group, _ = await readable_group(store, actor, post["group_id"], "Post", post_id)
-    check_may_edit_post(actor, post)
+    post, discussion, group, role = await _changeable_post(store, actor, post_id)
+    check_may_edit_post(actor, group, role, discussion, post)
+    await rate_limits.spend(store, limits, actor, "editPost", now)
     version = {"body": post["body"], "until": now}
-    edited = {**post, "body": body, "edited_at": now, "versions": [*post["versions"], version]}
+    edited = {**post, "body": body, "edited_at": now}
     event = post_event(EventKind.POST_EDITED, actor, group, edited, now)
     changed = await store.posts.update(
         post_id=post["_id"],
-        expected={"body": post["body"], "deleted_at": None},
-        change={"$set": {"body": body, "edited_at": now}, "$push": {"versions": version}},
+        expected={"body": post["body"], "deleted_at": None, "hidden": None},
+        change={"$set": {"body": body, "edited_at": now}, "$push": _kept(version)},
         events=[event],
     )
-    if changed is None:  # edited or deleted meanwhile: the caller should reload first
+    if changed is None:  # edited, hidden or deleted meanwhile: the caller should reload first
         raise NotFound("Post version", post_id)
     await store.events.commit("posts", post["_id"], [event])
     return changed
@@ -179,15 +195,14 @@ async def delete_post(
 ) -> PostDoc:
     """The author or a moderator deletes; a tombstone keeps the thread's shape."""
     actor = require_actor(actor)
-    post = await existing_post(store, post_id)
-    group, role = await readable_group(store, actor, post["group_id"], "Post", post_id)
-    check_may_delete_post(actor, group, role, post)
+    post, discussion, group, role = await _changeable_post(store, actor, post_id)
+    check_may_delete_post(actor, group, role, discussion, post)
     tombstone = {"body": "", "deleted_at": now, "deleted_by": actor.id}
     event = post_event(EventKind.POST_DELETED, actor, group, {**post, **tombstone}, now)
     changed = await store.posts.update(
         post_id=post["_id"],
         expected={"deleted_at": None},
-        change={"$set": tombstone, "$push": {"versions": {"body": post["body"], "until": now}}},
+        change={"$set": tombstone, "$push": _kept({"body": post["body"], "until": now})},
         events=[event],
     )
     if changed is None:

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from bson import ObjectId
 
-from resolvers import moderation_log
+from resolvers import moderation_log, rate_limits
 from resolvers.domain import similarity
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import ModerationAction
@@ -38,6 +38,7 @@ from resolvers.domain.groups import (
     visible_scope,
 )
 from resolvers.domain.paging import Page, PageRequest, checked_page_size, page_of
+from resolvers.domain.rate_limits import RateLimits
 from resolvers.store import Store
 from resolvers.store.groups import GroupFilter
 
@@ -175,13 +176,16 @@ def _match_of(record: dict[str, Any]) -> similarity.Match:
 
 async def create_group(
     *, store: Store, actor: Actor | None, form: GroupForm, now: datetime, similar_recorded: int,
-    featured: bool = False,
+    featured: bool = False, limits: RateLimits | None = None,
 ) -> GroupDoc:
     """Propose a group: it is PENDING, owned by `actor`, with near-duplicates recorded for
-    the CSS to see when reviewing. A featured group (CSS only) starts ACTIVE."""
+    the CSS to see when reviewing. A featured group (CSS only) starts ACTIVE. `limits` is
+    None only for seeding."""
     actor = require_actor(actor)
     status = initial_status(actor, featured=featured)
     form = validate_group_form(form)
+    if limits is not None:
+        await rate_limits.spend(store, limits, actor, "createGroup", now)
     fields = _form_fields(form)
     similar = await _rank_similar(
         store=store, proposal=_profile_of(fields), scope_actor=None, limit=similar_recorded

@@ -161,7 +161,7 @@ class DiscussionMutation:
         return await payload(
             lambda: discussions.edit_post(
                 store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
-                body=input.body, now=ctx.now(),
+                body=input.body, now=ctx.now(), limits=ctx.rate_limits,
             ),
             Post.from_doc,
         )

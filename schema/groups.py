@@ -129,6 +129,7 @@ class GroupMutation:
             lambda: groups.create_group(
                 store=ctx.store, actor=ctx.viewer, form=input.to_form(), now=ctx.now(),
                 similar_recorded=ctx.limits.similar_recorded, featured=input.featured,
+                limits=ctx.rate_limits,
             ),
             Group.from_doc,
         )

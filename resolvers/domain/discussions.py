@@ -12,6 +12,7 @@ from resolvers.domain.membership import LEADERS, GroupRole, may_read_content
 
 DISCUSSION_TITLE_LENGTH = (3, 200)
 POST_BODY_LENGTH = (1, 20_000)
+VERSIONS_KEPT = 20  # a post keeps its latest earlier versions, for moderators
 CLIENT_MUTATION_ID_LENGTH = (1, 100)
 
 DiscussionDoc = dict[str, Any]
@@ -74,8 +75,12 @@ def check_may_write(group: GroupDoc, role: GroupRole | None, action: str) -> Non
 
 def check_may_post(group: GroupDoc, role: GroupRole | None, discussion: DiscussionDoc) -> None:
     check_may_write(group, role, "addPost")
+    _check_open(discussion, "addPost")
+
+
+def _check_open(discussion: DiscussionDoc, action: str) -> None:
     if discussion.get("locked"):
-        raise InvalidTransition("LOCKED", "addPost")
+        raise InvalidTransition("LOCKED", action, "This discussion is locked")
 
 
 def check_reply_target(discussion: DiscussionDoc, target: PostDoc | None) -> None:
@@ -83,20 +88,42 @@ def check_reply_target(discussion: DiscussionDoc, target: PostDoc | None) -> Non
         raise ValidationFailed("replyToId", "a reply must point at a post of the same discussion")
 
 
-def check_may_edit_post(actor: Actor, post: PostDoc) -> None:
+def _check_standing(post: PostDoc, action: str) -> None:
+    if post.get("deleted_at"):
+        raise InvalidTransition("DELETED", action, "This post was deleted")
+    if is_hidden(post):
+        raise InvalidTransition("HIDDEN", action, "This post was hidden by a moderator")
+
+
+def check_may_edit_post(
+    actor: Actor, group: GroupDoc, role: GroupRole | None, discussion: DiscussionDoc,
+    post: PostDoc,
+) -> None:
+    """The author edits, while they are a member of the active group, the discussion is not
+    locked, and the post is neither hidden nor deleted."""
     if post["author_id"] != actor.id:
         raise Forbidden("Only the author edits a post")
-    if post.get("deleted_at"):
-        raise InvalidTransition("DELETED", "editPost")
+    check_may_write(group, role, "editPost")
+    _check_open(discussion, "editPost")
+    _check_standing(post, "editPost")
 
 
 def check_may_delete_post(
-    actor: Actor, group: GroupDoc, role: GroupRole | None, post: PostDoc
+    actor: Actor, group: GroupDoc, role: GroupRole | None, discussion: DiscussionDoc,
+    post: PostDoc,
 ) -> None:
-    if post["author_id"] != actor.id and not may_moderate(actor, group, role):
+    """In an active group: a moderator deletes any post; its author deletes it on the terms on
+    which they may edit it."""
+    if may_moderate(actor, group, role):
+        require_active(group, "deletePost")
+        if post.get("deleted_at"):
+            raise InvalidTransition("DELETED", "deletePost", "This post was deleted")
+        return
+    if post["author_id"] != actor.id:
         raise Forbidden("Only the author or a moderator deletes a post")
-    if post.get("deleted_at"):
-        raise InvalidTransition("DELETED", "deletePost")
+    check_may_write(group, role, "deletePost")
+    _check_open(discussion, "deletePost")
+    _check_standing(post, "deletePost")
 
 
 def may_read(actor: Actor | None, group: GroupDoc, role: GroupRole | None) -> bool:

@@ -14,6 +14,7 @@ DEFAULT_RATE_LIMITS = {
     "startDiscussion": "20/hour",
     "addPost": "30/minute",
     "reportPost": "30/hour",
+    "editPost": "30/hour",
 }
 
 

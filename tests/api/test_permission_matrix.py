@@ -97,7 +97,39 @@ async def build_world(store, now) -> dict[str, str]:
     report = await moderation.report_post(
         store=store, actor=TINA, post_id=str(mine["_id"]),
         reason=ReportReason.COMMERCIAL, note=None, now=now, limits=limits)
+    my_hidden = await discussions.add_post(
+        store=store, actor=PEOPLE["member"], discussion_id=str(discussion["_id"]),
+        body="My rude idea", reply_to_id=None, client_mutation_id=None, now=now, limits=limits)
+    await moderation.hide_post(store=store, actor=owner, post_id=str(my_hidden["_id"]),
+                               reason="Rude", now=now)
+
+    async def members_post(group_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        thread = await discussions.start_discussion(
+            store=store, actor=PEOPLE["member"], group_id=group_id, title="A thread",
+            body="Opening words", now=now, limits=limits)
+        post = await discussions.add_post(
+            store=store, actor=PEOPLE["member"], discussion_id=str(thread["_id"]),
+            body="My words", reply_to_id=None, client_mutation_id=None, now=now, limits=limits)
+        return thread, post
+
+    locked_thread, in_locked = await members_post(active)
+    await moderation.flag_discussion(store=store, actor=owner,
+                                     discussion_id=str(locked_thread["_id"]), flag="locked",
+                                     value=True, reason="Heated", now=now)
+    closed = await populate(await active_group(store, now, owner, title="Closed group"))
+    _, in_closed = await members_post(closed)
+    await groups.transition_group(store=store, actor=owner, group_id=closed,
+                                  action=GroupAction.CLOSE, message="Done", now=now)
+    left = await populate(await active_group(store, now, owner, title="Group Mia left"))
+    _, after_removal = await members_post(left)
+    await membership.remove_member(store=store, actor=owner, group_id=left,
+                                   user_id=PEOPLE["member"].id, reason="Spam", now=now)
     return {
+        "closed": to_base64("Group", closed),
+        "my_hidden_post": to_base64("Post", str(my_hidden["_id"])),
+        "post_in_locked": to_base64("Post", str(in_locked["_id"])),
+        "post_in_closed": to_base64("Post", str(in_closed["_id"])),
+        "post_after_removal": to_base64("Post", str(after_removal["_id"])),
         "active": to_base64("Group", active),
         "invite_only": to_base64("Group", invite_only),
         "featured": to_base64("Group", featured),
@@ -124,6 +156,10 @@ def call(mutation: str, ids: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
                                    {**group_input(), "featured": True}),
         "updateGroup": ("updateGroup", "UpdateGroupInput",
                         {"groupId": ids["pending"], "title": "A better title"}),
+        "updateGroup (active)": ("updateGroup", "UpdateGroupInput",
+                                 {"groupId": g, "title": "A better title"}),
+        "updateGroup (closed)": ("updateGroup", "UpdateGroupInput",
+                                 {"groupId": ids["closed"], "title": "A better title"}),
         "approveGroup": ("approveGroup", "ApproveGroupInput", {"groupId": ids["pending"]}),
         "rejectGroup": ("rejectGroup", "RejectGroupInput",
                         {"groupId": ids["pending"], "reason": "Duplicate"}),
@@ -162,6 +198,15 @@ def call(mutation: str, ids: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
         "addPost": ("addPost", "AddPostInput", {"discussionId": ids["discussion"], "body": "Hi"}),
         "editPost": ("editPost", "EditPostInput", {"postId": ids["my_post"], "body": "Better"}),
         "deletePost": ("deletePost", "DeletePostInput", {"postId": ids["my_post"]}),
+        **{
+            f"{mutation} ({state})": (mutation, f"{mutation[0].upper()}{mutation[1:]}Input",
+                                      {"postId": ids[post], **extra})
+            for mutation, extra in (("editPost", {"body": "Better"}), ("deletePost", {}))
+            for state, post in (
+                ("hidden post", "my_hidden_post"), ("locked discussion", "post_in_locked"),
+                ("closed group", "post_in_closed"), ("author removed", "post_after_removal"),
+            )
+        },
         "hidePost": ("hidePost", "HidePostInput", {"postId": ids["tinas_post"], "reason": "Ad"}),
         "restorePost": ("restorePost", "RestorePostInput",
                         {"postId": ids["hidden_post"], "reason": "Appeal"}),
@@ -186,7 +231,9 @@ async def snapshot(store) -> dict[str, list[dict[str, Any]]]:
     return {name: await store.db[name].find().sort("_id", 1).to_list() for name in names}
 
 
-DENIALS = {"UnauthenticatedError", "ForbiddenError", "NotFoundError"}
+# A call refused for the state of its target (a closed group, a locked discussion, a hidden
+# post) is answered InvalidTransitionError.
+DENIALS = {"UnauthenticatedError", "ForbiddenError", "NotFoundError", "InvalidTransitionError"}
 
 
 @pytest.fixture(scope="module")

@@ -158,14 +158,15 @@ async def test_edits_keep_versions_and_deletes_leave_tombstones(store, clock, gr
     original = await post(store, clock, discussion, body="Frist!")
     reply = await post(store, clock, discussion, reply_to_id=str(original["_id"]))
     clock.advance(minutes=1)
-    edited = await discussions.edit_post(store=store, actor=MEMBER,
+    edited = await discussions.edit_post(store=store, limits=LIMITS, actor=MEMBER,
                                          post_id=str(original["_id"]), body="First!",
                                          now=clock())
     assert edited["body"] == "First!" and edited["edited_at"] == clock()
     assert [v["body"] for v in edited["versions"]] == ["Frist!"]
     with pytest.raises(Forbidden):
-        await discussions.edit_post(store=store, actor=OWNER, post_id=str(original["_id"]),
-                                    body="Owner rewrite", now=clock())
+        await discussions.edit_post(store=store, limits=LIMITS, actor=OWNER,
+                                    post_id=str(original["_id"]), body="Owner rewrite",
+                                    now=clock())
     deleted = await discussions.delete_post(store=store, actor=OWNER,
                                             post_id=str(original["_id"]), now=clock())
     assert deleted["deleted_at"] == clock() and deleted["body"] == ""
