@@ -250,7 +250,8 @@ class SharingExecutor(PlainFieldsExecutor):
         audience, likeness = self._likeness or self._liken()
         if audience is Audience.VIEWER:
             return super().build_per_event_executor(payload)
-        key = (seq_of(payload.doc), likeness,
+        # Moderators see an event as it happened, others as it stands (`seen_by`).
+        key = (seq_of(payload.doc), payload.standing.moderates, likeness,
                payload.standing if audience is Audience.STANDING else None)
         return _SharedEvent(context.renders.get(key, lambda: self._render(payload, context)))
 

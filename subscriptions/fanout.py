@@ -130,8 +130,15 @@ class Fanout:
             events = await self.log.read_after(
                 self.position, limit=self.settings.batch, ids_only=not deliver
             )
+            if deliver:
+                await self.log.with_current(events)
             for event in events:
                 seq = seq_of(event)
+                if seq != self.position + 1:
+                    # Numbers that retention removed are passed at once, never waited on.
+                    self.position = max(self.position, await self.log.pruned_through())
+                    if seq <= self.position:
+                        continue
                 if seq != self.position + 1:
                     await self._hole(self.position + 1)
                     return

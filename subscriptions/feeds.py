@@ -1,12 +1,13 @@
 """The subscriptions: who may open each, and the stream each one reads."""
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 
 from resolvers.discussions import read_discussion, readable_group
 from resolvers.domain.actors import Actor
+from resolvers.domain.discussions import may_read
 from resolvers.domain.errors import Forbidden, NotFound, ValidationFailed
 from resolvers.domain.events import MODERATION_KINDS, EventKind
-from resolvers.domain.groups import oversees, require_actor
+from resolvers.domain.groups import GroupDoc, may_view, oversees, require_actor
 from resolvers.domain.membership import LEADERS, GroupRole
 from resolvers.groups import visible_group
 from resolvers.membership import role_of
@@ -15,17 +16,43 @@ from subscriptions.fanout import Fanout
 from subscriptions.stream import Delivery, stream
 from subscriptions.watches import FeedWatch, GroupWatch
 
+# What a client showing a stream of new posts needs: the posts, and what to take down.
+POST_KINDS = frozenset({EventKind.POST_ADDED, EventKind.POST_HIDDEN, EventKind.POST_DELETED})
+
 
 async def _roles(store: Store, actor: Actor) -> dict[str, GroupRole]:
     found = await store.memberships.roles_by_group(user_id=actor.id)
     return {group_id: GroupRole(role) for group_id, role in found.items()}
 
 
+def _role_now(
+    store: Store, actor: Actor, group_id: str,
+    may_watch: Callable[[Actor, GroupDoc, GroupRole | None], bool],
+) -> Callable[[], Awaitable[tuple[bool, GroupRole | None]]]:
+    """Reads whether `actor` may watch the group now, and their role there."""
+    async def read() -> tuple[bool, GroupRole | None]:
+        group = await store.groups.get(group_id=group_id)
+        if group is None:
+            return False, None
+        role = await role_of(store, group, actor.id)
+        return may_watch(actor, group, role), role
+    return read
+
+
+def _member_or_overseer(actor: Actor, group: GroupDoc, role: GroupRole | None) -> bool:
+    return role is not None or oversees(actor, group)
+
+
+def _sees_group(actor: Actor, group: GroupDoc, _role: GroupRole | None) -> bool:
+    return may_view(actor, group)
+
+
 async def post_added(
     *, store: Store, fanout: Fanout, actor: Actor | None, discussion_id: str | None,
     group_id: str | None, after: str | None,
 ) -> AsyncIterator[Delivery]:
-    """New posts of one discussion, or of a whole group, for those who may read them."""
+    """New posts of one discussion, or of a whole group, for those who may read them, and
+    the take-downs (hidden or deleted) of posts shown before."""
     actor = require_actor(actor)
     if (discussion_id is None) == (group_id is None):
         raise ValidationFailed("discussionId", "give either discussionId or groupId")
@@ -39,7 +66,8 @@ async def post_added(
         assert group_id is not None
         group, role = await readable_group(store, actor, group_id, "Group", group_id)
     watch = GroupWatch(actor=actor, group_id=str(group["_id"]), role=role,
-                       kinds=frozenset({EventKind.POST_ADDED}), discussion_id=discussion_id)
+                       current_role=_role_now(store, actor, str(group["_id"]), may_read),
+                       kinds=POST_KINDS, discussion_id=discussion_id)
     return stream(fanout=fanout, log=store.events, watch=watch, after=after)
 
 
@@ -52,7 +80,8 @@ async def group_activity(
     role = await role_of(store, group, actor.id)
     if role is None and not oversees(actor, group):
         raise Forbidden("Only the group's members follow its activity")
-    watch = GroupWatch(actor=actor, group_id=group_id, role=role)
+    watch = GroupWatch(actor=actor, group_id=group_id, role=role,
+                       current_role=_role_now(store, actor, group_id, _member_or_overseer))
     return stream(fanout=fanout, log=store.events, watch=watch, after=after)
 
 
@@ -68,11 +97,12 @@ async def group_status_changed(
         group = await visible_group(store, actor, group_id)
         role = await role_of(store, group, actor.id)
         watch: GroupWatch | FeedWatch = GroupWatch(
-            actor=actor, group_id=group_id, role=role, kinds=kinds
+            actor=actor, group_id=group_id, role=role, kinds=kinds,
+            current_role=_role_now(store, actor, group_id, _sees_group),
         )
     else:
         overseer = actor.is_css or actor.nss_country is not None
-        watch = FeedWatch(actor=actor, kinds=kinds, roles=await _roles(store, actor),
+        watch = FeedWatch(actor=actor, kinds=kinds, current_roles=lambda: _roles(store, actor),
                           owned_only=not overseer)
     return stream(fanout=fanout, log=store.events, watch=watch, after=after)
 
@@ -91,5 +121,5 @@ async def moderation_feed(
     leads = any(role in LEADERS for role in roles.values())
     if not (actor.is_css or actor.nss_country is not None or leads):
         raise Forbidden("The moderation feed is for moderators and the support services")
-    watch = FeedWatch(actor=actor, kinds=wanted, roles=roles)
+    watch = FeedWatch(actor=actor, kinds=wanted, current_roles=lambda: _roles(store, actor))
     return stream(fanout=fanout, log=store.events, watch=watch, after=after)

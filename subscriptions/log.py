@@ -22,7 +22,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from resolvers.domain.events import EventDoc
+from resolvers.domain.events import CURRENT, EventDoc, is_post_event
 
 GAP = "GAP"
 _COUNTER = "events"
@@ -96,6 +96,19 @@ class EventLog:
         projection = {"_id": 1, "kind": 1} if ids_only else None
         cursor = self._events.find({"_id": {"$gt": key_of(seq)}}, projection).sort("_id", 1)
         return await cursor.limit(limit).to_list()
+
+    async def with_current(self, events: list[EventDoc]) -> list[EventDoc]:
+        """`events`, each post event carrying its post as it stands now (`CURRENT`), all read
+        in one command: what a reader may see of it is decided from that at delivery."""
+        posts = [event for event in events if event["kind"] != GAP and is_post_event(event)]
+        if not posts:
+            return events
+        ids = list({event["subject"]["_id"] for event in posts})
+        found = {doc["_id"]: doc async for doc in self._db["posts"].find(
+            {"_id": {"$in": ids}}, {"outbox": 0, "versions": 0})}
+        for event in posts:
+            event[CURRENT] = found.get(event["subject"]["_id"])
+        return events
 
     async def head(self) -> int:
         """The highest cursor in the log (0 for an empty log)."""

@@ -1,7 +1,8 @@
 """One subscriber's stream: what it missed, from the log, then live, with no gap and no
-duplicate between the two, and authorization on every event. Each event comes with the
-subscriber's standing in its group at that point of the log, which decides what of it they
-may see (and lets subscribers who stand alike share one rendering of it)."""
+duplicate between the two, and authorization at delivery on every event: replayed events are
+judged by what the subscriber may see now, and each post shows what it is now. Each event
+comes with the subscriber's standing in its group, which decides what of it they may see (and
+lets subscribers who stand alike share one rendering of it)."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -10,7 +11,7 @@ from enum import Enum
 from typing import Protocol
 
 from resolvers.domain.errors import DomainError, ValidationFailed
-from resolvers.domain.events import EventDoc
+from resolvers.domain.events import EventDoc, seen_by
 from resolvers.domain.membership import Standing
 from resolvers.domain.paging import decode_cursor, encode_cursor
 from subscriptions.fanout import Fanout
@@ -18,6 +19,7 @@ from subscriptions.log import GAP, EventLog, seq_of
 
 _PREFIX = "event:"
 QUEUE_LIMIT = 10_000
+_REPLAY_BATCH = 500
 
 
 class ResyncRequired(DomainError):
@@ -57,7 +59,8 @@ class Decision(Enum):
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """An event for one subscriber, and where they stood in its group when it happened."""
+    """An event as one subscriber may see it (see `seen_by`), and their standing in its
+    group. Subscribers who stand alike receive the same view."""
 
     event: EventDoc
     standing: Standing
@@ -68,9 +71,15 @@ class Watch(Protocol):
 
     def wants(self, event: EventDoc) -> bool: ...
 
-    def decide(self, event: EventDoc) -> Decision:
-        """Authorize `event` (in log order; may update the watch's state); raise
-        StreamEnded when the subscriber has lost the right to this stream."""
+    async def refresh(self) -> None:
+        """Read the subscriber's standing as it is now; raise StreamEnded when they may no
+        longer have this stream."""
+        ...
+
+    def decide(self, event: EventDoc, *, live: bool) -> Decision:
+        """Authorize `event`. Live events come in log order and may change the watch's state
+        (a role changing, a membership ending, which raises StreamEnded); replayed ones are
+        judged by the standing the subscriber has now."""
         ...
 
     def standing(self, event: EventDoc) -> Standing:
@@ -95,33 +104,54 @@ class _Queue:
         self.items.put_nowait(event)
 
 
+def _delivery(watch: Watch, event: EventDoc, *, live: bool) -> Delivery | None:
+    if watch.decide(event, live=live) is not Decision.DELIVER:
+        return None
+    standing = watch.standing(event)
+    view = seen_by(event, moderates=standing.moderates)
+    return None if view is None else Delivery(view, standing)
+
+
+async def _replay(
+    log: EventLog, watch: Watch, after: int, through: int
+) -> AsyncIterator[Delivery]:
+    """What the log holds after `after` up to `through`, read now. ResyncRequired when any
+    of it was removed by retention, whichever process removed it and whenever."""
+    last = after
+    while last < through:
+        batch = await log.with_current(await log.read_after(last, limit=_REPLAY_BATCH))
+        if not batch or seq_of(batch[0]) != last + 1:
+            if last < await log.pruned_through():
+                raise ResyncRequired()
+        for event in batch:
+            seq = seq_of(event)
+            if seq > through:
+                return
+            last = seq
+            if event["kind"] != GAP and watch.wants(event):
+                delivery = _delivery(watch, event, live=False)
+                if delivery is not None:
+                    yield delivery
+        if not batch:
+            return
+
+
 async def stream(
     *, fanout: Fanout, log: EventLog, watch: Watch, after: str | None
 ) -> AsyncIterator[Delivery]:
     """Events for `watch`: those after `after` (replayed from the log), then live ones."""
     start = None if after is None else cursor_position(after)
-    if start is not None and start < await log.pruned_through():
-        raise ResyncRequired()
     queue = _Queue(watch)
-    registered = await fanout.add(queue)
+    registered = await fanout.add(queue)  # which may prune: check the cursor after it
     try:
+        if start is not None and start < await log.pruned_through():
+            raise ResyncRequired()
+        # Every change to the standing up to `registered` is in the database by now.
+        await watch.refresh()
         last = registered if start is None else start
-        while last < registered:  # replay what the reader handed out before we registered
-            batch = await log.read_after(last, limit=500)
-            if not batch:
-                break
-            for event in batch:
-                seq = seq_of(event)
-                if seq > registered:
-                    break
-                last = seq
-                if event["kind"] != GAP and watch.wants(event) and (
-                    watch.decide(event) is Decision.DELIVER
-                ):
-                    yield Delivery(event, watch.standing(event))
-            else:
-                continue
-            break
+        async for delivery in _replay(log, watch, last, registered):
+            yield delivery
+        last = max(last, registered)
         while True:
             item = await queue.items.get()
             if item is None:
@@ -130,7 +160,8 @@ async def stream(
             if seq <= last:
                 continue
             last = seq
-            if watch.decide(item) is Decision.DELIVER:
-                yield Delivery(item, watch.standing(item))
+            live = _delivery(watch, item, live=True)
+            if live is not None:
+                yield live
     finally:
         fanout.remove(queue)

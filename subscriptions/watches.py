@@ -1,7 +1,8 @@
 """What subscriptions watch, and how each decides, event by event, what its subscriber may
-receive. A watch's state (the subscriber's roles) follows the log itself, so every decision is
-made as of the event's place in the log."""
+receive. A watch's state (the subscriber's roles) is read when its stream starts, then follows
+the live log, so every decision is made with the standing the subscriber has at delivery."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from resolvers.domain.actors import Actor
@@ -31,6 +32,8 @@ class GroupWatch:
     actor: Actor
     group_id: str
     role: GroupRole | None
+    # The subscriber's role in the group now; None when they may no longer watch it.
+    current_role: Callable[[], Awaitable[tuple[bool, GroupRole | None]]]
     kinds: frozenset[EventKind] | None = None
     discussion_id: str | None = None
 
@@ -42,8 +45,13 @@ class GroupWatch:
     def _kind_wanted(self, event: EventDoc) -> bool:
         return self.kinds is None or event["kind"] in self.kinds
 
-    def decide(self, event: EventDoc) -> Decision:
-        if concerns_user(event, self.actor.id):
+    async def refresh(self) -> None:
+        allowed, self.role = await self.current_role()
+        if not allowed:
+            raise StreamEnded("You may no longer follow this group's events")
+
+    def decide(self, event: EventDoc, *, live: bool) -> Decision:
+        if live and concerns_user(event, self.actor.id):
             self.role = role_after(event)
             ending = _ENDINGS.get(EventKind(event["kind"]))
             if ending and not oversees(self.actor, event["group"]):
@@ -65,15 +73,20 @@ class FeedWatch:
 
     actor: Actor
     kinds: frozenset[EventKind]
+    # The subscriber's role in each group they belong to, now.
+    current_roles: Callable[[], Awaitable[dict[str, GroupRole]]]
     roles: dict[str, GroupRole] = field(default_factory=dict)
     owned_only: bool = False
 
     def wants(self, event: EventDoc) -> bool:
         return event["kind"] in self.kinds or concerns_user(event, self.actor.id)
 
-    def decide(self, event: EventDoc) -> Decision:
+    async def refresh(self) -> None:
+        self.roles = await self.current_roles()
+
+    def decide(self, event: EventDoc, *, live: bool) -> Decision:
         group_id = event["group_id"]
-        if concerns_user(event, self.actor.id):
+        if live and concerns_user(event, self.actor.id):
             role = role_after(event)
             if role is None:
                 self.roles.pop(group_id, None)

@@ -2,7 +2,9 @@
 
 An event carries a snapshot of its group as it was when the event happened, so that whether
 a subscriber may receive it is decided from the event itself and the subscriber's role,
-without reading the database once per event and subscriber.
+without reading the database once per event and subscriber. What a post's event shows is
+decided at delivery, from the post as it stands then (`seen_by`): a post taken down since, or
+an older text, reaches moderators only.
 """
 
 import uuid
@@ -46,9 +48,12 @@ class EventKind(StrEnum):
 
 # Seen by moderators (and the support services) only.
 MODERATORS_ONLY = frozenset({
-    EventKind.POST_HIDDEN, EventKind.REPORT_FILED, EventKind.REPORT_RESOLVED,
-    EventKind.GROUP_FLAGGED_INACTIVE,
+    EventKind.REPORT_FILED, EventKind.REPORT_RESOLVED, EventKind.GROUP_FLAGGED_INACTIVE,
 })
+# A post's events that tell readers to take it down: they reach them without content.
+TAKE_DOWNS = frozenset({EventKind.POST_HIDDEN, EventKind.POST_DELETED})
+# The key under which a post event carries its post as it stands at delivery.
+CURRENT = "current"
 MEMBERSHIP_KINDS = frozenset({
     EventKind.MEMBER_JOINED, EventKind.MEMBER_LEFT, EventKind.MEMBER_REMOVED,
     EventKind.MEMBER_ROLE_CHANGED,
@@ -71,6 +76,8 @@ def new_event(
     subject: dict[str, Any], now: datetime, extra: dict[str, Any] | None = None,
 ) -> EventDoc:
     """An event as it waits in its document's outbox, before it has a place in the log."""
+    if subject_kind == "Post":  # the history stays on the post, so the event stays small
+        subject = {key: value for key, value in subject.items() if key != "versions"}
     return {
         "id": uuid.uuid4().hex,
         "kind": kind.value,
@@ -84,15 +91,11 @@ def new_event(
     }
 
 
-def is_hidden_post(event: EventDoc) -> bool:
-    return event["subject_kind"] == "Post" and event["subject"].get("hidden") is not None
-
-
 def may_receive(actor: Actor, role: GroupRole | None, event: EventDoc) -> bool:
     """Whether `actor`, whose role in the event's group is `role`, may receive `event`."""
     group: GroupDoc = event["group"]
     kind: str = event["kind"]  # compared with EventKind members, which are strings
-    if kind in MODERATORS_ONLY or is_hidden_post(event):
+    if kind in MODERATORS_ONLY:
         return may_moderate(actor, group, role)
     if kind in (EventKind.GROUP_STATUS_CHANGED, EventKind.GROUP_UPDATED):
         return may_view(actor, group)
@@ -117,3 +120,38 @@ def role_after(event: EventDoc) -> GroupRole | None:
         return None
     role = event["subject"].get("role")
     return GroupRole(role) if role else None
+
+
+def is_post_event(event: EventDoc) -> bool:
+    return event.get("subject_kind") == "Post"
+
+
+def _withheld(post: dict[str, Any] | None) -> bool:
+    return post is None or post.get("hidden") is not None or post.get("deleted_at") is not None
+
+
+def seen_by(event: EventDoc, *, moderates: bool) -> EventDoc | None:
+    """`event` as a subscriber sees it when it is delivered; None when it shows them nothing.
+
+    Moderators see every event as it happened. Everyone else sees a post as it stands now
+    (`event[CURRENT]`, read at delivery): its latest text, or, once it is hidden or deleted,
+    a take-down that names the post and nothing more, and no other event of it.
+    """
+    if moderates or not is_post_event(event):
+        return event
+    current = event.get(CURRENT)
+    if not _withheld(current):
+        assert current is not None
+        return {**event, "subject": current}
+    if event["kind"] not in TAKE_DOWNS:
+        return None
+    subject = event["subject"]
+    return {
+        **{key: value for key, value in event.items() if key != "message"},
+        "subject": {
+            "_id": subject["_id"], "discussion_id": subject["discussion_id"],
+            "group_id": subject["group_id"], "created_at": subject["created_at"],
+            "author_id": None, "reply_to_id": None, "body": None, "edited_at": None,
+            "deleted_at": (current or subject).get("deleted_at"), "withheld": True,
+        },
+    }

@@ -39,6 +39,10 @@ class Standing:
     oversees: bool
     owns: bool
 
+    @property
+    def moderates(self) -> bool:
+        return self.role in LEADERS or self.oversees
+
 
 def standing(actor: Actor, group: GroupDoc, role: GroupRole | None) -> Standing:
     return Standing(role=role, oversees=oversees(actor, group), owns=is_owner(actor, group))

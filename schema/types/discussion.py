@@ -98,7 +98,10 @@ class Post(relay.Node):
     async def versions(self, info: Info) -> list[PostVersion] | None:
         if not await _moderates(info, self.doc["group_id"]):
             return None
-        return [PostVersion(body=v["body"], until=v["until"]) for v in self.doc["versions"]]
+        doc = self.doc
+        if "versions" not in doc:  # an event's post: the history stays on the post
+            doc = await info.context.store.posts.get(post_id=str(doc["_id"])) or {}
+        return [PostVersion(body=v["body"], until=v["until"]) for v in doc.get("versions", [])]
 
     @classmethod
     async def connection(cls, info: Info, page: DocPage[PostDoc]) -> Connection["Post"]:

@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import websockets
+from strawberry.relay import to_base64
 
-from resolvers import content, groups, membership, moderation
+from resolvers import content, discussions, groups, membership, moderation
 from resolvers.domain.content import PageKind
 from resolvers.domain.groups import GroupAction
 from resolvers.domain.reports import ReportReason
@@ -49,15 +50,63 @@ async def test_group_activity_is_for_members_and_hides_hidden_posts(servers, tok
     mia = await listen(servers, tokens, MIA, ACTIVITY, g=world.gid(world.closed))
     olga = await listen(servers, tokens, OLGA, ACTIVITY, g=world.gid(world.closed))
     rude = await world.post(world.closed_thread, "Rude words", who=MIA)
+    assert [(e["kind"], e["subject"]["body"]) for e in await mia.events(1)] == [
+        ("POST_ADDED", "Rude words")]
     await moderation.hide_post(store=world.store, actor=OLGA, post_id=str(rude["_id"]),
                                reason="Rude", now=datetime.now(UTC))
     await world.post(world.closed_thread, "Sentinel")
     assert [(e["kind"], e["subject"]["body"]) for e in await olga.events(3)] == [
         ("POST_ADDED", "Rude words"), ("POST_HIDDEN", "Rude words"), ("POST_ADDED", "Sentinel")]
+    # Mia's client is told to take the post down, and is told nothing else of it.
     assert [(e["kind"], e["subject"]["body"]) for e in await mia.events(2)] == [
-        ("POST_ADDED", "Rude words"), ("POST_ADDED", "Sentinel")]
+        ("POST_HIDDEN", None), ("POST_ADDED", "Sentinel")]
     await mia.close()
     await olga.close()
+
+
+REPLAY = """subscription($g: ID!, $after: String) { groupActivity(groupId: $g, after: $after) {
+  kind cursor subject { ... on Post { id body author { name } versions { body } } } } }"""
+
+
+async def test_a_replay_shows_posts_as_they_stand_now(servers, tokens, world):
+    """Resuming from before a post was edited, hidden or deleted shows a member only what they
+    may read now; moderators still see what happened."""
+    mia = await listen(servers, tokens, MIA, REPLAY, g=world.gid(world.closed))
+    first = await world.post(world.closed_thread, "First", who=MIA)
+    (start,) = await mia.events(1)
+    await mia.close()
+    now = datetime.now(UTC)
+    edited = await world.post(world.closed_thread, "Draft with a typo", who=MIA)
+    await discussions.edit_post(store=world.store, actor=MIA, post_id=str(edited["_id"]),
+                                body="Clean text", now=now, limits=LIMITS)
+    hidden = await world.post(world.closed_thread, "Pupil's full name", who=MIA)
+    await moderation.hide_post(store=world.store, actor=OLGA, post_id=str(hidden["_id"]),
+                               reason="Privacy", now=now)
+    await discussions.delete_post(store=world.store, actor=MIA, post_id=str(first["_id"]),
+                                  now=now)
+    await world.post(world.closed_thread, "Sentinel")
+    member = await listen(servers, tokens, MIA, REPLAY, g=world.gid(world.closed),
+                          after=start["cursor"])
+    replayed = await member.events(5)
+    assert all(e["subject"]["versions"] is None for e in replayed)
+    take_down = replayed[2]["subject"]
+    assert (take_down["id"], take_down["author"]) == (to_base64("Post", str(hidden["_id"])), None)
+    seen = [(e["kind"], e["subject"]["body"]) for e in replayed]
+    assert seen == [
+        ("POST_ADDED", "Clean text"), ("POST_EDITED", "Clean text"),
+        ("POST_HIDDEN", None), ("POST_DELETED", None), ("POST_ADDED", "Sentinel"),
+    ]
+    moderator = await listen(servers, tokens, OLGA, REPLAY, g=world.gid(world.closed),
+                             after=start["cursor"])
+    events = await moderator.events(6)
+    assert [(e["kind"], e["subject"]["body"]) for e in events] == [
+        ("POST_ADDED", "Draft with a typo"), ("POST_EDITED", "Clean text"),
+        ("POST_ADDED", "Pupil's full name"), ("POST_HIDDEN", "Pupil's full name"),
+        ("POST_DELETED", None), ("POST_ADDED", "Sentinel"),
+    ]
+    assert events[1]["subject"]["versions"] == [{"body": "Draft with a typo"}]
+    await member.close()
+    await moderator.close()
 
 
 CONTENT = """subscription($g: ID!) { groupActivity(groupId: $g) { kind actor { name }

@@ -1,6 +1,7 @@
 """The per-process reader: woken by local writes, silent when idle, lossless on resume."""
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,7 +11,8 @@ from resolvers.domain.events import EventDoc
 from resolvers.domain.membership import Standing
 from resolvers.store import Store
 from subscriptions.fanout import Fanout, FanoutSettings
-from subscriptions.stream import Decision, event_cursor, stream
+from subscriptions.log import EventLog
+from subscriptions.stream import Decision, ResyncRequired, event_cursor, stream
 
 
 class Everything:
@@ -19,7 +21,10 @@ class Everything:
     def wants(self, event: EventDoc) -> bool:
         return True
 
-    def decide(self, event: EventDoc) -> Decision:
+    async def refresh(self) -> None:
+        pass
+
+    def decide(self, event: EventDoc, *, live: bool) -> Decision:
         return Decision.DELIVER
 
     def standing(self, event: EventDoc) -> Standing:
@@ -40,8 +45,9 @@ class Commands(monitoring.CommandListener):
         pass
 
 
-def event(n: int, clock: Any) -> EventDoc:
-    return {"id": f"event-{n}", "kind": "X", "at": clock(), "group_id": "g", "n": n}
+def event(n: int, clock: Any, days_ago: int = 0) -> EventDoc:
+    return {"id": f"event-{n}", "kind": "X", "at": clock() - timedelta(days=days_ago),
+            "group_id": "g", "n": n}
 
 
 @pytest.fixture
@@ -99,3 +105,46 @@ async def test_an_idle_process_leaves_the_database_alone(mongodb_uri, database_n
         await reader.stop()
         await client.drop_database(database_name)
         await client.close()
+
+
+async def test_a_reader_behind_the_retention_horizon_jumps_to_it(store, clock, fanout):
+    """Events written by another process, then pruned: the reader passes the pruned numbers
+    at once instead of waiting on each as a hole (two seconds apiece)."""
+    elsewhere = EventLog(store.db)
+    for n in range(1, 51):
+        await elsewhere.append(event(n, clock, days_ago=8))
+    events = stream(fanout=fanout, log=store.events, watch=Everything(), after=None)
+    first = asyncio.ensure_future(take(events, 1))
+    await asyncio.sleep(0.1)
+    await store.events.append(event(51, clock))
+    assert await asyncio.wait_for(first, 10) == [51]
+    assert fanout.position == 51
+    await events.aclose()
+
+
+async def test_a_cursor_pruned_as_the_stream_starts_must_resync(store, clock, fanout):
+    """The first subscriber of a process prunes as it registers: a cursor that was kept a
+    moment before is behind the horizon by then, and must hear so."""
+    for n in range(1, 6):
+        await store.events.append(event(n, clock, days_ago=8))
+    for n in range(6, 8):
+        await store.events.append(event(n, clock))
+    (second,) = await store.events.read_after(1, limit=1)
+    events = stream(fanout=fanout, log=store.events, watch=Everything(),
+                    after=event_cursor(second))
+    with pytest.raises(ResyncRequired):
+        await take(events, 1)
+
+
+async def test_a_replay_pruned_midway_must_resync(store, clock, fanout):
+    """Another process prunes while a stream replays: the stream stops with ResyncRequired
+    rather than skip what was removed."""
+    for n in range(1, 1201):
+        await store.events.append(event(n, clock, days_ago=6))
+    (first,) = await store.events.read_after(0, limit=1)
+    replay = stream(fanout=fanout, log=store.events, watch=Everything(),
+                    after=event_cursor(first))
+    assert await take(replay, 1) == [2]
+    await EventLog(store.db).prune(before=clock())
+    with pytest.raises(ResyncRequired):
+        await take(replay, 1000)
