@@ -1,5 +1,6 @@
 """Discussion and post use cases: start, post, reply, edit, delete, and read threads."""
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,7 @@ from resolvers.domain.discussions import (
     may_read,
     may_see_hidden,
 )
-from resolvers.domain.errors import NotFound
+from resolvers.domain.errors import NotFound, ValidationFailed
 from resolvers.domain.events import EventDoc, EventKind, new_event
 from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole
@@ -70,7 +71,20 @@ def _new_post(
         "deleted_at": None,
     }
     if client_mutation_id is not None:
-        post["client_key"] = f"{actor.id}:{client_mutation_id}"
+        post["client_key"] = client_key(actor, client_mutation_id)
+    return post
+
+
+def client_key(actor: Actor, client_mutation_id: str) -> str:
+    """The key of one author's `clientMutationId`: no two (author, value) pairs share it."""
+    return json.dumps([actor.id, client_mutation_id])
+
+
+def _retried(post: PostDoc, discussion: DiscussionDoc) -> PostDoc:
+    """The post a retry returns: only one made in the same discussion."""
+    if post["discussion_id"] != str(discussion["_id"]):
+        raise ValidationFailed("clientMutationId",
+                               "This clientMutationId was used for a post in another discussion")
     return post
 
 
@@ -131,17 +145,18 @@ async def add_post(
     if reply_to_id is not None:
         check_reply_target(discussion, await store.posts.get(post_id=reply_to_id))
     if client_mutation_id is not None:
-        retried = await store.posts.find_by_client_key(key=f"{actor.id}:{client_mutation_id}")
+        retried = await store.posts.find_by_client_key(key=client_key(actor, client_mutation_id))
         if retried is not None:
-            return retried
+            return _retried(retried, discussion)
     await rate_limits.spend(store, limits, actor, "addPost", now)
     post, created = await _insert_post(
         store, actor, group, _new_post(actor, discussion, body, reply_to_id, now,
                                        client_mutation_id), now,
     )
-    if created:
-        await store.discussions.count_post(discussion_id=discussion["_id"], now=now)
-        await record_activity(store, group, now)
+    if not created:
+        return _retried(post, discussion)
+    await store.discussions.count_post(discussion_id=discussion["_id"], now=now)
+    await record_activity(store, group, now)
     return post
 
 

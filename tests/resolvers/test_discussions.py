@@ -2,6 +2,8 @@
 
 import asyncio
 
+import bson
+
 import pytest
 
 from resolvers import discussions, membership, moderation
@@ -235,3 +237,47 @@ async def test_readers_of_invite_only_groups_are_members(store, clock):
                                             discussion_id=str(discussion["_id"])) is None
     with pytest.raises(NotFound):
         await post(store, clock, discussion, who=OUTSIDER)
+
+
+async def test_client_mutation_ids_of_different_authors_never_collide(store, clock, group):
+    """`x` sending `phone:1234` and `x:phone` sending `1234` made one key before."""
+    discussion = await start(store, clock, group)
+    for who in (actor("x"), actor("x:phone")):
+        await membership.join_group(store=store, actor=who, group_id=str(group["_id"]),
+                                    now=clock())
+    first = await post(store, clock, discussion, body="From x", who=actor("x"),
+                       client_mutation_id="phone:1234")
+    second = await post(store, clock, discussion, body="From x:phone", who=actor("x:phone"),
+                        client_mutation_id="1234")
+    assert (first["body"], second["body"]) == ("From x", "From x:phone")
+
+
+async def test_a_retry_returns_only_the_same_authors_post_in_the_same_discussion(
+    store, clock, group
+):
+    discussion, elsewhere = await start(store, clock, group), await start(
+        store, clock, group, title="Another topic")
+    sent = await post(store, clock, discussion, body="Once", client_mutation_id="m-1")
+    assert (await post(store, clock, discussion, body="Once", client_mutation_id="m-1"))[
+        "_id"] == sent["_id"]
+    with pytest.raises(ValidationFailed) as caught:
+        await post(store, clock, elsewhere, body="Twice", client_mutation_id="m-1")
+    assert caught.value.field == "clientMutationId"
+    assert await bodies(store, group, elsewhere) == ["Which games work best?"]
+
+
+async def test_edits_keep_events_and_the_post_bounded(store, clock, group):
+    """Thirty edits of a long post: each event carries the post once, and the post keeps
+    its latest twenty versions."""
+    discussion = await start(store, clock, group)
+    long = await post(store, clock, discussion, body="x" * 19_000)
+    for n in range(30):
+        await discussions.edit_post(store=store, actor=MEMBER, post_id=str(long["_id"]),
+                                    body=f"{n} " + "y" * 19_000, now=clock(),
+                                    limits=RateLimits({"editPost": "100/hour"}))
+    stored = await store.posts.get(post_id=str(long["_id"]))
+    assert len(stored["versions"]) == 20
+    assert stored["versions"][-1]["body"].startswith("28 ")
+    sizes = [len(bson.encode(doc)) for doc in await store.db["events"].find(
+        {"kind": "POST_EDITED"}).to_list()]
+    assert len(sizes) == 30 and max(sizes) < 25_000
