@@ -3,7 +3,6 @@
 import asyncio
 
 import bson
-
 import pytest
 
 from resolvers import discussions, membership, moderation
