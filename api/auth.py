@@ -40,16 +40,24 @@ def decode_token(token: str, settings: Settings) -> tuple[Actor, datetime]:
         raise InvalidToken("the token has expired") from error
     except jwt.InvalidTokenError as error:
         raise InvalidToken(f"the token is invalid: {error}") from error
+    roles = claims.get("roles", [Role.TEACHER])
+    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+        raise InvalidToken("the token's roles claim must be a list of strings")
     try:
-        roles = frozenset(Role(role) for role in claims.get("roles", [Role.TEACHER]))
+        known = frozenset(Role(role) for role in roles)
     except ValueError as error:
         raise InvalidToken(f"the token has an unknown role: {error}") from error
+    for claim in ("sub", "name", "country"):
+        if not isinstance(claims.get(claim, ""), str | None):
+            raise InvalidToken(f"the token's {claim} claim must be a string")
+    if not claims["sub"]:
+        raise InvalidToken("the token's sub claim is empty")
     country = claims.get("country")
     actor = Actor(
-        id=str(claims["sub"]),
-        name=str(claims.get("name") or claims["sub"]),
-        roles=roles or frozenset({Role.TEACHER}),
-        country=str(country).upper() if country else None,
+        id=claims["sub"],
+        name=claims.get("name") or claims["sub"],
+        roles=known or frozenset({Role.TEACHER}),
+        country=country.upper() if country else None,
     )
     return actor, datetime.fromtimestamp(int(claims["exp"]), UTC)
 

@@ -32,7 +32,8 @@ from resolvers.domain.rate_limits import RateLimits
 from resolvers.groups import existing_group, record_activity, visible_group
 from resolvers.membership import role_of
 from resolvers.store import Store
-from resolvers.store.discussions import position_of
+from resolvers.store.discussions import parse_position, position_of
+from resolvers.store.groups import position_id
 
 
 def post_event(
@@ -200,7 +201,7 @@ async def edit_post(
         events=[event],
     )
     if changed is None:  # edited, hidden or deleted meanwhile: the caller should reload first
-        raise NotFound("Post version", post_id)
+        raise NotFound("Post version", post_id, type_name="Post")
     await store.events.commit("posts", post["_id"], [event])
     return changed
 
@@ -256,7 +257,7 @@ async def list_discussions(
         return None
     size = page.size()
     docs = await store.discussions.page(
-        group_id=str(group["_id"]), after=page.position(), limit=size + 1
+        group_id=str(group["_id"]), after=page.position(parse_position), limit=size + 1
     )
     return page_of(docs, size, position_of)
 
@@ -268,7 +269,8 @@ async def list_posts(
     """In creation order; hidden posts only for moderators."""
     size = page.size()
     docs = await store.posts.page(
-        discussion_id=str(discussion["_id"]), after=page.position(), limit=size + 1,
+        discussion_id=str(discussion["_id"]), after=page.position(position_id),
+        limit=size + 1,
         include_hidden=may_see_hidden(actor, group, viewer_role),
     )
     return page_of(docs, size, lambda doc: str(doc["_id"]))

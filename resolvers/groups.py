@@ -40,7 +40,7 @@ from resolvers.domain.groups import (
 from resolvers.domain.paging import Page, PageRequest, checked_page_size, page_of
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.store import Store
-from resolvers.store.groups import GroupFilter
+from resolvers.store.groups import GroupFilter, position_id
 
 # Workflow steps as the moderation log names them.
 LOGGED_ACTIONS = {
@@ -339,7 +339,7 @@ async def list_groups(
     actor = require_actor(actor)
     size = page.size()
     docs = await store.groups.page(
-        scope=visible_scope(actor), criteria=criteria, after=page.position(), limit=size + 1
+        scope=visible_scope(actor), criteria=criteria, after=page.position(position_id), limit=size + 1
     )
     return page_of(docs, size, _position)
 
@@ -350,7 +350,7 @@ async def review_queue(*, store: Store, actor: Actor | None, page: PageRequest) 
     scope = review_scope(actor)
     size = page.size()
     docs = await store.groups.page(
-        scope=scope, criteria=GroupFilter(status=AWAITING_REVIEW), after=page.position(),
+        scope=scope, criteria=GroupFilter(status=AWAITING_REVIEW), after=page.position(position_id),
         limit=size + 1, oldest_first=True,
     )
     return page_of(docs, size, _position)

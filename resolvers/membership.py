@@ -38,7 +38,7 @@ async def role_of(store: Store, group: GroupDoc, user_id: str) -> GroupRole | No
 async def _member(store: Store, group: GroupDoc, user_id: str) -> MembershipDoc:
     membership = await store.memberships.get(group_id=str(group["_id"]), user_id=user_id)
     if membership is None:
-        raise NotFound("Member", user_id)
+        raise NotFound("Member", user_id, type_name="User")
     return membership
 
 

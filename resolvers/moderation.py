@@ -40,6 +40,7 @@ from resolvers.domain.reports import NOTE_MAX, ReportAction, ReportReason, Repor
 from resolvers.groups import existing_group, group_event
 from resolvers.membership import remove_member, role_of
 from resolvers.store import Store
+from resolvers.store.groups import position_id
 from resolvers.store.reports import ReportDoc
 
 
@@ -260,7 +261,7 @@ async def list_reports(
         return page_of([], size, str)
     docs = await store.reports.page(
         scope={"$or": clauses}, status=status.value if status else None, group_id=group_id,
-        after=page.position(), limit=size + 1,
+        after=page.position(position_id), limit=size + 1,
     )
     return page_of(docs, size, lambda doc: str(doc["_id"]))
 
@@ -315,7 +316,8 @@ async def inactive_groups(
     """Groups due for a suggestion to close: all for the CSS, a country for NSS."""
     actor = require_actor(actor)
     size = page.size()
-    due, _ = await _due(store, review_scope(actor), now, page.position(), size + 1)
+    scope = review_scope(actor, "inactive groups")
+    due, _ = await _due(store, scope, now, page.position(position_id), size + 1)
     return page_of(due, size, lambda item: str(item.group["_id"]))
 
 

@@ -10,6 +10,7 @@ from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole
 from resolvers.domain.paging import Page, PageRequest, page_of
 from resolvers.store import Store
+from resolvers.store.groups import position_id
 from resolvers.store.moderation_log import LogEntry
 
 
@@ -40,6 +41,6 @@ async def entries(
         raise Forbidden("Only the group's moderators and the support services read its log")
     size = page.size()
     docs = await store.moderation_log.page(
-        group_id=str(group["_id"]), after=page.position(), limit=size + 1
+        group_id=str(group["_id"]), after=page.position(position_id), limit=size + 1
     )
     return page_of(docs, size, lambda doc: str(doc["_id"]))

@@ -1,11 +1,12 @@
 """The one Schema, composed from per-aggregate Query and Mutation mixins."""
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from pymongo.errors import ConnectionFailure
 from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension
@@ -51,6 +52,25 @@ def _is_unexpected(error: GraphQLError) -> bool:
 
 
 log = logging.getLogger("agora.graphql")
+def _client_code(error: GraphQLError) -> str:
+    """The code of a client's mistake that carries none of its own."""
+    if isinstance(error, GraphQLSyntaxError):
+        return "GRAPHQL_PARSE_FAILED"
+    if error.path is not None or _BAD_VALUE.search(error.message):
+        return "BAD_USER_INPUT"  # a value the schema refuses: a malformed ID, say
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+def _coded(error: GraphQLError, code: str) -> None:
+    """Give `error` an `extensions.code` if it has none: clients and fuzzers read an error
+    without one as the server's fault."""
+    if not (error.extensions or {}).get("code"):
+        error.extensions = {**(error.extensions or {}), "code": code}
+
+
+# How graphql-core words a value its type refuses, in a literal or in a variable.
+_BAD_VALUE = re.compile(r"cannot represent|got invalid value|Expected value of type|"
+                        r"Expected type|of required type|was not provided")
 UNEXPECTED = "Unexpected error."
 DATABASE_UNAVAILABLE = "The database is unavailable; try again shortly."
 DEFAULT_LIMITS = QueryLimits()
@@ -95,6 +115,7 @@ class AgoraSchema(strawberry.Schema):
             original = error.original_error
             if original is None or isinstance(original, GraphQLError) or error.extensions:
                 log.info("client error: %s", error.message[:200])
+                _coded(error, _client_code(error))
             elif isinstance(original, ConnectionFailure):
                 log.warning("database unavailable in %s: %s", error.path, str(original)[:200])
                 error = errors[index] = GraphQLError(
@@ -107,6 +128,7 @@ class AgoraSchema(strawberry.Schema):
                     error = errors[index] = GraphQLError(
                         UNEXPECTED, nodes=error.nodes, source=error.source,
                         positions=error.positions, path=error.path)
+                _coded(error, "INTERNAL_SERVER_ERROR")
             setattr(error, PROCESSED, True)
 
 

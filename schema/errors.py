@@ -5,6 +5,7 @@ from typing import Any, cast
 
 import strawberry
 from graphql import GraphQLError
+from strawberry import relay
 
 from resolvers.domain import errors as domain
 from resolvers.domain.rate_limits import RateLimited
@@ -57,10 +58,17 @@ ERROR_TYPES: tuple[type, ...] = (
 )
 
 
+def _message(exc: domain.DomainError) -> str:
+    """What a client is told: what was not found is named by the global ID it sent."""
+    if isinstance(exc, domain.NotFound):
+        return f"{exc.kind} {relay.to_base64(exc.type_name, exc.ident)} was not found"
+    return exc.message
+
+
 def error_for(exc: domain.DomainError) -> Error:
     match exc:
         case domain.NotFound():
-            return NotFoundError(message=exc.message)
+            return NotFoundError(message=_message(exc))
         case domain.Unauthenticated():
             return UnauthenticatedError(message=exc.message)
         case domain.Forbidden():
@@ -90,7 +98,7 @@ def query_error(exc: domain.DomainError) -> GraphQLError:
     extensions: dict[str, Any] = {"code": code}
     if isinstance(exc, domain.ValidationFailed):
         extensions["field"] = exc.field
-    return GraphQLError(exc.message, extensions=extensions)
+    return GraphQLError(_message(exc), extensions=extensions)
 
 
 def answer_soon[D, T](call: Callable[[], Soon[D]], to_type: Callable[[D], Soon[T]]) -> Soon[T]:

@@ -19,7 +19,7 @@ from schema.types.page import PageKindType
 def node_id(global_id: relay.GlobalID, type_name: str) -> str:
     """The id inside a global ID of `type_name`; NotFound for an ID of another type."""
     if global_id.type_name != type_name:
-        raise NotFound(type_name, str(global_id))
+        raise NotFound(type_name, global_id.node_id, type_name=global_id.type_name)
     return global_id.node_id
 
 

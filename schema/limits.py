@@ -35,6 +35,9 @@ from resolvers.domain.rate_limits import QueryBudget
 from schema.selections import field_of, fields_of
 
 RATE_LIMITED = "RATE_LIMITED"
+# How deep a selection of introspection types may go: graphql-core's standard introspection
+# query goes 15 levels deep; other tools nest `ofType` a few times more.
+INTROSPECTION_DEPTH = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +77,13 @@ class _Walk:
         """Walk `selections` of `parent`, which the response holds `copies` of."""
         if selections is None:
             return
-        if depth > self.limits.max_depth:
-            raise LimitExceeded(f"the query is deeper than {self.limits.max_depth} levels")
+        deepest = self.limits.max_depth
+        if parent is not None and parent.name.startswith("__"):
+            # Introspection answers from memory, and the standard query that GraphiQL,
+            # code generators and fuzzers send nests `ofType` past the usual limit.
+            deepest = max(deepest, INTROSPECTION_DEPTH)
+        if depth > deepest:
+            raise LimitExceeded(f"the query is deeper than {deepest} levels")
         keys: dict[str, int] = {}
         for field, field_parent, fragment_seen in fields_of(selections, parent, self.schema,
                                                             self.fragments, seen):

@@ -10,10 +10,14 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    def __init__(self, kind: str, ident: str) -> None:
+    """`kind` `ident` does not exist, or the caller may not see it. The schema names it to
+    clients by its global ID, of `type_name` (`kind` unless it says otherwise)."""
+
+    def __init__(self, kind: str, ident: str, *, type_name: str | None = None) -> None:
         super().__init__(f"{kind} {ident} was not found")
         self.kind = kind
         self.ident = ident
+        self.type_name = type_name or kind
 
 
 class Unauthenticated(DomainError):

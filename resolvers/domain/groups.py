@@ -179,13 +179,14 @@ def visible_scope(actor: Actor) -> GroupScope:
     )
 
 
-def review_scope(actor: Actor) -> GroupScope:
-    """The groups whose review `actor` may follow: all for the CSS, a country for NSS."""
+def review_scope(actor: Actor, listing: str = "the review queue") -> GroupScope:
+    """The groups whose review `actor` may follow in `listing`: all for the CSS, a country
+    for NSS."""
     if actor.is_css:
         return GroupScope(everything=True)
     if actor.nss_country is not None:
         return GroupScope(owner_country=actor.nss_country)
-    raise Forbidden("Only the Central and National Support Services see the review queue")
+    raise Forbidden(f"Only the Central and National Support Services see {listing}")
 
 
 def oversight_scope() -> GroupScope:

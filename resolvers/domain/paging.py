@@ -66,9 +66,18 @@ class PageRequest:
     def size(self) -> int:
         return checked_page_size(self.first, default=self.default_size, maximum=self.max_size)
 
-    def position(self) -> str | None:
-        """The position the `after` cursor points at, or None for the first page."""
-        return None if self.after is None else decode_cursor(self.after)
+    def position(self, shape: Callable[[str], object] = str) -> str | None:
+        """The position the `after` cursor points at, or None for the first page. `shape`
+        parses a position of this list, raising ValueError for anything else: a cursor
+        made by hand, or given out by another list, is refused here as invalid input."""
+        if self.after is None:
+            return None
+        position = decode_cursor(self.after)
+        try:
+            shape(position)
+        except ValueError:
+            raise ValidationFailed("after", "after is not a cursor of this list") from None
+        return position
 
 
 def page_of[T](items: list[T], size: int, position: Callable[[T], str]) -> Page[T]:

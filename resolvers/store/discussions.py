@@ -4,13 +4,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bson import ObjectId
 from pymongo import DESCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
 from resolvers.domain.discussions import DiscussionDoc
 from resolvers.domain.events import EventDoc
 from resolvers.store.first_pages import first_of_each
-from resolvers.store.groups import object_id
+from resolvers.store.groups import object_id, position_id
 from resolvers.store.outbox import pushing, settled
 
 ORDER = [("pinned", DESCENDING), ("last_post_at", DESCENDING), ("_id", DESCENDING)]
@@ -21,9 +22,16 @@ def position_of(doc: DiscussionDoc) -> str:
     return f"{int(doc['pinned'])}|{doc['last_post_at'].isoformat()}|{doc['_id']}"
 
 
-def _after(position: str) -> dict[str, Any]:
+def parse_position(position: str) -> tuple[bool, datetime, ObjectId]:
+    """What `position_of` wrote; ValueError for anything else."""
     pinned, at, ident = position.split("|")
-    flag, when, oid = pinned == "1", datetime.fromisoformat(at), object_id(ident)
+    if pinned not in ("0", "1"):
+        raise ValueError(f"not a discussion position: {position!r}")
+    return pinned == "1", datetime.fromisoformat(at), position_id(ident)
+
+
+def _after(position: str) -> dict[str, Any]:
+    flag, when, oid = parse_position(position)
     return {"$or": [
         {"pinned": {"$lt": flag}},
         {"pinned": flag, "last_post_at": {"$lt": when}},

@@ -27,6 +27,14 @@ class GroupFilter:
     featured: bool | None = None
 
 
+def position_id(value: str) -> ObjectId:
+    """The id a list's cursor position names; ValueError for anything else."""
+    found = object_id(value)
+    if found is None:
+        raise ValueError(f"not an object id: {value!r}")
+    return found
+
+
 def object_id(value: str) -> ObjectId | None:
     try:
         return ObjectId(value)

@@ -47,7 +47,8 @@ async def fuzz_world(mongo_client, mongodb_uri) -> Any:
     settings_ = Settings(env=Environment.PRODUCTION, jwt_secret="f" * 40,
                          mongodb_uri=mongodb_uri, mongodb_database=name,
                          rate_limits={"addPost": "100000/minute", "startDiscussion": "1000/minute",
-                                      "reportPost": "1000/minute", "createGroup": "1000/minute"})
+                                      "reportPost": "1000/minute", "createGroup": "1000/minute",
+                                      "editPost": "1000/minute"})
     async with LifespanApp(build_app(settings_)) as app:
         transport = httpx2.ASGITransport(app=app)
         async with httpx2.AsyncClient(transport=transport, base_url="http://agora.test") as http:
