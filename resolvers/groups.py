@@ -339,7 +339,8 @@ async def list_groups(
     actor = require_actor(actor)
     size = page.size()
     docs = await store.groups.page(
-        scope=visible_scope(actor), criteria=criteria, after=page.position(position_id), limit=size + 1
+        scope=visible_scope(actor), criteria=criteria, after=page.position(position_id),
+        limit=size + 1,
     )
     return page_of(docs, size, _position)
 
