@@ -62,7 +62,8 @@ def build_app(
         WebSocketRoute("/graphql", graphql),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/metrics", metrics.endpoint),
+        Route("/metrics", metrics.endpoint(
+            settings.metrics_token.get_secret_value() if settings.metrics_token else None)),
     ]
     middleware = [
         Middleware(RequestId),

@@ -116,7 +116,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
         self._clock = clock
         self._metrics = metrics
         self._rate_limits = RateLimits(settings.rate_limits)
-        self._live_users: Counter[str] = Counter()  # open WebSockets by user
+        self._live_users: Counter[str] = Counter()  # open WebSockets by user or address
         self._renders = Renders() if settings.live_sharing else None
         if self._renders is not None:
             metrics.count_renderings(self._renders)
@@ -226,8 +226,8 @@ class AgoraGraphQL(GraphQL[Context, None]):
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate from `connection_init`: a bad token closes with 4403, as does a user's
-        connection beyond `max_websockets_per_user` on this process; the socket closes (4403
-        too) when the token expires."""
+        (or, signed out, an address's) connection beyond `max_websockets_per_user` on this
+        process; the socket closes (4403 too) when the token expires."""
         params = context.connection_params
         authorization = params.get("authorization") if isinstance(params, dict) else None
         try:
@@ -237,11 +237,15 @@ class AgoraGraphQL(GraphQL[Context, None]):
         except InvalidToken as error:
             raise ConnectionRejectionError({"reason": str(error)}) from error
         viewer = context.viewer
-        if viewer is not None:
-            if self._live_users[viewer.id] >= self._settings.max_websockets_per_user:
-                raise ConnectionRejectionError({"reason": "Too many open connections"})
-            self._live_users[viewer.id] += 1
-            context.request.scope["state"][_LIVE_USER] = viewer.id
+        # Signed-out connections are counted by address, so they cannot be held open
+        # without bound either.
+        client = context.request.client
+        holder = f"user:{viewer.id}" if viewer is not None else (
+            f"address:{client.host if client else 'unknown'}")
+        if self._live_users[holder] >= self._settings.max_websockets_per_user:
+            raise ConnectionRejectionError({"reason": "Too many open connections"})
+        self._live_users[holder] += 1
+        context.request.scope["state"][_LIVE_USER] = holder
         if expires is not None:
             _close_at(context.request, expires)
         context.loaders = Loaders(context.store, context.viewer)

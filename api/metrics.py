@@ -1,7 +1,8 @@
 """Prometheus metrics at `/metrics`: requests, latency, live connections, and the event log."""
 
+import hmac
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 
 from prometheus_client import (
@@ -87,8 +88,17 @@ class Metrics:
 
         return OperationMetrics
 
-    async def endpoint(self, request: Request) -> Response:
-        return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+    def endpoint(self, token: str | None) -> Callable[[Request], Awaitable[Response]]:
+        """The `/metrics` endpoint; with `token`, only for requests bearing it."""
+        expected = None if token is None else f"Bearer {token}".encode()
+
+        async def serve(request: Request) -> Response:
+            given = request.headers.get("authorization", "").encode()
+            if expected is not None and not hmac.compare_digest(given, expected):
+                return Response("Metrics need their bearer token (APP_METRICS_TOKEN)\n",
+                                status_code=401, headers={"WWW-Authenticate": "Bearer"})
+            return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+        return serve
 
 
 class _RenderingsCollector(Collector):

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from limits import parse
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     max_subscriptions_per_connection: int = Field(default=100, ge=1)
     max_websockets_per_user: int = Field(default=20, ge=1)  # on one API process
     max_ws_message_bytes: int = Field(default=64_000, ge=1_000)
+    # When set, /metrics answers only requests bearing `Authorization: Bearer <this>`.
+    metrics_token: SecretStr | None = None
     # Origins allowed to call the API from a browser, e.g. ["https://app.example.org"].
     cors_origins: list[str] = Field(default_factory=list)
     # On SIGTERM, how long in-flight requests may take to finish.

@@ -4,6 +4,7 @@ import json
 import logging
 
 from prometheus_client.parser import text_string_to_metric_families
+from pydantic import SecretStr
 
 from api.logs import configure_logging, request_id
 from tests.support import gql
@@ -34,6 +35,23 @@ async def test_metrics_count_operations_errors_and_events(client, tokens):
     assert ("agora_subscriptions_active", ()) in found
     assert ("agora_events_appended_total", ()) in found
     assert ("agora_event_lag_seconds_count", ()) in found
+
+
+async def test_metrics_can_be_restricted_to_a_token(settings, store, clock):
+    import httpx2
+
+    from api.app import build_app
+    from tests.support import LifespanApp
+
+    guarded = settings.model_copy(update={"metrics_token": SecretStr("scrape-me")})
+    async with LifespanApp(build_app(guarded, clock=clock)) as app:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://agora.test") as http:
+            assert (await http.get("/metrics")).status_code == 401
+            wrong = await http.get("/metrics", headers={"Authorization": "Bearer guess"})
+            assert wrong.status_code == 401
+            right = await http.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+            assert right.status_code == 200 and "agora_graphql" in right.text
 
 
 async def test_every_response_carries_a_request_id(client):

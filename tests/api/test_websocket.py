@@ -38,3 +38,17 @@ def test_a_bad_token_is_refused_with_4403(app_client):
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
     assert closed.value.code == 4403
+
+
+@pytest.mark.parametrize("roles", ["CSS", 7, [1], {"CSS": True}])
+def test_a_malformed_claim_is_refused_like_any_bad_token(app_client, settings, roles):
+    import jwt
+
+    token = jwt.encode({"sub": "mallory", "exp": 4_000_000_000, "roles": roles},
+                       settings.jwt_secret, algorithm=settings.jwt_algorithm)
+    with app_client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+        ws.send_json({"type": "connection_init",
+                      "payload": {"authorization": f"Bearer {token}"}})
+        with pytest.raises(WebSocketDisconnect) as closed:
+            ws.receive_json()
+    assert closed.value.code == 4403

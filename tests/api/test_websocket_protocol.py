@@ -101,3 +101,26 @@ def test_a_user_holds_a_bounded_number_of_connections(app_client, tokens):
             acknowledged(someone_else, tokens("max"))
     with connect() as again:
         acknowledged(again, tokens("olga"))
+
+
+def test_an_address_holds_a_bounded_number_of_signed_out_connections(app_client, tokens):
+    """Signed-out connections count against their address, like a user's against them."""
+    def connect():
+        return app_client.websocket_connect("/graphql", subprotocols=PROTOCOL)
+
+    def anonymous(ws) -> None:
+        ws.send_json({"type": "connection_init", "payload": {}})
+
+    with connect() as first, connect() as second:
+        anonymous(first)
+        assert first.receive_json()["type"] == "connection_ack"
+        anonymous(second)
+        assert second.receive_json()["type"] == "connection_ack"
+        with connect() as third:
+            anonymous(third)
+            assert closed_with(third) == 4403
+        with connect() as signed_in:
+            acknowledged(signed_in, tokens("olga"))
+    with connect() as again:
+        anonymous(again)
+        assert again.receive_json()["type"] == "connection_ack"
