@@ -45,14 +45,13 @@ def post_event(
 
 async def _insert_post(
     store: Store, actor: Actor, group: GroupDoc, post: PostDoc, now: datetime
-) -> tuple[PostDoc, bool]:
-    """Insert a post with its POST_ADDED event; (the post, whether it is new)."""
+) -> tuple[PostDoc, EventDoc | None]:
+    """Insert a post with its POST_ADDED event in its outbox; the post, and the event to
+    commit once the discussion counts the post (None if the post existed)."""
     post["_id"] = ObjectId()
     event = post_event(EventKind.POST_ADDED, actor, group, post, now)
     stored, created = await store.posts.insert(doc={**post, "outbox": [event]})
-    if created:
-        await store.events.commit("posts", stored["_id"], [event])
-    return stored, created
+    return stored, event if created else None
 
 
 def _new_post(
@@ -107,10 +106,13 @@ async def start_discussion(
     event = new_event(kind=EventKind.DISCUSSION_STARTED, actor=actor, group=group,
                       subject_kind="Discussion", subject=doc, now=now)
     discussion = await store.discussions.insert(doc={**doc, "outbox": [event]})
-    await store.events.commit("discussions", discussion["_id"], [event])
-    await _insert_post(store, actor, group, _new_post(actor, discussion, body, None, now, None),
-                       now)
+    post, added = await _insert_post(
+        store, actor, group, _new_post(actor, discussion, body, None, now, None), now)
     await record_activity(store, group, now)
+    # Committing comes last: a writer that dies before it leaves outboxes, and recovery then
+    # makes the discussion's count exact.
+    await store.events.commit("discussions", discussion["_id"], [event])
+    await store.events.commit("posts", post["_id"], [added] if added else [])
     return discussion
 
 
@@ -150,14 +152,15 @@ async def add_post(
         if retried is not None:
             return _retried(retried, discussion)
     await rate_limits.spend(store, limits, actor, "addPost", now)
-    post, created = await _insert_post(
+    post, added = await _insert_post(
         store, actor, group, _new_post(actor, discussion, body, reply_to_id, now,
                                        client_mutation_id), now,
     )
-    if not created:
+    if added is None:
         return _retried(post, discussion)
     await store.discussions.count_post(discussion_id=discussion["_id"], now=now)
     await record_activity(store, group, now)
+    await store.events.commit("posts", post["_id"], [added])  # last: see start_discussion
     return post
 
 

@@ -210,10 +210,11 @@ async def create_group(
     event = group_event(EventKind.GROUP_STATUS_CHANGED, actor, doc, now,
                         from_status=None, to_status=status.value)
     group = await store.groups.insert(doc={**doc, "outbox": [event]})
-    await store.events.commit("groups", group["_id"], [event])
     await store.memberships.add(
         group_id=str(group["_id"]), user_id=actor.id, role="OWNER", now=now
     )
+    # Last: a writer that dies before it leaves the outbox, and recovery recounts members.
+    await store.events.commit("groups", group["_id"], [event])
     return group
 
 

@@ -94,9 +94,11 @@ async def _add_member(
         group_id=gid, user_id=actor.id, role=role, now=now, events=[event]
     ):
         return group
-    await store.events.commit("memberships", membership_id(gid, actor.id), [event])
     # A new member counts as activity.
     changed = await store.groups.count_members(group_id=group["_id"], delta=1, active_at=now)
+    # Committing comes last: a writer that dies before it leaves the membership's outbox,
+    # and recovery then makes the group's count exact.
+    await store.events.commit("memberships", membership_id(gid, actor.id), [event])
     return changed or group
 
 
@@ -109,8 +111,9 @@ async def _drop_member(
         group_id=gid, user_id=user_id, now=now, events=[event]
     ) is None:
         return group
-    await store.events.commit("memberships", membership_id(gid, user_id), [event])
-    return await store.groups.count_members(group_id=group["_id"], delta=-1) or group
+    changed = await store.groups.count_members(group_id=group["_id"], delta=-1)
+    await store.events.commit("memberships", membership_id(gid, user_id), [event])  # last
+    return changed or group
 
 
 async def join_group(

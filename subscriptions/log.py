@@ -3,7 +3,9 @@
 How an event is never lost nor doubled, with single-document writes only:
 
 1. A change and its event are written together: the event waits in the changed document's
-   `outbox` array, in the same update (or insert).
+   `outbox` array, in the same update (or insert). Committing is a write's last step, so a
+   document left with an outbox marks a write that may not have finished: recovery repairs
+   what it may have left undone (`on_stranded`), such as a counter.
 2. `commit` then appends it to the log and pulls it from the outbox. If the process dies in
    between, `recover` (run by every process, now and then) appends what is left in outboxes.
    The log's unique `event_id` makes appending twice harmless.
@@ -14,7 +16,7 @@ How an event is never lost nor doubled, with single-document writes only:
    number that is filled later.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -46,10 +48,19 @@ class EventLog:
         self._events = db["events"]
         self._counters = db["counters"]
         self._listeners: list[Callable[[], None]] = []
+        self._repairs: dict[str, Callable[[dict[str, Any]], Awaitable[None]]] = {}
 
     def on_append(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every append made through this log (to wake a reader)."""
         self._listeners.append(listener)
+
+    def on_stranded(
+        self, source: str, repair: Callable[[dict[str, Any]], Awaitable[None]]
+    ) -> None:
+        """Have `recover` call `repair` with each document of `source` whose writer died before
+        committing its events (the document's `_id`, `group_id` and `discussion_id`). A writer
+        commits last, so whatever it meant to do besides may be undone: counters, say."""
+        self._repairs[source] = repair
 
     async def ensure_indexes(self) -> None:
         await self._events.create_index("event_id", unique=True)
@@ -150,9 +161,12 @@ class EventLog:
         recovered = 0
         for source in SOURCES:
             stranded = self._db[source].find(
-                {"outbox.at": {"$lt": older_than}}, {"outbox": 1}
+                {"outbox.at": {"$lt": older_than}},
+                {"outbox": 1, "group_id": 1, "discussion_id": 1},
             )
             async for doc in stranded:
+                if (repair := self._repairs.get(source)) is not None:
+                    await repair(doc)
                 for event in sorted(doc["outbox"], key=lambda item: item["at"]):
                     if await self.append(event) is not None:
                         recovered += 1

@@ -1,5 +1,7 @@
 """Every MongoDB query, one module per collection, gathered in one `Store`."""
 
+from typing import Any
+
 from pymongo.asynchronous.database import AsyncDatabase
 
 from resolvers.store.discussions import DiscussionStore
@@ -31,6 +33,25 @@ class Store:
         self.rate_limits = RateLimitStore(db["rate_limits"])
         self.reports = ReportStore(db["reports"])
         self.users = UserStore(db["users"])
+        # Counters moved by a writer that died are made exact again when its events are
+        # recovered.
+        for source in ("discussions", "posts"):
+            self.events.on_stranded(source, self._recount_posts)
+        for source in ("groups", "memberships"):
+            self.events.on_stranded(source, self._recount_members)
+
+    async def _recount_posts(self, doc: dict[str, Any]) -> None:
+        discussion_id = doc.get("discussion_id") or str(doc["_id"])
+        await self.discussions.set_post_count(
+            discussion_id=discussion_id,
+            count=await self.posts.count(discussion_id=discussion_id),
+        )
+
+    async def _recount_members(self, doc: dict[str, Any]) -> None:
+        group_id = doc.get("group_id") or str(doc["_id"])
+        await self.groups.set_member_count(
+            group_id=group_id, count=await self.memberships.count(group_id=group_id)
+        )
 
     async def ensure_indexes(self) -> None:
         """Create every index; running it again changes nothing."""

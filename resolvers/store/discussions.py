@@ -71,6 +71,11 @@ class DiscussionStore:
             return_document=ReturnDocument.AFTER,
         ))
 
+    async def set_post_count(self, *, discussion_id: str, count: int) -> None:
+        await self._collection.update_one(
+            {"_id": object_id(discussion_id)}, {"$set": {"post_count": count}}
+        )
+
     async def count_post(self, *, discussion_id: Any, now: datetime) -> None:
         await self._collection.update_one(
             {"_id": discussion_id},

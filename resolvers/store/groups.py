@@ -155,6 +155,11 @@ class GroupStore:
             {"_id": group_id, "owners_lease.holder": holder}, {"$unset": {"owners_lease": ""}}
         )
 
+    async def set_member_count(self, *, group_id: str, count: int) -> None:
+        await self._collection.update_one(
+            {"_id": object_id(group_id)}, {"$set": {"member_count": count}}
+        )
+
     async def count_members(
         self, *, group_id: Any, delta: int, active_at: datetime | None = None
     ) -> GroupDoc | None:

@@ -44,6 +44,10 @@ class PostStore:
         assert inserted is not None
         return inserted, True
 
+    async def count(self, *, discussion_id: str) -> int:
+        """Every post of the discussion, tombstones and hidden ones included."""
+        return await self._collection.count_documents({"discussion_id": discussion_id})
+
     async def find_by_client_key(self, *, key: str) -> PostDoc | None:
         return await self._collection.find_one({"client_key": key})
 

@@ -109,3 +109,48 @@ async def test_retention_prunes_and_remembers_its_horizon(store, clock):
     assert [e["_id"] for e in await store.events.read_after(0, limit=10)] == [
         key_of(2), key_of(3)]
     assert await store.events.head() == 3
+
+
+async def exact_counts(store, thread) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(stored, real) post counts of the discussion, and member counts of its group."""
+    discussion = await store.discussions.get(discussion_id=str(thread["_id"]))
+    group = await store.groups.get(group_id=thread["group_id"])
+    return ((discussion["post_count"], await store.posts.count(discussion_id=str(thread["_id"]))),
+            (group["member_count"], await store.memberships.count(group_id=thread["group_id"])))
+
+
+def writer(mongodb_uri, store, thread, mode) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.subscriptions.burst_writer", mongodb_uri, store.db.name,
+         str(thread["_id"]), mode], cwd=ROOT, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+
+
+async def test_a_writer_dying_before_its_count_leaves_it_exact_after_recovery(
+    store, thread, mongodb_uri
+):
+    process = writer(mongodb_uri, store, thread, "before-count")
+    assert await asyncio.to_thread(process.wait, 60) == 9
+    (posts, real_posts), _ = await exact_counts(store, thread)
+    assert posts == real_posts - 1  # the post is written, the discussion did not count it
+    await store.events.recover(older_than=datetime.now(UTC) + timedelta(minutes=1))
+    (posts, real_posts), (members, real_members) = await exact_counts(store, thread)
+    assert (posts, members) == (real_posts, real_members)
+
+
+async def test_counters_are_exact_after_kill_9_under_a_write_burst(store, thread, mongodb_uri):
+    import signal
+
+    process = writer(mongodb_uri, store, thread, "burst")
+    try:
+        for _ in range(600):  # until the burst has written a few dozen posts
+            if await store.posts.count(discussion_id=str(thread["_id"])) >= 40:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        await asyncio.to_thread(process.wait, 60)
+    await store.events.recover(older_than=datetime.now(UTC) + timedelta(minutes=1))
+    (posts, real_posts), (members, real_members) = await exact_counts(store, thread)
+    assert real_posts >= 40
+    assert (posts, members) == (real_posts, real_members)
