@@ -22,6 +22,7 @@ from resolvers.domain.membership import (
     check_may_remove,
     check_may_set_role,
     may_read_content,
+    unconfirmed_moderators,
 )
 from resolvers.domain.paging import Page, PageRequest, page_of
 from resolvers.groups import existing_group, group_event, visible_group
@@ -189,7 +190,7 @@ async def respond_to_invitation(
 
 async def set_member_role(
     *, store: Store, actor: Actor | None, group_id: str, user_id: str, role: GroupRole,
-    now: datetime,
+    now: datetime, reason: str | None = None,
 ) -> MembershipDoc:
     actor = require_actor(actor)
     group = await visible_group(store, actor, group_id)
@@ -212,7 +213,8 @@ async def set_member_role(
     await store.events.commit("memberships", changed["_id"], [event])
     await moderation_log.record(
         store, actor=actor, group=group, action=ModerationAction.SET_MEMBER_ROLE,
-        target_kind="User", target_id=user_id, reason=f"{current.value} to {role.value}",
+        target_kind="User", target_id=user_id,
+        reason=f"{current.value} to {role.value}" + (f": {reason}" if reason else ""),
         now=now,
     )
     return changed
@@ -242,11 +244,22 @@ async def remove_member(
 
 
 async def set_group_featured(
-    *, store: Store, actor: Actor | None, group_id: str, featured: bool, now: datetime
+    *, store: Store, actor: Actor | None, group_id: str, featured: bool, now: datetime,
+    keep_moderators: list[str] | None = None,
 ) -> GroupDoc:
+    """The CSS features an active group (or stops featuring one). Featured groups' moderators
+    are the CSS's: as a group becomes featured, those in `keep_moderators` stay moderators,
+    and the others become members, each change logged."""
     actor = require_actor(actor)
-    check_may_feature(actor)
     group = await existing_group(store, group_id)
+    check_may_feature(actor, group, featured)
+    if featured and not group.get("featured"):
+        moderators = await store.memberships.holders(group_id=group_id,
+                                                     role=GroupRole.MODERATOR)
+        for user_id in unconfirmed_moderators(moderators, keep_moderators or []):
+            await set_member_role(store=store, actor=actor, group_id=group_id,
+                                  user_id=user_id, role=GroupRole.MEMBER, now=now,
+                                  reason="not confirmed as the group was featured")
     event = group_event(EventKind.GROUP_UPDATED, actor, {**group, "featured": featured}, now)
     changed = await store.groups.update_fields(
         group_id=group["_id"], fields={"featured": featured, "updated_at": now}, events=[event]

@@ -182,6 +182,11 @@ class RemoveMemberInput(GroupInput):
 @strawberry.input
 class SetGroupFeaturedInput(GroupInput):
     featured: bool
+    keep_moderators: list[relay.GlobalID] | None = strawberry.field(
+        default=None,
+        description="As a group becomes featured, the moderators who keep the role (users); "
+        "the others become members. Featured groups' moderators are the CSS's choice.",
+    )
 
 
 @strawberry.input

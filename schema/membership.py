@@ -115,6 +115,7 @@ class MembershipMutation:
             lambda: membership.set_group_featured(
                 store=ctx.store, actor=ctx.viewer, group_id=node_id(input.group_id, "Group"),
                 featured=input.featured, now=ctx.now(),
+                keep_moderators=[node_id(user, "User") for user in input.keep_moderators or []],
             ),
             Group.from_doc,
         )

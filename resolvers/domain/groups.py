@@ -134,6 +134,9 @@ def check_may_act(actor: Actor, action: GroupAction, group: GroupDoc) -> None:
     if action in REVIEW_ACTIONS:
         if not actor.is_css:
             raise Forbidden("Only the Central Support Service reviews groups")
+        if is_owner(actor, group):
+            raise Forbidden("Your own proposal is reviewed by another member of the Central "
+                            "Support Service")
     elif action is GroupAction.ANSWER_INFO_REQUEST:
         if not is_owner(actor, group):
             raise Forbidden("Only the group's owner answers an information request")

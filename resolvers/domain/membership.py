@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from resolvers.domain.actors import Actor
-from resolvers.domain.errors import Forbidden
+from resolvers.domain.errors import Forbidden, ValidationFailed
 from resolvers.domain.groups import (
     GroupDoc,
     Participation,
@@ -73,13 +73,14 @@ def check_may_set_role(
     actor: Actor, group: GroupDoc, *, actor_role: GroupRole | None, current: GroupRole,
     wanted: GroupRole, owners: int,
 ) -> None:
-    """Owners (and the CSS) designate roles; in featured groups moderators are the CSS's call."""
+    """Owners (and the CSS) designate roles; in featured groups, owners and moderators are
+    the CSS's call alone."""
     require_active(group, "setMemberRole")
-    touches_moderators = GroupRole.MODERATOR in (current, wanted)
-    if group.get("featured") and touches_moderators:
+    touches_leaders = current in LEADERS or wanted in LEADERS
+    if group.get("featured") and touches_leaders:
         if not actor.is_css:
-            raise Forbidden("Only the Central Support Service designates moderators of "
-                            "featured groups")
+            raise Forbidden("Only the Central Support Service designates owners and "
+                            "moderators of featured groups")
     elif not (actor_role is GroupRole.OWNER or actor.is_css):
         raise Forbidden("Only the group's owners designate roles")
     if current is GroupRole.OWNER and wanted is not GroupRole.OWNER and owners <= 1:
@@ -129,6 +130,19 @@ def check_may_edit_content(role: GroupRole | None, group: GroupDoc, action: str)
     require_active(group, action)
 
 
-def check_may_feature(actor: Actor) -> None:
+def check_may_feature(actor: Actor, group: GroupDoc, featured: bool) -> None:
+    """The CSS features active groups, and may stop featuring any."""
     if not actor.is_css:
         raise Forbidden("Only the Central Support Service features groups")
+    if featured:
+        require_active(group, "setGroupFeatured")
+
+
+def unconfirmed_moderators(moderators: list[str], keep: list[str]) -> list[str]:
+    """The moderators who become members as their group is featured: all but those the CSS
+    confirms. ValidationFailed when it confirms someone who is not a moderator."""
+    strangers = sorted(set(keep) - set(moderators))
+    if strangers:
+        raise ValidationFailed("keepModerators",
+                               f"not a moderator of this group: {', '.join(strangers)}")
+    return [user_id for user_id in moderators if user_id not in keep]

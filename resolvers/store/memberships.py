@@ -83,6 +83,11 @@ class MembershipStore:
             query["role"] = role
         return await self._collection.count_documents(query)
 
+    async def holders(self, *, group_id: str, role: str) -> list[str]:
+        """The users holding `role` in the group (a group has few leaders)."""
+        found = self._collection.find({"group_id": group_id, "role": role}, {"user_id": 1})
+        return [doc["user_id"] async for doc in found]
+
     async def led_by(self, *, user_id: str, roles: list[str]) -> list[str]:
         """The groups in which `user_id` holds one of `roles`."""
         query = {"user_id": user_id, "role": {"$in": roles}}

@@ -66,7 +66,8 @@ async def build_world(store, now) -> dict[str, str]:
                                   action=GroupAction.APPROVE, message=None, now=now)
     featured = await populate(featured_doc)
     await membership.set_group_featured(store=store, actor=css, group_id=featured,
-                                        featured=True, now=now)
+                                        featured=True, now=now,
+                                        keep_moderators=[PEOPLE["moderator"].id])
     pending = await groups.create_group(store=store, actor=owner, form=group_form(
         title="Pending group"), now=now, similar_recorded=0)
     asked = await groups.create_group(store=store, actor=owner, form=group_form(
@@ -170,6 +171,8 @@ def call(mutation: str, ids: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
         "closeGroup": ("closeGroup", "CloseGroupInput", {"groupId": g, "reason": "Done"}),
         "setGroupFeatured": ("setGroupFeatured", "SetGroupFeaturedInput",
                              {"groupId": g, "featured": True}),
+        "setGroupFeatured (pending)": ("setGroupFeatured", "SetGroupFeaturedInput",
+                                       {"groupId": ids["pending"], "featured": True}),
         "joinGroup": ("joinGroup", "JoinGroupInput", {"groupId": g}),
         "joinGroup (invite-only)": ("joinGroup", "JoinGroupInput",
                                     {"groupId": ids["invite_only"]}),
@@ -183,6 +186,9 @@ def call(mutation: str, ids: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
         "setMemberRole (featured)": ("setMemberRole", "SetMemberRoleInput",
                                      {"groupId": ids["featured"], "userId": ids["tina"],
                                       "role": "MODERATOR"}),
+        "setMemberRole (featured owner)": ("setMemberRole", "SetMemberRoleInput",
+                                           {"groupId": ids["featured"], "userId": ids["tina"],
+                                            "role": "OWNER"}),
         "removeMember": ("removeMember", "RemoveMemberInput",
                          {"groupId": g, "userId": ids["tina"], "reason": "Spam"}),
         "setGroupImage": ("setGroupImage", "SetGroupImageInput",

@@ -259,3 +259,63 @@ async def test_members_page_in_joining_order_and_filter_by_role(store, clock):
         page=PAGE,
     )
     assert [doc["user_id"] for doc in owners.items] == ["olga"]
+
+
+async def test_in_a_featured_group_only_the_css_grants_owner(store, clock):
+    gid = await group_id_of(store, clock)
+    await membership.join_group(store=store, actor=TEACHER, group_id=gid, now=clock())
+    await membership.set_group_featured(store=store, actor=CSS, group_id=gid, featured=True,
+                                        now=clock())
+    with pytest.raises(Forbidden):
+        await membership.set_member_role(store=store, actor=OWNER, group_id=gid, user_id="tom",
+                                         role=GroupRole.OWNER, now=clock())
+    assert await role(store, gid, "tom") == "MEMBER"
+
+
+async def test_featuring_keeps_only_the_moderators_the_css_confirms(store, clock):
+    from resolvers import moderation_log
+
+    gid = await group_id_of(store, clock)
+    for person in ("mia", "max", "tom"):
+        await membership.join_group(store=store, actor=actor(person), group_id=gid, now=clock())
+    for person in ("mia", "max"):
+        await membership.set_member_role(store=store, actor=OWNER, group_id=gid, user_id=person,
+                                         role=GroupRole.MODERATOR, now=clock())
+    with pytest.raises(ValidationFailed):  # tom is no moderator: nothing changes
+        await membership.set_group_featured(store=store, actor=CSS, group_id=gid,
+                                            featured=True, now=clock(), keep_moderators=["tom"])
+    assert (await role(store, gid, "max"), await role(store, gid, "mia")) == (
+        "MODERATOR", "MODERATOR")
+    await membership.set_group_featured(store=store, actor=CSS, group_id=gid, featured=True,
+                                        now=clock(), keep_moderators=["mia"])
+    assert [await role(store, gid, who) for who in ("mia", "max", "olga")] == [
+        "MODERATOR", "MEMBER", "OWNER"]
+    group = await store.groups.get(group_id=gid)
+    log = await moderation_log.entries(store=store, actor=CSS, viewer_role=None, group=group,
+                                       page=PAGE)
+    assert any(entry["target_id"] == "max" and "not confirmed" in entry["reason"]
+               for entry in log.items)
+
+
+async def test_a_pending_group_cannot_be_featured(store, clock):
+    pending = await groups.create_group(store=store, actor=OWNER, form=group_form(),
+                                        now=clock(), similar_recorded=0)
+    with pytest.raises(InvalidTransition):
+        await membership.set_group_featured(store=store, actor=CSS,
+                                            group_id=str(pending["_id"]), featured=True,
+                                            now=clock())
+
+
+async def test_a_css_member_does_not_review_their_own_proposal(store, clock):
+    from resolvers.domain.groups import GroupAction
+
+    own = await groups.create_group(store=store, actor=CSS, form=group_form(), now=clock(),
+                                    similar_recorded=0)
+    with pytest.raises(Forbidden):
+        await groups.transition_group(store=store, actor=CSS, group_id=str(own["_id"]),
+                                      action=GroupAction.APPROVE, message=None, now=clock())
+    other = actor("cesar", Role.CSS, country=None)
+    approved = await groups.transition_group(store=store, actor=other, group_id=str(own["_id"]),
+                                             action=GroupAction.APPROVE, message=None,
+                                             now=clock())
+    assert approved["status"] == "ACTIVE"
