@@ -140,7 +140,7 @@ async def test_every_moderation_and_review_action_is_logged(store, clock, thread
     await membership.set_member_role(store=store, actor=OWNER, group_id=gid, user_id="mia",
                                      role=GroupRole.MODERATOR, now=clock())
     await membership.set_group_featured(store=store, actor=CSS, group_id=gid, featured=True,
-                                        now=clock())
+                                        now=clock(), keep_moderators=["mia"])
     with pytest.raises(Forbidden):
         await moderation_log.entries(store=store, actor=MEMBER, viewer_role=GroupRole.MEMBER,
                                      group=group, page=PAGE)
