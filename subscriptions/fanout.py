@@ -4,9 +4,9 @@ Each API process reads the log once per batch, whatever its number of subscriber
 every event to each subscriber whose cheap `wants` test passes; the subscriber's own task then
 authorizes and delivers it. A write made through this process wakes the reader at once; writes
 through other processes are seen at the next poll. With no subscribers the reader does not
-touch the database at all: maintenance (recovering events stranded by a writer that died,
-and retention) runs at start-up, when the first subscriber arrives, and every
-`maintenance_interval` while anyone listens.
+touch the database at all: maintenance (recovering what a writer that died left undone, and
+retention) runs at start-up and once more `stranded_after` later, when the first subscriber
+arrives, and every `maintenance_interval` while anyone listens.
 """
 
 import asyncio
@@ -105,12 +105,19 @@ class Fanout:
         except Exception as error:
             _failed("event log maintenance at start-up", error)
         next_maintenance = loop.time() + self.settings.maintenance_interval
+        # What a crash just before start-up left is recoverable once `stranded_after` has
+        # passed: look once more then, whether or not anyone listens.
+        follow_up: float | None = loop.time() + self.settings.stranded_after.total_seconds()
         while True:
-            timeout = self.settings.poll_interval if self._subscribers else None
+            timeout = self.settings.poll_interval if self._subscribers else (
+                None if follow_up is None else max(0.0, follow_up - loop.time()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
             self._wake.clear()
             try:
+                if follow_up is not None and loop.time() >= follow_up:
+                    follow_up = None
+                    await self._maintain()
                 if not self._subscribers:
                     continue
                 async with self._lock:

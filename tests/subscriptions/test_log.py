@@ -154,3 +154,26 @@ async def test_counters_are_exact_after_kill_9_under_a_write_burst(store, thread
     (posts, real_posts), (members, real_members) = await exact_counts(store, thread)
     assert real_posts >= 40
     assert (posts, members) == (real_posts, real_members)
+
+
+async def test_a_restart_right_after_a_crash_repairs_it_soon_with_nobody_listening(
+    store, thread, mongodb_uri
+):
+    """A process started just after a writer died cannot tell its outbox from a live
+    writer's; it looks again once `stranded_after` has passed, subscribers or not."""
+    from subscriptions.fanout import Fanout, FanoutSettings
+
+    process = writer(mongodb_uri, store, thread, "before-count")
+    assert await asyncio.to_thread(process.wait, 60) == 9
+    reader = Fanout(store.events, lambda: datetime.now(UTC),
+                    FanoutSettings(stranded_after=timedelta(seconds=2)))
+    await reader.start()
+    try:
+        for _ in range(200):
+            (posts, real_posts), _ = await exact_counts(store, thread)
+            if posts == real_posts:
+                break
+            await asyncio.sleep(0.05)
+        assert posts == real_posts
+    finally:
+        await reader.stop()
