@@ -81,38 +81,29 @@ async def build_world(store, now) -> dict[str, str]:
     invitation = await membership.invite_member(store=store, actor=owner, group_id=active,
                                                 user_id="tom", now=now)
     limits = RateLimits({})
-    discussion = await discussions.start_discussion(
-        store=store, actor=PEOPLE["member"], group_id=active, title="Homework",
-        body="Ideas?", now=now, limits=limits)
-    mine = await discussions.add_post(
-        store=store, actor=PEOPLE["member"], discussion_id=str(discussion["_id"]),
-        body="My idea", reply_to_id=None, client_mutation_id=None, now=now, limits=limits)
-    tinas = await discussions.add_post(
-        store=store, actor=TINA, discussion_id=str(discussion["_id"]), body="Buy my course",
-        reply_to_id=None, client_mutation_id=None, now=now, limits=limits)
-    hidden = await discussions.add_post(
-        store=store, actor=TINA, discussion_id=str(discussion["_id"]), body="Rude",
-        reply_to_id=None, client_mutation_id=None, now=now, limits=limits)
-    await moderation.hide_post(store=store, actor=owner, post_id=str(hidden["_id"]),
-                               reason="Rude", now=now)
-    report = await moderation.report_post(
-        store=store, actor=TINA, post_id=str(mine["_id"]),
-        reason=ReportReason.COMMERCIAL, note=None, now=now, limits=limits)
-    my_hidden = await discussions.add_post(
-        store=store, actor=PEOPLE["member"], discussion_id=str(discussion["_id"]),
-        body="My rude idea", reply_to_id=None, client_mutation_id=None, now=now, limits=limits)
-    await moderation.hide_post(store=store, actor=owner, post_id=str(my_hidden["_id"]),
-                               reason="Rude", now=now)
+
+    async def say(who: Actor, thread: dict[str, Any], body: str) -> dict[str, Any]:
+        return await discussions.add_post(
+            store=store, actor=who, discussion_id=str(thread["_id"]), body=body,
+            reply_to_id=None, client_mutation_id=None, now=now, limits=limits)
 
     async def members_post(group_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
         thread = await discussions.start_discussion(
             store=store, actor=PEOPLE["member"], group_id=group_id, title="A thread",
             body="Opening words", now=now, limits=limits)
-        post = await discussions.add_post(
-            store=store, actor=PEOPLE["member"], discussion_id=str(thread["_id"]),
-            body="My words", reply_to_id=None, client_mutation_id=None, now=now, limits=limits)
-        return thread, post
+        return thread, await say(PEOPLE["member"], thread, "My words")
 
+    discussion, mine = await members_post(active)
+    tinas = await say(TINA, discussion, "Buy my course")
+    hidden = await say(TINA, discussion, "Rude")
+    await moderation.hide_post(store=store, actor=owner, post_id=str(hidden["_id"]),
+                               reason="Rude", now=now)
+    report = await moderation.report_post(
+        store=store, actor=TINA, post_id=str(mine["_id"]),
+        reason=ReportReason.COMMERCIAL, note=None, now=now, limits=limits)
+    my_hidden = await say(PEOPLE["member"], discussion, "My rude idea")
+    await moderation.hide_post(store=store, actor=owner, post_id=str(my_hidden["_id"]),
+                               reason="Rude", now=now)
     locked_thread, in_locked = await members_post(active)
     await moderation.flag_discussion(store=store, actor=owner,
                                      discussion_id=str(locked_thread["_id"]), flag="locked",
