@@ -2,18 +2,32 @@
 # install the project whenever pyproject.toml changes. $1: "base", or the extras to add ("dev").
 set -euo pipefail
 
+_python_candidates() {
+    echo "${AGORA_PYTHON:-}"
+    echo python3.14
+    echo python3.13
+    local root
+    for root in "$(pyenv root 2>/dev/null)" "${HOME:-}/.pyenv"; do
+        [ -n "$root" ] && ls -d "$root"/versions/3.1[3-9]*/bin/python 2>/dev/null || true
+    done
+    echo python3
+}
+
 _find_python() {
     local candidate
-    for candidate in "${AGORA_PYTHON:-}" python3.14 python3.13 /root/.pyenv/versions/3.13.0/bin/python \
-        "$HOME"/.pyenv/versions/3.1[3-9]*/bin/python python3; do
+    while read -r candidate; do
         [ -n "$candidate" ] || continue
         command -v "$candidate" >/dev/null 2>&1 || [ -x "$candidate" ] || continue
         if "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 13))' 2>/dev/null; then
             echo "$candidate"
             return 0
         fi
-    done
-    echo "Agora needs Python 3.13 or newer; set AGORA_PYTHON to its path." >&2
+    done < <(_python_candidates)
+    if command -v uv >/dev/null 2>&1; then
+        echo "no Python 3.13 here: installing one with uv" >&2
+        uv python install 3.13 >&2 && uv python find 3.13 && return 0
+    fi
+    echo "Agora needs Python 3.13 or newer: install it (with uv, pyenv or your system's packages), or set AGORA_PYTHON to its path." >&2
     return 1
 }
 
