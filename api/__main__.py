@@ -14,7 +14,7 @@ from api.settings import Settings
 EMBEDDED_FILE = "agora.sqlite3"
 # The collector's thresholds while serving. With thousands of live subscriptions the heap
 # holds hundreds of thousands of long-lived objects, and Python's defaults (700, 10, 10) ran
-# full collections over all of them, pausing every stream for up to 370 ms (bench.live).
+# full collections over all of them, pausing every stream for long (bench.live).
 # Collecting the young generation less often lets the short-lived objects of a request or
 # an event die between collections, and full collections become rare.
 GC_THRESHOLDS = (20_000, 20, 50)

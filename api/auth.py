@@ -64,7 +64,8 @@ def decode_token(token: str, settings: Settings) -> tuple[Actor, datetime]:
 
 class Tokens:
     """Reads the caller from bearer tokens, verifying each token once: a client sends the
-    same token with every request, and verifying it cost a tenth of a small query's time.
+    same token with every request, and verifying it costs a fair share of a small query's time
+    (bench/RESULTS.md).
     A remembered token is still refused from the moment it expires."""
 
     def __init__(self, settings: Settings, *, capacity: int = 4_096,

@@ -20,7 +20,7 @@ READY_PREFIX = "listening "
 
 def _skip_redundant_id_scan(method: Callable[..., Any], is_numeric: Callable[[Any], bool]) -> Any:
     """mongoeco 4.11 compares a single inserted document's `_id` with every stored one, so each
-    insert costs O(collection) (5 ms at 1,000 documents, 30 ms on SQLite). The scan only matters
+    insert costs O(collection) (bench/RESULTS.md has the figures). The scan only matters
     for numeric ids (1 == 1.0 in BSON); for ObjectId and string ids the exact storage-key
     lookup that precedes it already proves uniqueness."""
 

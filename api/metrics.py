@@ -58,8 +58,8 @@ class Metrics:
 
     def count_renderings(self, renders: Renders) -> None:
         """Expose how often `renders` made a rendering and reused one, read when scraped:
-        counting each of an event's thousands of deliveries through a Counter (a lock each)
-        cost 3% of a large fan-out's CPU."""
+        counting each of an event's thousands of deliveries through a Counter takes a lock
+        each, which showed in a large fan-out's CPU (bench/RESULTS.md)."""
         self.registry.register(_RenderingsCollector(renders))
 
     def event_handed_out(self, event: EventDoc, subscribers: int) -> None:

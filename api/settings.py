@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     events_retention_days: float = Field(default=7, gt=0)
     ws_init_timeout: float = Field(default=10, gt=0)
     # permessage-deflate on WebSockets. Off: live events are a few hundred bytes, and
-    # compressing each one for each subscriber cost 14% of a large fan-out's CPU (bench.live).
+    # compressing each one for each subscriber costs more CPU than it saves bytes (bench.live).
     ws_compression: bool = False
     # Render each live event once per selection and audience, not once per subscriber.
     live_sharing: bool = True

@@ -87,8 +87,8 @@ class AgoraSchema(strawberry.Schema):
     Every result's errors pass through `process_errors` once, before the result is sent
     (queries, mutations, and each message of a subscription alike), so masking happens there,
     after logging. Strawberry's MaskErrors extension does the same, but its hook for live
-    messages is rebuilt for every message of every subscription: a quarter of the CPU of an
-    event fanned out to 5,000 subscribers (bench.live, production mode).
+    messages is rebuilt for every message of every subscription, a large share of a big
+    fan-out's CPU (bench.live; bench/RESULTS.md).
     """
 
     def __init__(self, *args: Any, mask_errors: bool = False, **kwargs: Any) -> None:

@@ -2,8 +2,8 @@
 
 For every result, and so for every message of every subscription, Strawberry asks each
 extension for results to add and builds a context manager over all of them for their
-`on_stream_result` hooks, though Agora's extensions define neither. Fanning one event out to
-5,000 subscribers, that was a fifth of the CPU (bench.live). This runner asks only the
+`on_stream_result` hooks, though Agora's extensions define neither: a large share of a big
+fan-out's CPU (bench.live; the figures are in bench/RESULTS.md). This runner asks only the
 extensions that define `get_results`, and wraps results only in the hooks that are defined.
 """
 

@@ -13,7 +13,7 @@ async def first_of_each(
     parent's in order. Sorted by parent, then `order` (the index on both serves it), `$firstN`
     keeps only `limit` documents a parent while grouping (MongoDB 5.2 or later), where pushing
     every document and slicing held all of them in memory. `$topN`, which sorts while it
-    groups, did the same in a third more time on the embedded database."""
+    groups, did the same more slowly on the embedded database (bench/RESULTS.md)."""
     pipeline: list[dict[str, Any]] = [
         {"$match": match},
         {"$sort": {parent: 1, **order}},
