@@ -71,11 +71,11 @@ def _new_post(
         "deleted_at": None,
     }
     if client_mutation_id is not None:
-        post["client_key"] = client_key(actor, client_mutation_id)
+        post["client_key"] = _client_key(actor, client_mutation_id)
     return post
 
 
-def client_key(actor: Actor, client_mutation_id: str) -> str:
+def _client_key(actor: Actor, client_mutation_id: str) -> str:
     """The key of one author's `clientMutationId`: no two (author, value) pairs share it."""
     return json.dumps([actor.id, client_mutation_id])
 
@@ -148,7 +148,7 @@ async def add_post(
     if reply_to_id is not None:
         check_reply_target(discussion, await store.posts.get(post_id=reply_to_id))
     if client_mutation_id is not None:
-        retried = await store.posts.find_by_client_key(key=client_key(actor, client_mutation_id))
+        retried = await store.posts.find_by_client_key(key=_client_key(actor, client_mutation_id))
         if retried is not None:
             return _retried(retried, discussion)
     await rate_limits.spend(store, limits, actor, "addPost", now)

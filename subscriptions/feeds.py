@@ -60,12 +60,12 @@ async def post_added(
         found = await read_discussion(store=store, actor=actor, discussion_id=discussion_id)
         if found is None:
             raise NotFound("Discussion", discussion_id)
-        discussion, group, role = found
+        discussion, group, _ = found
         group_id = discussion["group_id"]
     else:
         assert group_id is not None
-        group, role = await readable_group(store, actor, group_id, "Group", group_id)
-    watch = GroupWatch(actor=actor, group_id=str(group["_id"]), role=role,
+        group, _ = await readable_group(store, actor, group_id, "Group", group_id)
+    watch = GroupWatch(actor=actor, group_id=str(group["_id"]),
                        current_role=_role_now(store, actor, str(group["_id"]), may_read),
                        kinds=POST_KINDS, discussion_id=discussion_id)
     return stream(fanout=fanout, log=store.events, watch=watch, after=after)
@@ -80,7 +80,7 @@ async def group_activity(
     role = await role_of(store, group, actor.id)
     if role is None and not oversees(actor, group):
         raise Forbidden("Only the group's members follow its activity")
-    watch = GroupWatch(actor=actor, group_id=group_id, role=role,
+    watch = GroupWatch(actor=actor, group_id=group_id,
                        current_role=_role_now(store, actor, group_id, _member_or_overseer))
     return stream(fanout=fanout, log=store.events, watch=watch, after=after)
 
@@ -94,10 +94,9 @@ async def group_status_changed(
     actor = require_actor(actor)
     kinds = frozenset({EventKind.GROUP_STATUS_CHANGED})
     if group_id is not None:
-        group = await visible_group(store, actor, group_id)
-        role = await role_of(store, group, actor.id)
+        await visible_group(store, actor, group_id)
         watch: GroupWatch | FeedWatch = GroupWatch(
-            actor=actor, group_id=group_id, role=role, kinds=kinds,
+            actor=actor, group_id=group_id, kinds=kinds,
             current_role=_role_now(store, actor, group_id, _sees_group),
         )
     else:

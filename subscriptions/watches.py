@@ -31,9 +31,9 @@ class GroupWatch:
 
     actor: Actor
     group_id: str
-    role: GroupRole | None
-    # The subscriber's role in the group now; None when they may no longer watch it.
+    # Reads whether the subscriber may watch the group now, and their role there.
     current_role: Callable[[], Awaitable[tuple[bool, GroupRole | None]]]
+    role: GroupRole | None = None  # read by `refresh`, then kept by live events
     kinds: frozenset[EventKind] | None = None
     discussion_id: str | None = None
 
@@ -73,9 +73,9 @@ class FeedWatch:
 
     actor: Actor
     kinds: frozenset[EventKind]
-    # The subscriber's role in each group they belong to, now.
+    # Reads the subscriber's role in each group they belong to, now.
     current_roles: Callable[[], Awaitable[dict[str, GroupRole]]]
-    roles: dict[str, GroupRole] = field(default_factory=dict)
+    roles: dict[str, GroupRole] = field(default_factory=dict)  # read by `refresh`, then kept
     owned_only: bool = False
 
     def wants(self, event: EventDoc) -> bool:
