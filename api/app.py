@@ -55,6 +55,7 @@ def build_app(
         limits=settings.query_limits(),
         budget=QueryBudget(settings.query_budget),
         observers=[metrics.extension()],
+        fast_path=settings.fast_path,
     )
     graphql = AgoraGraphQL(schema, settings, clock=clock, metrics=metrics)
     routes = [

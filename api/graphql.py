@@ -32,8 +32,7 @@ from resolvers.domain.rate_limits import RateLimits
 from resolvers.loaders import Loaders
 from schema.context import Context, Limits
 from schema.limits import RATE_LIMITED
-from schema.serialized import json_text
-from schema.sharing import Renders, next_message
+from schema.serialized import message_text
 
 
 def utcnow() -> datetime:
@@ -117,9 +116,8 @@ class AgoraGraphQL(GraphQL[Context, None]):
         self._metrics = metrics
         self._rate_limits = RateLimits(settings.rate_limits)
         self._live_users: Counter[str] = Counter()  # open WebSockets by user or address
-        self._renders = Renders() if settings.live_sharing else None
-        if self._renders is not None:
-            metrics.count_renderings(self._renders)
+        if (renderings := getattr(schema, "renderings", None)) is not None:
+            metrics.count_renderings(renderings)
         self._limits = Limits(
             default_page_size=settings.default_page_size,
             max_page_size=settings.max_page_size,
@@ -165,7 +163,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
         return orjson.loads(data)
 
     def encode_json(self, data: object) -> str | bytes:
-        return next_message(data) or json_text(data)
+        return message_text(data)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL, opening on an example that works against the demo data."""
@@ -219,7 +217,6 @@ class AgoraGraphQL(GraphQL[Context, None]):
             loaders=Loaders(store, actor),
             rate_limits=self._rate_limits,
             fanout=state["fanout"],
-            renders=self._renders,
             request=request,
             response=response,
         )

@@ -4,6 +4,7 @@ import hmac
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
+from typing import Protocol
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -21,10 +22,16 @@ from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 
 from resolvers.domain.events import EventDoc
-from schema.sharing import Renders
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 LAG_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30)
+
+
+class Renderings(Protocol):
+    """How often live events were rendered, and how often a rendering was shared."""
+
+    made: int
+    reused: int
 
 
 class Metrics:
@@ -56,7 +63,7 @@ class Metrics:
             "agora_event_lag_seconds", "From an event's time to its hand-out to subscribers",
             buckets=LAG_BUCKETS, registry=self.registry)
 
-    def count_renderings(self, renders: Renders) -> None:
+    def count_renderings(self, renders: Renderings) -> None:
         """Expose how often `renders` made a rendering and reused one, read when scraped:
         counting each of an event's thousands of deliveries through a Counter takes a lock
         each, which showed in a large fan-out's CPU (bench/RESULTS.md)."""
@@ -102,7 +109,7 @@ class Metrics:
 
 
 class _RenderingsCollector(Collector):
-    def __init__(self, renders: Renders) -> None:
+    def __init__(self, renders: Renderings) -> None:
         self._renders = renders
 
     def collect(self) -> Iterator[Metric]:

@@ -56,8 +56,10 @@ class Settings(BaseSettings):
     # permessage-deflate on WebSockets. Off: live events are a few hundred bytes, and
     # compressing each one for each subscriber costs more CPU than it saves bytes (bench.live).
     ws_compression: bool = False
-    # Render each live event once per selection and audience, not once per subscriber.
-    live_sharing: bool = True
+    # Run on Agora's fast path (schema/fastpath/): plain fields in one step, resolvers run at
+    # once, lists' loads ahead, live events rendered once per selection and audience. Off,
+    # Strawberry and graphql-core run as they come.
+    fast_path: bool = True
 
     # Safety limits.
     max_body_bytes: int = Field(default=100_000, ge=1_000)

@@ -1,15 +1,15 @@
 """Live delivery benchmark: latency from a mutation to its subscriber, and fan-out throughput.
 
     .venv/bin/python -m bench.live [--posts 200] [--subscribers 1000] [--events 20]
-                                   [--sharing true false]
+                                   [--fast-path true false]
 
 Starts an embedded database and API processes on loopback, then measures:
   1. the delay from `addPost`'s HTTP response to the subscriber receiving the event, p50 and
      p99, with the writer on the subscriber's process and on the other process;
   2. one API process (pinned to core 1; the clients and the database on core 0) delivering
      each event to N subscribers: the delay until each subscriber has it, p50 and p99, and
-     the server's memory per idle subscriber; with shared renderings (APP_LIVE_SHARING)
-     and without, in the same run.
+     the server's memory per idle subscriber; on the fast path (APP_FAST_PATH: shared
+     renderings) and without it (Strawberry as it comes), in the same run.
 Everything is bounded in count and time, and only talks to 127.0.0.1.
 """
 
@@ -162,7 +162,7 @@ async def fanout(server: str, discussion: str, subscribers: int, events: int,
 
 
 async def run(
-    *, posts: int, subscribers: int, events: int, sharing: Sequence[str] = ("true", "false")
+    *, posts: int, subscribers: int, events: int, fast_path: Sequence[str] = ("true", "false")
 ) -> dict[str, Any]:
     with embedded_database(path=None) as uri:
         database = f"bench_{uuid.uuid4().hex[:6]}"
@@ -180,14 +180,14 @@ async def run(
                     servers, servers[1], discussion, posts)
         # One process, pinned to core 1; this client (and the database) on core 0.
         os.sched_setaffinity(0, {0})
-        for shared in sharing:
+        for mode in fast_path:
             port = free_port()
             server = start([sys.executable, "-m", "api", "serve", "--port", str(port),
                             "--log-level", "warning"],
-                           {**env, "APP_LIVE_SHARING": shared}, port)
-            print(f"server pid {server.pid}, sharing {shared}", file=sys.stderr, flush=True)
+                           {**env, "APP_FAST_PATH": mode}, port)
+            print(f"server pid {server.pid}, fast path {mode}", file=sys.stderr, flush=True)
             try:
-                results[f"fanout_sharing_{shared}"] = await fanout(
+                results[f"fanout_fast_path_{mode}"] = await fanout(
                     f"http://127.0.0.1:{port}", discussion, subscribers, events, server.pid)
             finally:
                 server.terminate()
@@ -196,7 +196,7 @@ async def run(
 
 
 def table(results: dict[str, Any]) -> str:
-    """The results as Markdown: delivery delays, then fan-out with and without sharing."""
+    """The results as Markdown: delivery delays, then fan-out on the fast path and without it."""
     lines = []
     if "latency_same_process" in results:
         lines += ["| delay from addPost's response to the subscriber | p50 ms | p99 ms |",
@@ -209,8 +209,9 @@ def table(results: dict[str, Any]) -> str:
     lines += ["| fan-out | delivery p50 ms | delivery p99 ms | server CPU ms per event | "
               "deliveries/s | server KiB per idle subscriber |", "|---|---|---|---|---|---|"]
     for key, found in results.items():
-        if key.startswith("fanout_sharing_"):
-            mode = "shared renderings" if key.endswith("true") else "one rendering each"
+        if key.startswith("fanout_fast_path_"):
+            mode = ("fast path: shared renderings" if key.endswith("true")
+                    else "stock: one rendering each")
             lines.append(
                 f"| {found['subscribers']:,} subscribers, {mode} | "
                 f"{found['delivery_p50_ms']:.0f} | {found['delivery_p99_ms']:.0f} | "
@@ -225,13 +226,13 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=200, help="latency samples; 0 skips them")
     parser.add_argument("--subscribers", type=int, default=1000)
     parser.add_argument("--events", type=int, default=20)
-    parser.add_argument("--sharing", nargs="+", choices=["true", "false"],
+    parser.add_argument("--fast-path", nargs="+", choices=["true", "false"],
                         default=["true", "false"],
-                        help="fan out with shared renderings, without, or both (default)")
+                        help="fan out on the fast path, without it, or both (default)")
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON")
     args = parser.parse_args()
     results = asyncio.run(run(posts=args.posts, subscribers=args.subscribers,
-                              events=args.events, sharing=args.sharing))
+                              events=args.events, fast_path=args.fast_path))
     print(json.dumps(results, indent=2) if args.json else table(results))
 
 

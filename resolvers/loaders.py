@@ -1,14 +1,13 @@
 """DataLoaders, built once per request, so a nested read costs about one database command
 per level, whatever the page sizes.
 
-A page's resolvers may also find their answers already loaded: `Loaders.load_ahead` loads, for
-a whole page of groups, what their fields will ask for, and `then` lets a resolver answer at
-once from a loader's settled answer instead of awaiting it, object by object."""
+`Loaders.discussions_ahead` loads, for a whole page of groups at once, what each group's
+`discussions` will ask for, for an executor that completes the page's groups together to
+call first (`schema.declared`)."""
 
-import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any, cast, overload
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
@@ -29,47 +28,6 @@ PageKey = tuple[str, int, bool]
 def first_page_key(parent_id: str, size: int, hidden: bool = False) -> PageKey:
     """The key of a first page of `size`: one more is fetched, to tell whether more follow."""
     return parent_id, size + 1, hidden
-
-# A value, or an awaitable of it: what a resolver may return.
-type Soon[T] = T | Awaitable[T]
-
-
-@overload
-def then[T, R](value: Awaitable[T], step: Callable[[T], Soon[R]]) -> Soon[R]: ...
-@overload
-def then[T, R](value: Soon[T], step: Callable[[T], Soon[R]]) -> Soon[R]: ...
-def then[T, R](value: Soon[T], step: Callable[[T], Soon[R]]) -> Soon[R]:
-    """`step` of `value`: at once when `value` is at hand (a plain value, or a loader's answer
-    already settled), otherwise an awaitable of it. An awaitable `step` returns is awaited in
-    turn, so steps chain."""
-    if isinstance(value, asyncio.Future):
-        if value.done():
-            return step(value.result())
-    elif not is_awaitable(value):
-        return step(cast(T, value))
-
-    async def later() -> R:
-        return await awaited(step(await cast(Awaitable[T], value)))
-
-    return later()
-
-
-@overload
-async def awaited[T](value: Awaitable[T]) -> T: ...
-@overload
-async def awaited[T](value: Soon[T]) -> T: ...
-async def awaited[T](value: Soon[T]) -> T:
-    """`value`, awaited if it is an awaitable."""
-    if is_awaitable(value):
-        return await cast(Awaitable[T], value)
-    return cast(T, value)
-
-
-def is_awaitable(value: object) -> bool:
-    """`inspect.isawaitable` without its abstract-class check, which is slow for the plain
-    values resolvers mostly pass: whether the value's type can be awaited."""
-    return hasattr(type(value), "__await__")
-
 
 def _by_id[T](
     fetch: Callable[[list[str]], Awaitable[list[T]]], key: Callable[[T], Any]
@@ -114,7 +72,7 @@ class Loaders:
         self.users: DataLoader[str, UserDoc | None] = DataLoader(
             _by_id(lambda ids: store.users.get_many(user_ids=ids), lambda doc: doc["_id"])
         )
-        self.groups: DataLoader[str, GroupDoc | None] = DataLoader(
+        self.groups = groups = DataLoader[str, GroupDoc | None](
             _by_id(lambda ids: store.groups.get_many(group_ids=ids), lambda doc: doc["_id"])
         )
 
@@ -126,15 +84,30 @@ class Loaders:
             return [roles.get(group_id) for group_id in group_ids]
 
         # The caller's role in each group, by group id.
-        self.viewer_roles: DataLoader[str, GroupRole | None] = DataLoader(viewer_roles)
-        self._discussions: DataLoader[PageKey, list[DiscussionDoc]] = DataLoader(
-            _first_pages(
-                lambda ids, limit, _: store.discussions.first_pages(group_ids=ids, limit=limit),
-                lambda one, limit, _: store.discussions.page(group_id=one, after=None,
-                                                             limit=limit),
-                "group_id",
-            )
+        self.viewer_roles = roles = DataLoader[str, GroupRole | None](viewer_roles)
+        first_discussions = _first_pages(
+            lambda ids, limit, _: store.discussions.first_pages(group_ids=ids, limit=limit),
+            lambda one, limit, _: store.discussions.page(group_id=one, after=None, limit=limit),
+            "group_id",
         )
+
+        async def readable_discussions(keys: Sequence[PageKey]) -> list[list[DiscussionDoc] | None]:
+            """First pages of discussions of groups the viewer may read (None for the others),
+            by group id and how many to fetch: the viewer's roles first, in the groups where
+            the role decides that, then the pages, a command each for all the keys. (It names
+            the other loaders, not `self`: a cycle would keep each request's loaders alive
+            until the garbage collector's next pass.)"""
+            docs = await groups.load_many([ident for ident, _, _ in keys])
+            deciding = sorted({ident for (ident, _, _), group in zip(keys, docs, strict=True)
+                               if group is not None and role_decides_content(viewer, group)})
+            found_roles = dict(zip(deciding, await roles.load_many(deciding), strict=True))
+            readable = [key for key, group in zip(keys, docs, strict=True) if group is not None
+                        and may_read(viewer, group, found_roles.get(key[0]))]
+            found = dict(zip(readable, await first_discussions(readable), strict=True))
+            return [found.get(key) for key in keys]
+
+        self._discussions: DataLoader[PageKey, list[DiscussionDoc] | None] = DataLoader(
+            readable_discussions)
         self._posts: DataLoader[PageKey, list[PostDoc]] = DataLoader(
             _first_pages(
                 lambda ids, limit, hidden: store.posts.first_pages(
@@ -147,51 +120,35 @@ class Loaders:
             )
         )
 
-    def first_discussions(
-        self, *, group: GroupDoc, viewer_role: GroupRole | None, page: PageRequest
-    ) -> Soon[Page[DiscussionDoc] | None]:
-        if not may_read(self._viewer, group, viewer_role):
-            return None
+    async def first_discussions(
+        self, *, group: GroupDoc, page: PageRequest
+    ) -> Page[DiscussionDoc] | None:
+        """The first `page` of `group`'s discussions; None if the viewer may not read them."""
         size = page.size()
-        return then(self._discussions.load(first_page_key(str(group["_id"]), size)),
-                    lambda docs: page_of(docs, size, position_of))
+        ident = str(group["_id"])
+        self.groups.prime(ident, group)
+        docs = await self._discussions.load(first_page_key(ident, size))
+        return None if docs is None else page_of(docs, size, position_of)
 
-    def first_posts(
+    async def first_posts(
         self, *, discussion: DiscussionDoc, group: GroupDoc, viewer_role: GroupRole | None,
         page: PageRequest,
-    ) -> Soon[Page[PostDoc]]:
+    ) -> Page[PostDoc]:
         size = page.size()
         hidden = may_see_hidden(self._viewer, group, viewer_role)
-        return then(self._posts.load(first_page_key(str(discussion["_id"]), size, hidden)),
-                    lambda docs: page_of(docs, size, lambda doc: str(doc["_id"])))
+        docs = await self._posts.load(first_page_key(str(discussion["_id"]), size, hidden))
+        return page_of(docs, size, lambda doc: str(doc["_id"]))
 
-    async def load_ahead(
-        self, groups: Sequence[GroupDoc], *, owners: bool, discussions: Iterable[PageRequest],
-    ) -> None:
-        """Load at once, for a whole page of groups, what their fields will ask for: their
-        owners, and each first page of `discussions` of every group the viewer may read (the
-        viewer's roles first, in the groups where the role decides that). Each group's
-        resolvers then answer from settled loaders, without awaiting group by group. A page
-        size out of bounds is left for the resolver to report."""
-        sizes = {size for size in map(_first_page_size, discussions) if size is not None}
-        ids = [str(group["_id"]) for group in groups]
-
-        async def first_discussions() -> None:
-            deciding = [ident for ident, group in zip(ids, groups, strict=True)
-                        if role_decides_content(self._viewer, group)]
-            roles = dict(zip(deciding, await self.viewer_roles.load_many(deciding), strict=True))
-            await asyncio.gather(*(
-                self._discussions.load(first_page_key(ident, size))
-                for ident, group in zip(ids, groups, strict=True)
-                if may_read(self._viewer, group, roles.get(ident)) for size in sizes
-            ))
-
-        loads: list[Awaitable[Any]] = []
-        if owners:
-            loads.append(self.users.load_many([group["owner_id"] for group in groups]))
-        if sizes:
-            loads.append(first_discussions())
-        await asyncio.gather(*loads)
+    async def discussions_ahead(self, groups: Sequence[GroupDoc], page: PageRequest) -> None:
+        """Load `page` of discussions of each of `groups`, as `first_discussions` will ask
+        for it. A page size out of bounds is left for `first_discussions` to report."""
+        size = _first_page_size(page)
+        if size is None:
+            return
+        for group in groups:
+            self.groups.prime(str(group["_id"]), group)
+        await self._discussions.load_many([first_page_key(str(group["_id"]), size)
+                                           for group in groups])
 
 
 def _first_page_size(page: PageRequest) -> int | None:

@@ -10,6 +10,7 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from pymongo.errors import ConnectionFailure
 from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -18,12 +19,10 @@ from resolvers.domain.rate_limits import QueryBudget
 from schema.content import ContentMutation
 from schema.discussions import DiscussionMutation, DiscussionQuery
 from schema.errors import ERROR_TYPES
-from schema.execution import resolve_directly
-from schema.extensions import ExtensionsRunner
+from schema.fastpath import switch_on
 from schema.groups import GroupMutation, GroupQuery
 from schema.limits import GuardedValidation, QueryLimits
 from schema.membership import MembershipMutation
-from schema.sharing import SharingExecutor
 from schema.subscriptions import Subscription
 from schema.types.discussion import Discussion, Post, Report
 from schema.types.group import Group
@@ -91,14 +90,18 @@ class AgoraSchema(strawberry.Schema):
     fan-out's CPU (bench.live; bench/RESULTS.md).
     """
 
+    extensions_runner_class: type[SchemaExtensionsRunner] = SchemaExtensionsRunner
+    # How often live events were rendered and shared, where they are (`schema.fastpath`).
+    renderings: Any = None
+
     def __init__(self, *args: Any, mask_errors: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.mask_errors = mask_errors
 
     def create_extensions_runner(
         self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
-    ) -> ExtensionsRunner:
-        return ExtensionsRunner(execution_context, extensions)
+    ) -> SchemaExtensionsRunner:
+        return self.extensions_runner_class(execution_context, extensions)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -148,10 +151,11 @@ def schema_extensions(
 def build_schema(
     *, mask_errors: bool = False, introspection: bool = True, suggestions: bool = True,
     limits: QueryLimits = DEFAULT_LIMITS, budget: QueryBudget | None = None,
-    observers: Sequence[Callable[[], SchemaExtension]] = (),
-) -> strawberry.Schema:
+    observers: Sequence[Callable[[], SchemaExtension]] = (), fast_path: bool = True,
+) -> AgoraSchema:
     """The schema; production masks unexpected errors, and turns introspection and field
-    suggestions off. `budget`, if given, is what each caller may read per window."""
+    suggestions off. `budget`, if given, is what each caller may read per window. With
+    `fast_path`, it runs on `schema.fastpath`; without, on Strawberry as it comes."""
     extensions = [*observers, *schema_extensions(
         introspection=introspection, limits=limits, budget=budget
     )]
@@ -162,10 +166,10 @@ def build_schema(
         types=[*ERROR_TYPES, Discussion, Group, Invitation, Page, Post, Report, User],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=not suggestions),
-        execution_context_class=SharingExecutor,
         mask_errors=mask_errors,
     )
-    resolve_directly(schema)
+    if fast_path:
+        switch_on(schema)
     return schema
 
 

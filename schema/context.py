@@ -38,7 +38,6 @@ class Context:
     request: Any = None
     response: Any = None
     fanout: Any = None  # the process's event fan-out (subscriptions.fanout.Fanout)
-    renders: Any = None  # the process's shared renderings of live events (schema.sharing)
     # Set by Strawberry from a WebSocket's `connection_init` payload.
     connection_params: Any = None
     extra: dict[str, Any] = field(default_factory=dict)

@@ -1,7 +1,7 @@
 """Error types of the schema, and the one place where domain exceptions become them."""
 
 from collections.abc import Awaitable, Callable
-from typing import Any, cast
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -9,7 +9,6 @@ from strawberry import relay
 
 from resolvers.domain import errors as domain
 from resolvers.domain.rate_limits import RateLimited
-from resolvers.loaders import Soon, awaited, is_awaitable, then
 
 
 @strawberry.interface(description="An expected failure; `message` is safe to show users.")
@@ -101,25 +100,9 @@ def query_error(exc: domain.DomainError) -> GraphQLError:
     return GraphQLError(_message(exc), extensions=extensions)
 
 
-def answer_soon[D, T](call: Callable[[], Soon[D]], to_type: Callable[[D], Soon[T]]) -> Soon[T]:
-    """Run a use case for a query: its result as `to_type`, or a typed GraphQL error. At once
-    when the result is at hand (see `resolvers.loaders.then`), otherwise an awaitable."""
+async def answer[D, T](call: Callable[[], Awaitable[D]], to_type: Callable[[D], T]) -> T:
+    """Run a use case for a query: its result as `to_type`, or a typed GraphQL error."""
     try:
-        result = then(call(), to_type)
+        return to_type(await call())
     except domain.DomainError as exc:
         raise query_error(exc) from None
-    if is_awaitable(result):
-        return _answered_later(cast(Awaitable[T], result))
-    return result
-
-
-async def _answered_later[T](result: Awaitable[T]) -> T:
-    try:
-        return await result
-    except domain.DomainError as exc:
-        raise query_error(exc) from None
-
-
-async def answer[D, T](call: Callable[[], Awaitable[D]], to_type: Callable[[D], Soon[T]]) -> T:
-    """`answer_soon` for a use case that awaits."""
-    return await awaited(answer_soon(call, to_type))

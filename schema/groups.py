@@ -67,7 +67,7 @@ class GroupQuery:
                 store=ctx.store, actor=ctx.viewer, criteria=_filter(filter),
                 page=ctx.limits.page(first, after),
             ),
-            lambda page: Group.connection(info, page),
+            lambda page: Connection.of(page, Group.from_doc),
         )
 
     @strawberry.field(
@@ -82,7 +82,7 @@ class GroupQuery:
             lambda: groups.review_queue(
                 store=ctx.store, actor=ctx.viewer, page=ctx.limits.page(first, after)
             ),
-            lambda page: Group.connection(info, page),
+            lambda page: Connection.of(page, Group.from_doc),
         )
 
     @strawberry.field(

@@ -18,15 +18,20 @@ from resolvers.store import Store
 from tests.support import Clock, LifespanApp
 
 REAL_MONGODB_URI = os.environ.get("APP_MONGODB_URI", "")
+# The suite runs twice in CI: on the fast path (schema/fastpath/), and without it.
+FAST_PATH = Settings().fast_path
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if REAL_MONGODB_URI:
-        return
-    skip = pytest.mark.skip(reason="needs real MongoDB: set APP_MONGODB_URI to run it")
+    skips = {}
+    if not REAL_MONGODB_URI:
+        skips["real_mongodb"] = "needs real MongoDB: set APP_MONGODB_URI to run it"
+    if not FAST_PATH:
+        skips["fast_path"] = "a property of the fast path, which APP_FAST_PATH=false turns off"
     for item in items:
-        if "real_mongodb" in item.keywords:
-            item.add_marker(skip)
+        for marker, reason in skips.items():
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")

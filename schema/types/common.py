@@ -7,6 +7,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 
 from resolvers.domain.paging import Page
+from schema.declared import Audience, declare
 
 T = TypeVar("T")
 D = TypeVar("D")
@@ -16,19 +17,19 @@ D = TypeVar("D")
 class PageInfo:
     page: strawberry.Private[Page[Any]]
 
-    @strawberry.field
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
     def has_next_page(self) -> bool:
         return self.page.has_next_page
 
-    @strawberry.field
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
     def has_previous_page(self) -> bool:
         return False
 
-    @strawberry.field
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
     def start_cursor(self) -> str | None:
         return self.page.start_cursor
 
-    @strawberry.field
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
     def end_cursor(self) -> str | None:
         return self.page.end_cursor
 
@@ -39,7 +40,7 @@ class Edge(Generic[T]):  # noqa: UP046 - Strawberry resolves TypeVar generics
     item: strawberry.Private[Any]  # the document the node was made from
     page: strawberry.Private[Page[Any]]
 
-    @strawberry.field
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
     def cursor(self) -> str:
         return self.page.cursor(self.item)
 
@@ -49,7 +50,7 @@ class Connection(Generic[T]):  # noqa: UP046
     edges: list[Edge[T]]
     page_info: PageInfo
 
-    @strawberry.field
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]
 

@@ -1,5 +1,6 @@
 """Discussions, posts, reports, the moderation log, and inactive groups."""
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
@@ -11,11 +12,10 @@ from resolvers.domain.discussions import PostDoc, may_moderate
 from resolvers.domain.inactivity import InactivityRule
 from resolvers.domain.paging import Page as DocPage
 from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus
-from resolvers.loaders import awaited
 from resolvers.moderation import InactiveGroup
-from schema.context import Info
+from schema.context import Context, Info
+from schema.declared import Audience, declare
 from schema.errors import answer
-from schema.selections import node_fields
 from schema.types.common import Connection
 from schema.types.user import User
 
@@ -46,6 +46,15 @@ async def _moderates(info: Info, group_id: str) -> bool:
     return group is not None and may_moderate(viewer, group, role)
 
 
+async def _authors(context: Context, items: Sequence[Any], _: Mapping[str, Any]) -> object:
+    """The authors of posts or discussions, for their `author`."""
+    return await context.loaders.users.load_many([item.doc["author_id"] for item in items])
+
+
+def _posts(found: DocPage[PostDoc]) -> "Connection[Post]":
+    return Connection.of(found, Post.from_doc)
+
+
 @strawberry.type
 class Hidden:
     reason: str
@@ -74,27 +83,31 @@ class Post(relay.Node):
             deleted_at=doc.get("deleted_at"), doc=doc,
         )
 
-    @strawberry.field(description="Markdown; null once deleted.")
+    @strawberry.field(description="Markdown; null once deleted.",
+                      metadata=declare(Audience.EVERYONE))
     def body(self) -> str | None:
         return None if self.doc.get("deleted_at") else self.doc["body"]
 
-    @strawberry.field
-    def author(self, info: Info) -> User | None:
-        return User.by_id(info, self.doc["author_id"])
+    @strawberry.field(metadata=declare(Audience.EVERYONE, ahead=_authors))
+    async def author(self, info: Info) -> User | None:
+        return await User.by_id(info, self.doc["author_id"])
 
-    @strawberry.field(description="The post this one answers, if any.")
+    @strawberry.field(description="The post this one answers, if any.",
+                      metadata=declare(Audience.EVERYONE))
     def reply_to_id(self) -> relay.GlobalID | None:
         reply_to = self.doc.get("reply_to_id")
         return relay.GlobalID("Post", reply_to) if reply_to else None
 
-    @strawberry.field(description="Moderators only: why and when the post was hidden.")
+    @strawberry.field(description="Moderators only: why and when the post was hidden.",
+                      metadata=declare(Audience.STANDING))
     async def hidden(self, info: Info) -> Hidden | None:
         record = self.doc.get("hidden")
         if record is None or not await _moderates(info, self.doc["group_id"]):
             return None
         return Hidden(reason=record["reason"], at=record["at"], by_name=record["by_name"])
 
-    @strawberry.field(description="Moderators only: earlier versions, oldest first.")
+    @strawberry.field(description="Moderators only: earlier versions, oldest first.",
+                      metadata=declare(Audience.STANDING))
     async def versions(self, info: Info) -> list[PostVersion] | None:
         if not await _moderates(info, self.doc["group_id"]):
             return None
@@ -102,14 +115,6 @@ class Post(relay.Node):
         if "versions" not in doc:  # an event's post: the history stays on the post
             doc = await info.context.store.posts.get(post_id=str(doc["_id"])) or {}
         return [PostVersion(body=v["body"], until=v["until"]) for v in doc.get("versions", [])]
-
-    @classmethod
-    async def connection(cls, info: Info, page: DocPage[PostDoc]) -> Connection["Post"]:
-        """A page of posts as the connection `info`'s field returns, with their authors
-        loaded ahead for the whole page when selected."""
-        if any(name == "author" for name, _ in node_fields(info)):
-            await info.context.loaders.users.load_many([doc["author_id"] for doc in page.items])
-        return Connection.of(page, cls.from_doc)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -147,15 +152,16 @@ class Discussion(relay.Node):
             pinned=doc["pinned"], locked=doc["locked"], doc=doc,
         )
 
-    @strawberry.field
-    def author(self, info: Info) -> User | None:
-        return User.by_id(info, self.doc["author_id"])
+    @strawberry.field(metadata=declare(Audience.EVERYONE, ahead=_authors))
+    async def author(self, info: Info) -> User | None:
+        return await User.by_id(info, self.doc["author_id"])
 
-    @strawberry.field
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
     async def group(self, info: Info) -> GroupRef | None:
         return await _group(info, self.doc["group_id"])  # type: ignore[no-any-return]
 
-    @strawberry.field(description="In creation order; hidden posts only for moderators.")
+    @strawberry.field(description="In creation order; hidden posts only for moderators.",
+                      metadata=declare(Audience.STANDING))
     async def posts(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Post]:
@@ -167,17 +173,17 @@ class Discussion(relay.Node):
         page = ctx.limits.page(first, after)
         if after is None:  # the common case, batched across discussions
             return await answer(
-                lambda: awaited(ctx.loaders.first_posts(
+                lambda: ctx.loaders.first_posts(
                     discussion=self.doc, group=group, viewer_role=role, page=page
-                )),
-                lambda found: Post.connection(info, found),
+                ),
+                _posts,
             )
         return await answer(
             lambda: discussions.list_posts(
                 store=ctx.store, actor=ctx.viewer, viewer_role=role, group=group,
                 discussion=self.doc, page=page,
             ),
-            lambda found: Post.connection(info, found),
+            _posts,
         )
 
     @classmethod
@@ -224,16 +230,16 @@ class Report(relay.Node):
             doc=doc,
         )
 
-    @strawberry.field
-    def reporter(self, info: Info) -> User | None:
-        return User.by_id(info, self.doc["reporter_id"])
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
+    async def reporter(self, info: Info) -> User | None:
+        return await User.by_id(info, self.doc["reporter_id"])
 
-    @strawberry.field
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
     async def post(self, info: Info) -> Post | None:
         post = await info.context.store.posts.get(post_id=self.doc["post_id"])
         return Post.from_doc(post) if post else None
 
-    @strawberry.field
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
     async def group(self, info: Info) -> GroupRef | None:
         return await _group(info, self.doc["group_id"])  # type: ignore[no-any-return]
 
@@ -269,9 +275,9 @@ class ModerationLogEntry:
             actor_id=doc["actor_id"],
         )
 
-    @strawberry.field
-    def actor(self, info: Info) -> User | None:
-        return User.by_id(info, self.actor_id)
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
+    async def actor(self, info: Info) -> User | None:
+        return await User.by_id(info, self.actor_id)
 
 
 @strawberry.type(description="A group due for a suggestion to close it.")

@@ -9,6 +9,7 @@ from strawberry import relay
 from resolvers.domain.events import EventDoc, EventKind
 from resolvers.domain.membership import GroupRole, Standing
 from schema.context import Info
+from schema.declared import Audience, declare
 from schema.types.discussion import Discussion, Post, Report
 from schema.types.group import Group
 from schema.types.membership import GroupRoleType
@@ -26,9 +27,9 @@ class MembershipChange:
     )
     user_id: strawberry.Private[str]
 
-    @strawberry.field
-    def user(self, info: Info) -> User | None:
-        return User.by_id(info, self.user_id)
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
+    async def user(self, info: Info) -> User | None:
+        return await User.by_id(info, self.user_id)
 
 
 EventSubject = Annotated[
@@ -63,31 +64,33 @@ class Event:
     def of(cls, delivery: Delivery) -> Self:
         return cls(doc=delivery.event, standing=delivery.standing)
 
-    @strawberry.field
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
     def cursor(self) -> str:
         return event_cursor(self.doc)
 
-    @strawberry.field
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
     def kind(self) -> EventKindType:  # type: ignore[valid-type]
         return EventKind(self.doc["kind"])
 
-    @strawberry.field
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
     def at(self) -> datetime:
         return self.doc["at"]  # type: ignore[no-any-return]
 
-    @strawberry.field(description="Who did it; null for the system.")
+    @strawberry.field(description="Who did it; null for the system.",
+                      metadata=declare(Audience.EVERYONE))
     def actor(self) -> User | None:
         actor = self.doc.get("actor")
         return User(id=actor["id"], name=actor["name"], country=None) if actor else None
 
-    @strawberry.field
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
     def group_id(self) -> relay.GlobalID:
         return relay.GlobalID("Group", self.doc["group_id"])
 
-    @strawberry.field
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
     def subject(self) -> EventSubject:
         return _subject(self.doc["subject_kind"], self.doc["subject"])  # type: ignore[no-any-return]
 
-    @strawberry.field(description="The reason or note given, if any.")
+    @strawberry.field(description="The reason or note given, if any.",
+                      metadata=declare(Audience.EVERYONE))
     def message(self) -> str | None:
         return self.doc.get("message")

@@ -1,6 +1,6 @@
 """Groups, their review record, and similar-group matches."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Self
 
@@ -8,6 +8,7 @@ import strawberry
 from strawberry import relay
 
 from resolvers import content, discussions, groups, membership
+from resolvers.domain.discussions import DiscussionDoc
 from resolvers.domain.groups import (
     GroupDoc,
     GroupStatus,
@@ -18,12 +19,9 @@ from resolvers.domain.groups import (
 )
 from resolvers.domain.membership import GroupRole, may_read_content, role_decides_content
 from resolvers.domain.paging import Page as DocPage
-from resolvers.domain.paging import PageRequest
-from resolvers.loaders import Soon, awaited, then
-from schema.context import Info
-from schema.errors import answer, answer_soon
-from schema.execution import resolved
-from schema.selections import node_fields
+from schema.context import Context, Info
+from schema.declared import Audience, declare
+from schema.errors import answer
 from schema.types.common import Connection
 from schema.types.discussion import Discussion
 from schema.types.membership import GroupRoleType, Membership
@@ -46,9 +44,9 @@ class ReviewEntry:
     from_status: GroupStatusType | None  # type: ignore[valid-type]
     to_status: GroupStatusType  # type: ignore[valid-type]
 
-    @strawberry.field
-    def actor(self, info: Info) -> User | None:
-        return User.by_id(info, self.actor_id)
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
+    async def actor(self, info: Info) -> User | None:
+        return await User.by_id(info, self.actor_id)
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Self:
@@ -89,11 +87,14 @@ class SimilarGroup:
 class GroupReview:
     doc: strawberry.Private[GroupDoc]
 
-    @strawberry.field(description="Every step, oldest first: who, what, when, and the message.")
+    @strawberry.field(description="Every step, oldest first: who, what, when, and the message.",
+                      metadata=declare(Audience.EVERYONE))
     def history(self) -> list[ReviewEntry]:
         return [ReviewEntry.from_doc(entry) for entry in self.doc["review"]["history"]]
 
-    @strawberry.field(description="Groups that resembled this one when it was proposed.")
+    # Other groups, where the viewer's standing is another matter.
+    @strawberry.field(description="Groups that resembled this one when it was proposed.",
+                      metadata=declare(Audience.VIEWER))
     async def similar_groups(self, info: Info) -> list[SimilarGroup]:
         viewer = info.context.viewer
         assert viewer is not None
@@ -101,6 +102,21 @@ class GroupReview:
             store=info.context.store, actor=viewer, group=self.doc
         )
         return [SimilarGroup.from_result(item) for item in found]
+
+
+def _discussions(found: DocPage[DiscussionDoc] | None) -> Connection[Discussion] | None:
+    return Connection.of(found, Discussion.from_doc) if found else None
+
+
+async def _owners(context: Context, groups: Sequence["Group"], _: Mapping[str, Any]) -> object:
+    return await context.loaders.users.load_many([group.doc["owner_id"] for group in groups])
+
+
+async def _first_discussions(
+    context: Context, groups: Sequence["Group"], arguments: Mapping[str, Any]
+) -> None:
+    page = context.limits.page(arguments.get("first"), arguments.get("after"))
+    await context.loaders.discussions_ahead([group.doc for group in groups], page)
 
 
 @strawberry.type
@@ -139,36 +155,38 @@ class Group(relay.Node):
             doc=doc,
         )
 
-    @strawberry.field
-    def owner(self, info: Info) -> User | None:
-        return User.by_id(info, self.doc["owner_id"])
+    @strawberry.field(metadata=declare(Audience.EVERYONE, ahead=_owners))
+    async def owner(self, info: Info) -> User | None:
+        return await User.by_id(info, self.doc["owner_id"])
 
-    @strawberry.field(description="The caller's role in this group; null if not a member.")
+    @strawberry.field(description="The caller's role in this group; null if not a member.",
+                      metadata=declare(Audience.STANDING))
     async def viewer_role(self, info: Info) -> GroupRoleType | None:  # type: ignore[valid-type]
         return await info.context.loaders.viewer_roles.load(str(self.doc["_id"]))
 
-    def _role(self, info: Info) -> Soon[GroupRole | None]:
+    async def _role(self, info: Info) -> GroupRole | None:
         """The caller's role in this group where it decides what they may read (None
         elsewhere: a page of open groups reads no memberships)."""
         if role_decides_content(info.context.viewer, self.doc):
-            return info.context.loaders.viewer_roles.load(str(self.doc["_id"]))
+            return await info.context.loaders.viewer_roles.load(str(self.doc["_id"]))
         return None
 
     @strawberry.field(
-        description="Markdown; null for non-members of an invite-only group, or if unset."
+        description="Markdown; null for non-members of an invite-only group, or if unset.",
+        metadata=declare(Audience.STANDING),
     )
     async def welcome_message(self, info: Info) -> str | None:
-        role = await awaited(self._role(info))
+        role = await self._role(info)
         readable = may_read_content(info.context.viewer, self.doc, role)
         return self.doc.get("welcome_message") if readable else None
 
     @strawberry.field(description="The work plan, by position; null for non-members of an "
-                      "invite-only group.")
+                      "invite-only group.", metadata=declare(Audience.STANDING))
     async def pages(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Page] | None:
         ctx = info.context
-        role = await awaited(self._role(info))
+        role = await self._role(info)
         return await answer(
             lambda: content.list_pages(
                 store=ctx.store, actor=ctx.viewer, viewer_role=role, group=self.doc,
@@ -178,13 +196,13 @@ class Group(relay.Node):
         )
 
     @strawberry.field(description="Members in joining order; null for non-members of an "
-                      "invite-only group.")
+                      "invite-only group.", metadata=declare(Audience.STANDING))
     async def members(
         self, info: Info, first: int | None = None, after: str | None = None,
         role: GroupRoleType | None = None,  # type: ignore[valid-type]
     ) -> Connection[Membership] | None:
         ctx = info.context
-        viewer_role = await awaited(self._role(info))
+        viewer_role = await self._role(info)
         return await answer(
             lambda: membership.list_members(
                 store=ctx.store, actor=ctx.viewer, viewer_role=viewer_role, group=self.doc,
@@ -194,58 +212,35 @@ class Group(relay.Node):
         )
 
     @strawberry.field(description="Pinned first, then by latest post; null for non-members of "
-                      "an invite-only group.")
-    def discussions(
+                      "an invite-only group.",
+                      metadata=declare(Audience.STANDING, ahead=_first_discussions))
+    async def discussions(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Discussion] | None:
         ctx = info.context
         page = ctx.limits.page(first, after)
+        if after is None:  # the common case, batched across the groups of a page
+            return await answer(lambda: ctx.loaders.first_discussions(group=self.doc, page=page),
+                                _discussions)
         # Posts of these discussions look their group up: it is this one.
         ctx.loaders.groups.prime(str(self.doc["_id"]), self.doc)
-        if after is None:  # the common case: loaded ahead for a page of groups, else batched
-            return resolved(answer_soon(
-                lambda: then(self._role(info), lambda role: ctx.loaders.first_discussions(
-                    group=self.doc, viewer_role=role, page=page)),
-                lambda found: Connection.of(found, Discussion.from_doc) if found else None,
-            ))
-        return resolved(self._discussions_after(info, page))
+        role = await self._role(info)
+        return await answer(lambda: discussions.list_discussions(
+            store=ctx.store, actor=ctx.viewer, viewer_role=role, group=self.doc, page=page,
+        ), _discussions)
 
-    async def _discussions_after(
-        self, info: Info, page: PageRequest
-    ) -> Connection[Discussion] | None:
-        ctx = info.context
-        role = await awaited(self._role(info))
-        return await answer(
-            lambda: discussions.list_discussions(
-                store=ctx.store, actor=ctx.viewer, viewer_role=role, group=self.doc, page=page
-            ),
-            lambda found: Connection.of(found, Discussion.from_doc) if found else None,
-        )
-
-    @strawberry.field(description="When a post, discussion, page or member last arrived.")
+    @strawberry.field(description="When a post, discussion, page or member last arrived.",
+                      metadata=declare(Audience.EVERYONE))
     def last_activity_at(self) -> datetime | None:
         return self.doc.get("last_activity_at")
 
-    @strawberry.field(description="For the owner and the support services; null for others.")
+    @strawberry.field(description="For the owner and the support services; null for others.",
+                      metadata=declare(Audience.STANDING))
     def review(self, info: Info) -> GroupReview | None:
         viewer = info.context.viewer
         if viewer is None or not (is_owner(viewer, self.doc) or oversees(viewer, self.doc)):
             return None
         return GroupReview(doc=self.doc)
-
-    @classmethod
-    async def connection(cls, info: Info, page: DocPage[GroupDoc]) -> Connection["Group"]:
-        """A page of groups as the connection `info`'s field returns, with what the fields
-        selected on its nodes need loaded ahead for the whole page: their owners and first
-        pages of discussions (`Loaders.load_ahead`)."""
-        selected = list(node_fields(info))
-        await info.context.loaders.load_ahead(
-            page.items,
-            owners=any(name == "owner" for name, _ in selected),
-            discussions=[info.context.limits.page(arguments.get("first"), arguments.get("after"))
-                         for name, arguments in selected if name == "discussions"],
-        )
-        return Connection.of(page, cls.from_doc)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

@@ -8,6 +8,7 @@ from strawberry import relay
 
 from resolvers.domain.membership import GroupRole, InvitationStatus
 from schema.context import Info
+from schema.declared import Audience, declare
 from schema.types.user import User
 
 if TYPE_CHECKING:
@@ -31,9 +32,9 @@ class Membership:
             group_id=doc["group_id"],
         )
 
-    @strawberry.field
-    def user(self, info: Info) -> User | None:
-        return User.by_id(info, self.user_id)
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
+    async def user(self, info: Info) -> User | None:
+        return await User.by_id(info, self.user_id)
 
 
 @strawberry.type
@@ -51,11 +52,12 @@ class Invitation(relay.Node):
             responded_at=doc.get("responded_at"), doc=doc,
         )
 
-    @strawberry.field
-    def invited_by(self, info: Info) -> User | None:
-        return User.by_id(info, self.doc["inviter_id"])
+    @strawberry.field(metadata=declare(Audience.EVERYONE))
+    async def invited_by(self, info: Info) -> User | None:
+        return await User.by_id(info, self.doc["inviter_id"])
 
-    @strawberry.field(description="The group; invitees may see it even before they join.")
+    @strawberry.field(description="The group; invitees may see it even before they join.",
+                      metadata=declare(Audience.EVERYONE))
     async def group(
         self, info: Info
     ) -> Annotated["Group", strawberry.lazy("schema.types.group")]:

@@ -6,9 +6,7 @@ from typing import Any, Self
 import strawberry
 from strawberry import relay
 
-from resolvers.loaders import then
 from schema.context import Info
-from schema.execution import resolved
 
 
 @strawberry.type
@@ -22,13 +20,12 @@ class User(relay.Node):
         return cls(id=doc["_id"], name=doc["name"], country=doc.get("country"))
 
     @classmethod
-    def by_id(cls, info: Info, user_id: str | None) -> "User | None":
-        """The user `user_id` names, if any, through the request's loader: at once when the
-        page above loaded it ahead."""
+    async def by_id(cls, info: Info, user_id: str | None) -> "User | None":
+        """The user `user_id` names, if any, through the request's loader."""
         if user_id is None:
             return None
-        return resolved(then(info.context.loaders.users.load(user_id),
-                             lambda doc: cls.from_doc(doc) if doc else None))
+        doc = await info.context.loaders.users.load(user_id)
+        return cls.from_doc(doc) if doc else None
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

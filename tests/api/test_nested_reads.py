@@ -277,10 +277,12 @@ async def test_a_member_of_an_invite_only_group_reads_its_discussions_on_a_page_
     assert sorted(counter.commands) == ["aggregate", "find", "find", "find"]
 
 
+@pytest.mark.fast_path
 async def test_a_deep_read_leaves_nothing_for_the_garbage_collector(counted, tokens):
     """What a request reads and builds (documents, loaders, results) is freed as it ends: no
     reference cycle holds it until the collector's next pass, a pass that cost every request
-    about a twelfth of its time."""
+    about a twelfth of its time. (graphql-core's own executor holds itself in a cycle, which
+    the fast path's breaks.)"""
     http, _ = counted
     headers = tokens.headers("reader")
     variables = {"groups": 20, "discussions": 3, "posts": 3}
@@ -298,4 +300,4 @@ async def test_a_deep_read_leaves_nothing_for_the_garbage_collector(counted, tok
         gc.set_debug(0)
         gc.garbage.clear()
         gc.enable()
-    assert left == []
+    assert left == [], " ".join(left)

@@ -1,11 +1,12 @@
 """Which live selections may be rendered once for many subscribers, and what makes two
-subscriptions alike (see `schema.sharing`)."""
+subscriptions alike (see `schema.fastpath.sharing`)."""
 
 import pytest
 from graphql import FieldNode, GraphQLObjectType, GraphQLUnionType, get_named_type, parse
 
 from schema import build_schema
-from schema.sharing import FIELDS, Audience, Plan, plan
+from schema.declared import AUDIENCE, Audience
+from schema.fastpath.sharing import Plan, plan
 
 SCHEMA = build_schema()._schema
 
@@ -54,7 +55,7 @@ def test_variables_and_fragments_used_below_it_do():
 
 
 def test_every_resolver_an_event_reaches_says_whom_its_answer_may_be_shared_with():
-    """A new field with a resolver must be placed in `FIELDS` (unlisted ones are never
+    """A new field with a resolver must declare its audience (undeclared ones are never
     shared, which is safe but slow)."""
     unlisted, seen = [], set()
 
@@ -71,7 +72,7 @@ def test_every_resolver_an_event_reaches_says_whom_its_answer_may_be_shared_with
         for name, field in named.fields.items():
             definition = field.extensions["strawberry-definition"]
             if definition.base_resolver is not None and name != "id" and (
-                (named.name, name) not in FIELDS
+                AUDIENCE not in definition.metadata
             ):
                 unlisted.append(f"{named.name}.{name}")
             walk(field.type)

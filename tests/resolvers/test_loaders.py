@@ -1,7 +1,7 @@
-"""Loaders: answers loaded ahead for a whole page are at hand, without awaiting."""
+"""Loaders: first pages of many groups batched, and answers loaded ahead for a whole page at
+hand without waiting."""
 
 import asyncio
-import inspect
 
 import pytest
 
@@ -9,45 +9,13 @@ from resolvers import discussions
 from resolvers.domain.errors import ValidationFailed
 from resolvers.domain.paging import PageRequest
 from resolvers.domain.rate_limits import RateLimits
-from resolvers.loaders import Loaders, awaited, then
+from resolvers.loaders import Loaders
 from tests.conftest import actor
 from tests.support import active_group
 
 OWNERS = [actor("olga"), actor("omar")]
 READER = actor("rita")
 FIRST_TWO = PageRequest(first=2, after=None, default_size=20, max_size=100)
-
-
-def test_then_steps_at_once_from_a_plain_value_or_a_settled_future():
-    assert then(2, lambda n: n * 10) == 20
-
-    async def settled() -> None:
-        future = asyncio.get_running_loop().create_future()
-        future.set_result(3)
-        assert then(future, lambda n: then(n + 1, lambda m: m * 10)) == 40
-
-    asyncio.run(settled())
-
-
-def test_then_is_awaitable_while_the_value_is_not_at_hand_and_chains_steps():
-    async def pending() -> None:
-        future = asyncio.get_running_loop().create_future()
-        later = then(future, lambda n: awaited(n * 10))
-        assert inspect.isawaitable(later)
-        future.set_result(4)
-        assert await awaited(later) == 40
-
-    asyncio.run(pending())
-
-
-def test_then_raises_at_once_what_a_settled_future_failed_with():
-    async def failed() -> None:
-        future = asyncio.get_running_loop().create_future()
-        future.set_exception(LookupError("gone"))
-        with pytest.raises(LookupError, match="gone"):
-            then(future, lambda n: n)
-
-    asyncio.run(failed())
 
 
 @pytest.fixture
@@ -64,28 +32,38 @@ async def groups(store, clock):
     return docs
 
 
-async def test_a_page_loaded_ahead_answers_its_groups_at_once(store, groups):
+def settled(coroutine):
+    """What `coroutine` returns if it returns without waiting; fails if it would wait."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    raise AssertionError("it waited")
+
+
+async def test_a_page_loaded_ahead_answers_its_groups_without_waiting(store, groups):
     loaders = Loaders(store, READER)
-    await loaders.load_ahead(groups, owners=True, discussions=[FIRST_TWO])
+    await loaders.discussions_ahead(groups, FIRST_TWO)
     for group in groups:
-        owner = loaders.users.load(group["owner_id"])
-        assert owner.done() and owner.result()["name"] == group["owner_id"].title()
-        page = loaders.first_discussions(group=group, viewer_role=None, page=FIRST_TWO)
-        assert not inspect.isawaitable(page)
+        page = settled(loaders.first_discussions(group=group, page=FIRST_TWO))
         assert page is not None and len(page.items) == 2 and page.has_next_page
 
 
-async def test_without_loading_ahead_each_group_awaits_its_answer(store, groups):
+async def test_a_reader_is_refused_only_the_invite_only_groups_they_are_not_in(store, groups):
+    await store.groups._collection.update_one({"_id": groups[1]["_id"]},
+                                              {"$set": {"participation": "INVITE_ONLY"}})
+    closed = await store.groups.get(group_id=str(groups[1]["_id"]))
     loaders = Loaders(store, READER)
-    page = loaders.first_discussions(group=groups[0], viewer_role=None, page=FIRST_TWO)
-    assert inspect.isawaitable(page)
-    found = await awaited(page)
-    assert found is not None and len(found.items) == 2
+    pages = await asyncio.gather(loaders.first_discussions(group=groups[0], page=FIRST_TWO),
+                                 loaders.first_discussions(group=closed, page=FIRST_TWO))
+    assert pages[0] is not None and len(pages[0].items) == 2
+    assert pages[1] is None
 
 
 async def test_a_page_size_out_of_bounds_is_not_loaded_ahead_but_left_to_report(store, groups):
     loaders = Loaders(store, READER)
     too_many = PageRequest(first=500, after=None, default_size=20, max_size=100)
-    await loaders.load_ahead(groups, owners=False, discussions=[too_many])
+    await loaders.discussions_ahead(groups, too_many)
     with pytest.raises(ValidationFailed, match="first must be between 1 and 100"):
-        loaders.first_discussions(group=groups[0], viewer_role=None, page=too_many)
+        await loaders.first_discussions(group=groups[0], page=too_many)

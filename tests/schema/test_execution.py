@@ -11,7 +11,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from schema import build_schema
-from schema.execution import Attribute, Method, PlainFieldsExecutor, resolve_directly
+from schema.fastpath.execution import Attribute, Method, PlainFieldsExecutor, resolve_directly
 
 
 @strawberry.enum

@@ -15,14 +15,18 @@ Strawberry would only pass the parent, the resolve info and scalar arguments thr
 no per-call argument conversion, no extension chain.
 """
 
+import asyncio
 import inspect
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast, overload
+from types import CoroutineType
+from typing import Any, cast
 
 import strawberry
 from graphql import (
+    FieldNode,
+    GraphQLField,
     GraphQLLeafType,
     GraphQLList,
     GraphQLNonNull,
@@ -32,6 +36,7 @@ from graphql import (
     Undefined,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -39,7 +44,8 @@ from strawberry.types.arguments import StrawberryArgument
 from strawberry.types.base import StrawberryMaybe, StrawberryOptional
 from strawberry.types.field import StrawberryField
 
-from resolvers.loaders import Soon
+from schema.declared import LoadAhead, ahead_of
+from schema.fastpath.eager import started
 
 # A completer's answer when the value is not plain: graphql-core must complete the field.
 UNUSUAL = object()
@@ -175,7 +181,8 @@ class Method:
         named = {self._names.get(name, name): value for name, value in arguments.items()}
         if self._info is not None:
             named[self._info] = self._info_class(_raw_info=info, _field=self._field)
-        return self._func(source, **named) if self._takes_self else self._func(**named)
+        result = self._func(source, **named) if self._takes_self else self._func(**named)
+        return started(result) if type(result) is CoroutineType else result
 
 
 # Arguments graphql-core hands over as Strawberry would pass them on, unconverted.
@@ -328,15 +335,74 @@ class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
         if plan.item_type is None:
             return self._object(plan.object_type, value, grouped, plan.output, details,
                                 field_path)
+        loads = self._loads_ahead(plan.object_type, value, grouped)
+        if loads:
+            return self._list_loaded(loads, plan, value, grouped, details, field_path)
+        return self._list(plan, value, grouped, details, field_path)
+
+    def _list(
+        self, plan: Objects, items: Sequence[Any], grouped: GroupedFieldSet,
+        details: FieldDetailsList, path: Path,
+    ) -> Any:
+        assert plan.item_type is not None
         try:
-            listed = self._objects(plan.object_type, value, grouped, plan.item_type, details,
-                                   field_path)
+            listed = self._objects(plan.object_type, items, grouped, plan.item_type, details,
+                                   path)
         except Exception as error:
-            self.handle_field_error(error, plan.output, details, field_path)
+            self.handle_field_error(error, plan.output, details, path)
             return None
         if self.is_awaitable(listed):
-            return self._handled_later(listed, plan.output, details, field_path)
+            return self._handled_later(listed, plan.output, details, path)
         return listed
+
+    async def _list_loaded(
+        self, loads: list[Awaitable[object]], plan: Objects, items: Sequence[Any],
+        grouped: GroupedFieldSet, details: FieldDetailsList, path: Path,
+    ) -> Any:
+        """`_list`, once what its items' fields load ahead has loaded. A load that fails
+        fails again in the resolver that needs it, which reports it at its own path."""
+        await asyncio.gather(*loads, return_exceptions=True)
+        listed = self._list(plan, items, grouped, details, path)
+        return await listed if self.is_awaitable(listed) else listed
+
+    def _loads_ahead(
+        self, object_type: GraphQLObjectType, items: Sequence[Any], grouped: GroupedFieldSet,
+    ) -> list[Awaitable[object]]:
+        """What the fields selected on `items` (objects of `object_type`) load ahead for all
+        of them at once (`schema.declared`), and the fields of the object each item holds in
+        a plain attribute (an edge's `node`), and so on down."""
+        loads: list[Awaitable[object]] = []
+        for details in grouped.values():
+            node = details[0].node
+            field = object_type.fields.get(node.name.value)
+            if field is None or node.directives:
+                continue
+            ahead = ahead_of(field)
+            if ahead is not None:
+                loads.extend(self._load_ahead(ahead, field, node, items))
+                continue
+            resolve = field.resolve
+            if type(resolve) is not Attribute or resolve.objects is None or (
+                resolve.objects.item_type is not None
+            ):
+                continue
+            try:
+                held = [getattr(item, resolve.name) for item in items if item is not None]
+            except Exception:
+                continue
+            inner, _, _ = self.collect_subfields(resolve.objects.object_type, details)
+            loads.extend(self._loads_ahead(resolve.objects.object_type,
+                                           [item for item in held if item is not None], inner))
+        return loads
+
+    def _load_ahead(
+        self, ahead: LoadAhead, field: GraphQLField, node: FieldNode, items: Sequence[Any]
+    ) -> list[Awaitable[object]]:
+        try:
+            arguments = get_argument_values(field, node, self.variable_values)
+        except Exception:
+            return []  # for the resolver to report
+        return [ahead(self.context_value, items, arguments)]
 
     def _objects(
         self, object_type: GraphQLObjectType, items: Sequence[Any], grouped: GroupedFieldSet,
@@ -401,14 +467,3 @@ class PlainFieldsExecutor(StrawberryGraphQLCoreExecutionContext):
             for at, value in zip(waiting, settled, strict=True):
                 results[at] = value
         return results
-
-
-@overload
-def resolved[T](value: Awaitable[T]) -> T: ...
-@overload
-def resolved[T](value: Soon[T]) -> T: ...
-def resolved[T](value: Soon[T]) -> T:
-    """`value` as a resolver's declared result. A resolver may return an awaitable of what it
-    declares: graphql-core awaits it, and Strawberry allows it of a plain `def` resolver. Such a
-    resolver answers at once when its data is at hand (see `resolvers.loaders.then`)."""
-    return cast(T, value)

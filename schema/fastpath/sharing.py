@@ -12,8 +12,8 @@ cheap. Two subscriptions share a rendering of an event when
   ask of a viewer within one group.
 
 A selection reaching any field that looks further at the viewer (or at other groups) is
-rendered for each subscriber, as before. `FIELDS` says, for every field with a resolver that
-an event can reach, which audience its answer depends on; a test keeps it complete.
+rendered for each subscriber. Each field declares its audience where it is defined
+(`schema.declared`).
 """
 
 import asyncio
@@ -21,7 +21,6 @@ import json
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, replace
-from enum import IntEnum
 from typing import Any
 
 from graphql import (
@@ -29,7 +28,6 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     GraphQLNamedType,
-    GraphQLObjectType,
     GraphQLSchema,
     Node,
     SelectionSetNode,
@@ -42,62 +40,21 @@ from graphql.language import Visitor
 
 from resolvers.loaders import Loaders
 from schema.context import Context
-from schema.execution import Attribute, PlainFieldsExecutor
+from schema.declared import Audience
+from schema.declared import audience_of as declared_audience
+from schema.fastpath.execution import PlainFieldsExecutor
 from schema.selections import field_of, fields_of
-from schema.serialized import json_text
+from schema.serialized import Serialized
 from schema.types.event import Event
 from subscriptions.log import seq_of
 
 
-class Audience(IntEnum):
-    """Whom an answer may be shared with; a selection takes its widest field's value."""
-
-    EVERYONE = 0  # it depends on the event and public data only
-    STANDING = 1  # on the viewer's standing in the event's group
-    VIEWER = 2  # on the viewer themselves, or on other groups: never shared
-
-
-# The lists an event's subject holds; their pages' fields depend on the page alone.
-_LISTS = ("Page", "Membership", "Discussion", "Post")
-
-FIELDS: dict[tuple[str, str], Audience] = {
-    **dict.fromkeys([
-        ("Event", "cursor"), ("Event", "kind"), ("Event", "at"), ("Event", "actor"),
-        ("Event", "groupId"), ("Event", "subject"), ("Event", "message"),
-        ("Post", "body"), ("Post", "author"), ("Post", "replyToId"),
-        ("Discussion", "author"), ("Discussion", "group"),
-        ("Report", "reporter"), ("Report", "post"), ("Report", "group"),
-        ("Group", "owner"), ("Group", "lastActivityAt"),
-        ("GroupReview", "history"), ("ReviewEntry", "actor"),
-        ("MembershipChange", "user"), ("Membership", "user"),
-        *((f"{kind}Connection", "nodes") for kind in _LISTS),
-        *((f"{kind}Edge", "cursor") for kind in _LISTS),
-        *(("PageInfo", name) for name in ("hasNextPage", "hasPreviousPage", "startCursor",
-                                          "endCursor")),
-    ], Audience.EVERYONE),
-    **dict.fromkeys([
-        ("Post", "hidden"), ("Post", "versions"), ("Discussion", "posts"),
-        ("Group", "viewerRole"), ("Group", "welcomeMessage"), ("Group", "pages"),
-        ("Group", "members"), ("Group", "discussions"), ("Group", "review"),
-    ], Audience.STANDING),
-    # Near-duplicates are other groups, where the viewer's standing is another matter.
-    ("GroupReview", "similarGroups"): Audience.VIEWER,
-}
-
-
 def audience_of(parent: GraphQLNamedType | None, field_name: str) -> Audience:
+    """Whom the answer of `parent`'s field `field_name` depends on (`schema.declared`)."""
     if field_name in ("__typename", "id"):  # global ids carry no viewer
         return Audience.EVERYONE
-    if parent is None:
-        return Audience.VIEWER
-    listed = FIELDS.get((parent.name, field_name))
-    if listed is not None:
-        return listed
-    if isinstance(parent, GraphQLObjectType) and isinstance(
-        getattr(parent.fields.get(field_name), "resolve", None), Attribute
-    ):
-        return Audience.EVERYONE  # a plain attribute of an object made from the event
-    return Audience.VIEWER
+    field = getattr(parent, "fields", {}).get(field_name)
+    return Audience.VIEWER if field is None else declared_audience(field)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,32 +105,6 @@ def _variables(node: Node) -> set[str]:
 
     visit(node, Collect())
     return found
-
-
-class Rendered(dict[str, Any]):
-    """An event's `data`, serialised once for every subscriber it is sent to."""
-
-    __slots__ = ("_json",)
-
-    @property
-    def json(self) -> str:
-        try:
-            return self._json
-        except AttributeError:
-            self._json: str = json_text(self)
-            return self._json
-
-
-def next_message(message: object) -> str | None:
-    """The text of a graphql-transport-ws `next` message carrying a shared rendering, made
-    without serialising the rendering again; None for any other message."""
-    if not isinstance(message, dict) or message.get("type") != "next":
-        return None
-    payload = message["payload"]
-    data = payload.get("data")
-    if not isinstance(data, Rendered) or len(payload) != 1:
-        return None
-    return f'{{"id":{json.dumps(message["id"])},"type":"next","payload":{{"data":{data.json}}}}}'
 
 
 type Rendering = ExecutionResult | asyncio.Task[ExecutionResult]
@@ -235,7 +166,10 @@ class _SharedEvent:
 
 
 class SharingExecutor(PlainFieldsExecutor):
-    """Agora's executor, rendering live events once per audience."""
+    """Agora's executor, rendering live events once per audience, in `renders` (one per
+    schema: `schema.fastpath.switch_on`)."""
+
+    renders: Renders
 
     # What makes this subscription's renderings alike another's: its plan's audience, and
     # its shape with the values of the variables used in it. Worked out at the first event.
@@ -243,9 +177,7 @@ class SharingExecutor(PlainFieldsExecutor):
 
     def build_per_event_executor(self, payload: Any) -> Any:
         context = self.context_value
-        if not isinstance(payload, Event) or not isinstance(context, Context) or (
-            context.renders is None
-        ):
+        if not isinstance(payload, Event) or not isinstance(context, Context):
             return super().build_per_event_executor(payload)
         audience, likeness = self._likeness or self._liken()
         if audience is Audience.VIEWER:
@@ -253,7 +185,7 @@ class SharingExecutor(PlainFieldsExecutor):
         # Moderators see an event as it happened, others as it stands (`seen_by`).
         key = (seq_of(payload.doc), payload.standing.moderates, likeness,
                payload.standing if audience is Audience.STANDING else None)
-        return _SharedEvent(context.renders.get(key, lambda: self._render(payload, context)))
+        return _SharedEvent(self.renders.get(key, lambda: self._render(payload, context)))
 
     def _liken(self) -> tuple[Audience, str]:
         (field,) = [selection for selection in self.operation.selection_set.selections
@@ -285,5 +217,5 @@ async def _rendered_later(result: Awaitable[Any]) -> ExecutionResult:
 
 def _rendered(result: Any) -> ExecutionResult:
     assert isinstance(result, ExecutionResult)
-    data = Rendered(result.data) if result.data is not None else None
+    data = Serialized(result.data) if result.data is not None else None
     return ExecutionResult(data, result.errors, result.extensions)
