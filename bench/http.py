@@ -1,4 +1,5 @@
-"""HTTP benchmark: Agora's pages against a bare Strawberry baseline, in the same run.
+"""HTTP benchmark: Agora's pages against a bare Strawberry baseline, in the same run, on the
+fast path and without it.
 
     .venv/bin/python -m bench.http [--seconds 10] [--connections 16]
 
@@ -21,7 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -236,6 +237,10 @@ def run(seconds: int, connections: int) -> list[Result]:
         page, from_memory = cases[1], "the same page, its reads answered from memory"
         diagnostic = measure("bench.from_memory", [(from_memory, page[1], page[2])])
         results += measure("api", cases, expected={page[0]: measure.answers[from_memory]})
+        # The same cases without the fast path: Strawberry and graphql-core as they come.
+        stock = Measure({**env, "APP_FAST_PATH": "false"}, db_pid, seconds, connections)
+        results += [replace(result, name=f"{result.name}, without the fast path")
+                    for result in stock("api", cases[1:])]
         results += diagnostic
     return results
 

@@ -79,7 +79,9 @@ async def _touch(
 ) -> GroupDoc:
     """Record a content change and its event, which rides in the group's outbox (a removed
     page has no document left to carry it); content counts as activity."""
-    return await record_activity(store, group, now, {**fields, "updated_at": now}, [event])
+    async with store.outbox() as outbox:
+        return await record_activity(store, group, now, {**fields, "updated_at": now},
+                                     outbox.of(event))
 
 
 async def _set_group_fields(

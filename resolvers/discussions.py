@@ -34,6 +34,7 @@ from resolvers.membership import role_of
 from resolvers.store import Store
 from resolvers.store.discussions import parse_position, position_of
 from resolvers.store.groups import position_id
+from resolvers.store.outbox import Outbox
 
 
 def post_event(
@@ -44,14 +45,13 @@ def post_event(
 
 
 async def _insert_post(
-    store: Store, actor: Actor, group: GroupDoc, post: PostDoc, now: datetime
-) -> tuple[PostDoc, EventDoc | None]:
-    """Insert a post with its POST_ADDED event in its outbox; the post, and the event to
-    commit once the discussion counts the post (None if the post existed)."""
+    store: Store, outbox: Outbox, actor: Actor, group: GroupDoc, post: PostDoc, now: datetime
+) -> tuple[PostDoc, bool]:
+    """Insert a post with its POST_ADDED event; the post, and whether it is new (a retry
+    finds the one it made before)."""
     post["_id"] = ObjectId()
     event = post_event(EventKind.POST_ADDED, actor, group, post, now)
-    stored, created = await store.posts.insert(doc={**post, "outbox": [event]})
-    return stored, event if created else None
+    return await store.posts.insert(doc=post, events=outbox.of(event))
 
 
 def _new_post(
@@ -105,14 +105,13 @@ async def start_discussion(
     }
     event = new_event(kind=EventKind.DISCUSSION_STARTED, actor=actor, group=group,
                       subject_kind="Discussion", subject=doc, now=now)
-    discussion = await store.discussions.insert(doc={**doc, "outbox": [event]})
-    post, added = await _insert_post(
-        store, actor, group, _new_post(actor, discussion, body, None, now, None), now)
-    await record_activity(store, group, now)
-    # Committing comes last: a writer that dies before it leaves outboxes, and recovery then
-    # makes the discussion's count exact.
-    await store.events.commit("discussions", discussion["_id"], [event])
-    await store.events.commit("posts", post["_id"], [added] if added else [])
+    # The events are committed last: a writer that dies before leaves them in outboxes, and
+    # recovery then makes the discussion's count exact.
+    async with store.outbox() as outbox:
+        discussion = await store.discussions.insert(doc=doc, events=outbox.of(event))
+        await _insert_post(store, outbox, actor, group,
+                           _new_post(actor, discussion, body, None, now, None), now)
+        await record_activity(store, group, now)
     return discussion
 
 
@@ -152,15 +151,15 @@ async def add_post(
         if retried is not None:
             return _retried(retried, discussion)
     await rate_limits.spend(store, limits, actor, "addPost", now)
-    post, added = await _insert_post(
-        store, actor, group, _new_post(actor, discussion, body, reply_to_id, now,
-                                       client_mutation_id), now,
-    )
-    if added is None:
-        return _retried(post, discussion)
-    await store.discussions.count_post(discussion_id=discussion["_id"], now=now)
-    await record_activity(store, group, now)
-    await store.events.commit("posts", post["_id"], [added])  # last: see start_discussion
+    async with store.outbox() as outbox:  # committed last: see start_discussion
+        post, created = await _insert_post(
+            store, outbox, actor, group, _new_post(actor, discussion, body, reply_to_id, now,
+                                                   client_mutation_id), now,
+        )
+        if not created:
+            return _retried(post, discussion)
+        await store.discussions.count_post(discussion_id=discussion["_id"], now=now)
+        await record_activity(store, group, now)
     return post
 
 
@@ -197,15 +196,15 @@ async def edit_post(
     version = {"body": post["body"], "until": now}
     edited = {**post, "body": body, "edited_at": now}
     event = post_event(EventKind.POST_EDITED, actor, group, edited, now)
-    changed = await store.posts.update(
-        post_id=post["_id"],
-        expected={"body": post["body"], "deleted_at": None, "hidden": None},
-        change={"$set": {"body": body, "edited_at": now}, "$push": _kept(version)},
-        events=[event],
-    )
+    async with store.outbox() as outbox:
+        changed = await store.posts.update(
+            post_id=post["_id"],
+            expected={"body": post["body"], "deleted_at": None, "hidden": None},
+            change={"$set": {"body": body, "edited_at": now}, "$push": _kept(version)},
+            events=outbox.of(event),
+        )
     if changed is None:  # edited, hidden or deleted meanwhile: the caller should reload first
         raise NotFound("Post version", post_id, type_name="Post")
-    await store.events.commit("posts", post["_id"], [event])
     return changed
 
 
@@ -218,15 +217,15 @@ async def delete_post(
     check_may_delete_post(actor, group, role, discussion, post)
     tombstone = {"body": "", "deleted_at": now, "deleted_by": actor.id}
     event = post_event(EventKind.POST_DELETED, actor, group, {**post, **tombstone}, now)
-    changed = await store.posts.update(
-        post_id=post["_id"],
-        expected={"deleted_at": None},
-        change={"$set": tombstone, "$push": _kept({"body": post["body"], "until": now})},
-        events=[event],
-    )
+    async with store.outbox() as outbox:
+        changed = await store.posts.update(
+            post_id=post["_id"],
+            expected={"deleted_at": None},
+            change={"$set": tombstone, "$push": _kept({"body": post["body"], "until": now})},
+            events=outbox.of(event),
+        )
     if changed is None:
         return await existing_post(store, post_id)
-    await store.events.commit("posts", post["_id"], [event])
     return changed
 
 

@@ -1,6 +1,6 @@
 """Group use cases: propose, edit, list, find similar, and the CSS approval workflow."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -41,6 +41,7 @@ from resolvers.domain.paging import Page, PageRequest, checked_page_size, page_o
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.store import Store
 from resolvers.store.groups import GroupFilter, position_id
+from resolvers.store.outbox import NO_EVENTS, Events
 
 # Workflow steps as the moderation log names them.
 LOGGED_ACTIONS = {
@@ -209,26 +210,25 @@ async def create_group(
     doc["_id"] = ObjectId()
     event = group_event(EventKind.GROUP_STATUS_CHANGED, actor, doc, now,
                         from_status=None, to_status=status.value)
-    group = await store.groups.insert(doc={**doc, "outbox": [event]})
-    await store.memberships.add(
-        group_id=str(group["_id"]), user_id=actor.id, role="OWNER", now=now
-    )
-    # Last: a writer that dies before it leaves the outbox, and recovery recounts members.
-    await store.events.commit("groups", group["_id"], [event])
+    # Its event is committed last: a writer that dies before leaves it in the group's outbox,
+    # and recovery recounts the members.
+    async with store.outbox() as outbox:
+        group = await store.groups.insert(doc=doc, events=outbox.of(event))
+        await store.memberships.add(
+            group_id=str(group["_id"]), user_id=actor.id, role="OWNER", now=now
+        )
     return group
 
 
 async def record_activity(
     store: Store, group: GroupDoc, now: datetime, fields: dict[str, Any] | None = None,
-    events: Sequence[EventDoc] = (),
+    events: Events = NO_EVENTS,
 ) -> GroupDoc:
     """A post, discussion or page change: the group's inactivity clock starts again. `events`
-    ride in the group's outbox, then go to the log."""
+    ride in the group's outbox."""
     changed = await store.groups.update_fields(
         group_id=group["_id"], fields={**(fields or {}), "last_activity_at": now}, events=events
     )
-    if events:
-        await store.events.commit("groups", group["_id"], events)
     return changed or group
 
 
@@ -264,16 +264,16 @@ async def update_group(
     status = GroupStatus(group["status"])
     fields = {**_form_fields(form), "updated_at": now}
     event = group_event(EventKind.GROUP_UPDATED, actor, changed_group(group, fields), now)
-    changed = await store.groups.change(
-        group_id=group["_id"],
-        expected_status=status,
-        set_fields=fields,
-        history_entry=_history_entry(actor, "EDIT", None, now, status, status),
-        events=[event],
-    )
+    async with store.outbox() as outbox:
+        changed = await store.groups.change(
+            group_id=group["_id"],
+            expected_status=status,
+            set_fields=fields,
+            history_entry=_history_entry(actor, "EDIT", None, now, status, status),
+            events=outbox.of(event),
+        )
     if changed is None:
         raise InvalidTransition(await _current_status(store, group_id), "updateGroup")
-    await store.events.commit("groups", group["_id"], [event])
     return changed
 
 
@@ -312,16 +312,16 @@ async def transition_group(
         fields |= _form_fields(validate_group_form(changes.apply_to(_form_of(group))))
     event = group_event(EventKind.GROUP_STATUS_CHANGED, actor, changed_group(group, fields), now,
                         from_status=status.value, to_status=target.value, message=message)
-    changed = await store.groups.change(
-        group_id=group["_id"],
-        expected_status=status,
-        set_fields=fields,
-        history_entry=_history_entry(actor, action, message, now, status, target),
-        events=[event],
-    )
+    async with store.outbox() as outbox:
+        changed = await store.groups.change(
+            group_id=group["_id"],
+            expected_status=status,
+            set_fields=fields,
+            history_entry=_history_entry(actor, action, message, now, status, target),
+            events=outbox.of(event),
+        )
     if changed is None:
         raise InvalidTransition(await _current_status(store, group_id), action.value)
-    await store.events.commit("groups", group["_id"], [event])
     await moderation_log.record(
         store, actor=actor, group=changed, action=LOGGED_ACTIONS[action], target_kind="Group",
         target_id=group_id, reason=message, now=now,

@@ -91,15 +91,16 @@ async def _add_member(
     stays exact under concurrent joins."""
     gid = str(group["_id"])
     event = _member_event(EventKind.MEMBER_JOINED, actor, group, actor.id, role, now)
-    if not await store.memberships.add(
-        group_id=gid, user_id=actor.id, role=role, now=now, events=[event]
-    ):
-        return group
-    # A new member counts as activity.
-    changed = await store.groups.count_members(group_id=group["_id"], delta=1, active_at=now)
-    # Committing comes last: a writer that dies before it leaves the membership's outbox,
-    # and recovery then makes the group's count exact.
-    await store.events.commit("memberships", membership_id(gid, actor.id), [event])
+    # The event is committed last: a writer that dies before leaves it in the membership's
+    # outbox, and recovery then makes the group's count exact.
+    async with store.outbox() as outbox:
+        if not await store.memberships.add(
+            group_id=gid, user_id=actor.id, role=role, now=now, events=outbox.of(event)
+        ):
+            return group
+        # A new member counts as activity.
+        changed = await store.groups.count_members(group_id=group["_id"], delta=1,
+                                                   active_at=now)
     return changed or group
 
 
@@ -108,12 +109,12 @@ async def _drop_member(
 ) -> GroupDoc:
     gid = str(group["_id"])
     event = _member_event(kind, actor, group, user_id, None, now)
-    if await store.memberships.remove(
-        group_id=gid, user_id=user_id, now=now, events=[event]
-    ) is None:
-        return group
-    changed = await store.groups.count_members(group_id=group["_id"], delta=-1)
-    await store.events.commit("memberships", membership_id(gid, user_id), [event])  # last
+    async with store.outbox() as outbox:  # committed last, as in `_add_member`
+        if await store.memberships.remove(
+            group_id=gid, user_id=user_id, now=now, events=outbox.of(event)
+        ) is None:
+            return group
+        changed = await store.groups.count_members(group_id=group["_id"], delta=-1)
     return changed or group
 
 
@@ -205,12 +206,13 @@ async def set_member_role(
         if current is role:
             return target
         event = _member_event(EventKind.MEMBER_ROLE_CHANGED, actor, group, user_id, role, now)
-        changed = await store.memberships.set_role(
-            group_id=group_id, user_id=user_id, current=current, wanted=role, events=[event]
-        )
+        async with store.outbox() as outbox:
+            changed = await store.memberships.set_role(
+                group_id=group_id, user_id=user_id, current=current, wanted=role,
+                events=outbox.of(event),
+            )
     if changed is None:
         raise InvalidTransition("CHANGED", "setMemberRole")
-    await store.events.commit("memberships", changed["_id"], [event])
     await moderation_log.record(
         store, actor=actor, group=group, action=ModerationAction.SET_MEMBER_ROLE,
         target_kind="User", target_id=user_id,
@@ -261,10 +263,11 @@ async def set_group_featured(
                                   user_id=user_id, role=GroupRole.MEMBER, now=now,
                                   reason="not confirmed as the group was featured")
     event = group_event(EventKind.GROUP_UPDATED, actor, {**group, "featured": featured}, now)
-    changed = await store.groups.update_fields(
-        group_id=group["_id"], fields={"featured": featured, "updated_at": now}, events=[event]
-    )
-    await store.events.commit("groups", group["_id"], [event])
+    async with store.outbox() as outbox:
+        changed = await store.groups.update_fields(
+            group_id=group["_id"], fields={"featured": featured, "updated_at": now},
+            events=outbox.of(event),
+        )
     if changed is not None and group.get("featured", False) != featured:
         await moderation_log.record(
             store, actor=actor, group=group, target_kind="Group", target_id=str(group["_id"]),

@@ -65,13 +65,13 @@ async def hide_post(
         raise InvalidTransition("HIDDEN", "hidePost")
     record = hidden_record(actor, reason, now)
     event = post_event(EventKind.POST_HIDDEN, actor, group, {**post, "hidden": record}, now)
-    changed = await store.posts.update(
-        post_id=post["_id"], expected={"hidden": None},
-        change={"$set": {"hidden": record}}, events=[event],
-    )
+    async with store.outbox() as outbox:
+        changed = await store.posts.update(
+            post_id=post["_id"], expected={"hidden": None},
+            change={"$set": {"hidden": record}}, events=outbox.of(event),
+        )
     if changed is None:
         raise InvalidTransition("HIDDEN", "hidePost")
-    await store.events.commit("posts", post["_id"], [event])
     await moderation_log.record(
         store, actor=actor, group=group, action=ModerationAction.HIDE_POST, target_kind="Post",
         target_id=post_id, reason=reason, now=now,
@@ -87,13 +87,13 @@ async def restore_post(
     post = await existing_post(store, post_id)
     group, _ = await _moderated_group(store, actor, post["group_id"])
     event = post_event(EventKind.POST_RESTORED, actor, group, {**post, "hidden": None}, now)
-    changed = await store.posts.update(
-        post_id=post["_id"], expected={"hidden": {"$ne": None}},
-        change={"$set": {"hidden": None}}, events=[event],
-    )
+    async with store.outbox() as outbox:
+        changed = await store.posts.update(
+            post_id=post["_id"], expected={"hidden": {"$ne": None}},
+            change={"$set": {"hidden": None}}, events=outbox.of(event),
+        )
     if changed is None:
         raise InvalidTransition("VISIBLE", "restorePost")
-    await store.events.commit("posts", post["_id"], [event])
     await moderation_log.record(
         store, actor=actor, group=group, action=ModerationAction.RESTORE_POST,
         target_kind="Post", target_id=post_id, reason=reason, now=now,
@@ -125,12 +125,13 @@ async def flag_discussion(
     group, _ = await _moderated_group(store, actor, discussion["group_id"])
     event = new_event(kind=_FLAG_EVENTS[flag, value], actor=actor, group=group,
                       subject_kind="Discussion", subject={**discussion, flag: value}, now=now)
-    changed = await store.discussions.set_flag(
-        discussion_id=discussion["_id"], flag=flag, value=value, now=now, events=[event]
-    )
+    async with store.outbox() as outbox:
+        changed = await store.discussions.set_flag(
+            discussion_id=discussion["_id"], flag=flag, value=value, now=now,
+            events=outbox.of(event),
+        )
     if changed is None:
         return discussion
-    await store.events.commit("discussions", discussion["_id"], [event])
     await moderation_log.record(
         store, actor=actor, group=group, action=_FLAG_ACTIONS[flag, value],
         target_kind="Discussion", target_id=discussion_id, reason=reason, now=now,
@@ -173,10 +174,10 @@ async def report_post(
     }
     event = new_event(kind=EventKind.REPORT_FILED, actor=actor, group=group,
                       subject_kind="Report", subject=doc, now=now)
-    report = await store.reports.insert(doc={**doc, "outbox": [event]})
+    async with store.outbox() as outbox:
+        report = await store.reports.insert(doc=doc, events=outbox.of(event))
     if report is None:
         raise ValidationFailed("postId", "You already have an open report on this post")
-    await store.events.commit("reports", report["_id"], [event])
     return report
 
 
@@ -234,12 +235,10 @@ async def _close_report(
         subject={**report, "status": ReportStatus.RESOLVED.value, "resolution": resolution},
         now=now,
     )
-    resolved = await store.reports.resolve(
-        report_id=report["_id"], resolution=resolution, events=[event]
-    )
-    if resolved is not None:
-        await store.events.commit("reports", report["_id"], [event])
-    return resolved
+    async with store.outbox() as outbox:
+        return await store.reports.resolve(
+            report_id=report["_id"], resolution=resolution, events=outbox.of(event)
+        )
 
 
 async def list_reports(
@@ -347,10 +346,11 @@ async def sweep_inactivity(
                 EventKind.GROUP_FLAGGED_INACTIVE, system, item.group, now,
                 rule=item.verdict.rule.value, days_inactive=item.verdict.days_inactive,
             )
-            if await store.groups.flag_inactive(group_id=item.group["_id"], period=period,
-                                                now=now, event=event):
+            async with store.outbox() as outbox:
+                newly = await store.groups.flag_inactive(
+                    group_id=item.group["_id"], period=period, now=now, events=outbox.of(event))
+            if newly:
                 flagged += 1
-                await store.events.commit("groups", item.group["_id"], [event])
                 await moderation_log.record(
                     store, actor=system, group=item.group,
                     action=ModerationAction.FLAG_INACTIVE, target_kind="Group",

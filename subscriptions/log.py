@@ -30,9 +30,6 @@ GAP = "GAP"
 _COUNTER = "events"
 _WIDTH = 16
 
-# Collections whose documents hold outboxes.
-SOURCES = ("groups", "discussions", "posts", "memberships", "reports")
-
 
 def key_of(seq: int) -> str:
     return f"{seq:0{_WIDTH}d}"
@@ -43,8 +40,11 @@ def seq_of(event: EventDoc) -> int:
 
 
 class EventLog:
-    def __init__(self, db: AsyncDatabase[Any]) -> None:
+    def __init__(self, db: AsyncDatabase[Any], sources: Iterable[str] = ()) -> None:
+        """The log of `db`; `sources` are the collections whose documents hold outboxes
+        (`resolvers.store.outbox`), for `recover`."""
         self._db = db
+        self._sources = tuple(sources)
         self._events = db["events"]
         self._counters = db["counters"]
         self._listeners: list[Callable[[], None]] = []
@@ -65,7 +65,7 @@ class EventLog:
     async def ensure_indexes(self) -> None:
         await self._events.create_index("event_id", unique=True)
         await self._events.create_index([("at", ASCENDING)])
-        for source in SOURCES:
+        for source in self._sources:
             await self._db[source].create_index("outbox.at", sparse=True)
 
     async def commit(self, source: str, doc_id: Any, events: Iterable[EventDoc]) -> None:
@@ -159,7 +159,7 @@ class EventLog:
     async def recover(self, *, older_than: datetime) -> int:
         """Append events left in outboxes by writers that died before committing them."""
         recovered = 0
-        for source in SOURCES:
+        for source in self._sources:
             stranded = self._db[source].find(
                 {"outbox.at": {"$lt": older_than}},
                 {"outbox": 1, "group_id": 1, "discussion_id": 1},

@@ -9,6 +9,7 @@ from resolvers.store.groups import GroupStore
 from resolvers.store.invitations import InvitationStore
 from resolvers.store.memberships import MembershipStore
 from resolvers.store.moderation_log import ModerationLogStore
+from resolvers.store.outbox import HoldsEvents, Outbox
 from resolvers.store.pages import PageStore
 from resolvers.store.posts import PostStore
 from resolvers.store.rate_limits import RateLimitStore
@@ -23,7 +24,6 @@ class Store:
     def __init__(self, db: AsyncDatabase[dict]) -> None:  # type: ignore[type-arg]
         self.db = db
         self.discussions = DiscussionStore(db["discussions"])
-        self.events = EventLog(db)
         self.groups = GroupStore(db["groups"])
         self.invitations = InvitationStore(db["invitations"])
         self.memberships = MembershipStore(db["memberships"])
@@ -33,12 +33,19 @@ class Store:
         self.rate_limits = RateLimitStore(db["rate_limits"])
         self.reports = ReportStore(db["reports"])
         self.users = UserStore(db["users"])
+        self.events = EventLog(db, sources=[
+            part.source for part in vars(self).values() if isinstance(part, HoldsEvents)])
         # Counters moved by a writer that died are made exact again when its events are
         # recovered.
-        for source in ("discussions", "posts"):
-            self.events.on_stranded(source, self._recount_posts)
-        for source in ("groups", "memberships"):
-            self.events.on_stranded(source, self._recount_members)
+        for holding_posts in (self.discussions, self.posts):
+            self.events.on_stranded(holding_posts.source, self._recount_posts)
+        for holding_members in (self.groups, self.memberships):
+            self.events.on_stranded(holding_members.source, self._recount_members)
+
+    def outbox(self) -> Outbox:
+        """A use case's outbox: what its writes leave for the event log, committed as its
+        last step (`resolvers.store.outbox`)."""
+        return Outbox(self.events)
 
     async def _recount_posts(self, doc: dict[str, Any]) -> None:
         discussion_id = doc.get("discussion_id") or str(doc["_id"])

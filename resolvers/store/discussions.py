@@ -1,18 +1,15 @@
 """The `discussions` collection: pinned first, then by latest post."""
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
 from pymongo import DESCENDING, ReturnDocument
-from pymongo.asynchronous.collection import AsyncCollection
 
 from resolvers.domain.discussions import DiscussionDoc
-from resolvers.domain.events import EventDoc
 from resolvers.store.first_pages import first_of_each
 from resolvers.store.groups import object_id, position_id
-from resolvers.store.outbox import pushing, settled
+from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
 
 ORDER = [("pinned", DESCENDING), ("last_post_at", DESCENDING), ("_id", DESCENDING)]
 
@@ -39,16 +36,14 @@ def _after(position: str) -> dict[str, Any]:
     ]}
 
 
-class DiscussionStore:
-    def __init__(self, collection: AsyncCollection[Any]) -> None:
-        self._collection = collection
+class DiscussionStore(HoldsEvents):
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("group_id", 1), *ORDER])
 
-    async def insert(self, *, doc: DiscussionDoc) -> DiscussionDoc:
-        result = await self._collection.insert_one(doc)
-        inserted = settled({**doc, "_id": result.inserted_id})
+    async def insert(self, *, doc: DiscussionDoc, events: Events = NO_EVENTS) -> DiscussionDoc:
+        result = await self._collection.insert_one(events.inserted(doc))
+        inserted = self._written(events, {**doc, "_id": result.inserted_id})
         assert inserted is not None
         return inserted
 
@@ -62,12 +57,12 @@ class DiscussionStore:
 
     async def set_flag(
         self, *, discussion_id: Any, flag: str, value: bool, now: datetime,
-        events: Sequence[EventDoc] = (),
+        events: Events = NO_EVENTS,
     ) -> DiscussionDoc | None:
         """Set `pinned` or `locked`; None if it already had that value."""
-        return settled(await self._collection.find_one_and_update(
+        return self._written(events, await self._collection.find_one_and_update(
             {"_id": discussion_id, flag: {"$ne": value}},
-            pushing({"$set": {flag: value, "updated_at": now}}, events),
+            events.pushed({"$set": {flag: value, "updated_at": now}}),
             return_document=ReturnDocument.AFTER,
         ))
 

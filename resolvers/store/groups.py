@@ -1,6 +1,5 @@
 """The `groups` collection."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -8,11 +7,9 @@ from typing import Any, cast
 from bson import ObjectId
 from bson.errors import InvalidId
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
-from pymongo.asynchronous.collection import AsyncCollection
 
-from resolvers.domain.events import EventDoc
 from resolvers.domain.groups import GroupDoc, GroupScope, GroupStatus
-from resolvers.store.outbox import pushing, settled
+from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
 
 # The fields similarity ranking reads; the rest of a candidate is not fetched.
 SIMILARITY_FIELDS = ("title", "terms", "title_terms", "topics", "languages", "status")
@@ -70,9 +67,7 @@ def _criteria(criteria: GroupFilter) -> dict[str, Any]:
     return query
 
 
-class GroupStore:
-    def __init__(self, collection: AsyncCollection[Any]) -> None:
-        self._collection = collection
+class GroupStore(HoldsEvents):
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("status", ASCENDING), ("_id", ASCENDING)])
@@ -83,11 +78,10 @@ class GroupStore:
         await self._collection.create_index("terms")
         await self._collection.create_index("featured")
 
-    async def insert(self, *, doc: GroupDoc) -> GroupDoc:
-        result = await self._collection.insert_one(doc)
-        inserted: GroupDoc = {**doc, "_id": result.inserted_id}
-        if "outbox" in inserted:  # committed by the caller right after
-            inserted["outbox"] = []
+    async def insert(self, *, doc: GroupDoc, events: Events = NO_EVENTS) -> GroupDoc:
+        result = await self._collection.insert_one(events.inserted(doc))
+        inserted = self._written(events, cast(GroupDoc, {**doc, "_id": result.inserted_id}))
+        assert inserted is not None
         return inserted
 
     async def get(self, *, group_id: str) -> GroupDoc | None:
@@ -130,12 +124,12 @@ class GroupStore:
         return await cursor.to_list()
 
     async def update_fields(
-        self, *, group_id: Any, fields: dict[str, Any], events: Sequence[EventDoc] = ()
+        self, *, group_id: Any, fields: dict[str, Any], events: Events = NO_EVENTS
     ) -> GroupDoc | None:
-        return cast(GroupDoc | None, settled(await self._collection.find_one_and_update(
-            {"_id": group_id}, pushing({"$set": fields}, events),
+        return self._written(events, await self._collection.find_one_and_update(
+            {"_id": group_id}, events.pushed({"$set": fields}),
             return_document=ReturnDocument.AFTER,
-        )))
+        ))
 
     async def hold(
         self, *, group_id: Any, holder: str, now: datetime, until: datetime
@@ -191,15 +185,18 @@ class GroupStore:
         return await cursor.to_list()
 
     async def flag_inactive(
-        self, *, group_id: Any, period: str, now: datetime, event: EventDoc
+        self, *, group_id: Any, period: str, now: datetime, events: Events
     ) -> bool:
         """Flag once per period: True only for the one caller that flagged it."""
         result = await self._collection.update_one(
             {"_id": group_id, "inactivity_flagged_period": {"$ne": period}},
-            pushing({"$set": {"inactivity_flagged_period": period,
-                              "inactivity_flagged_at": now}}, [event]),
+            events.pushed({"$set": {"inactivity_flagged_period": period,
+                                    "inactivity_flagged_at": now}}),
         )
-        return result.modified_count == 1
+        if result.modified_count != 1:
+            return False
+        self._hold(events, group_id)
+        return True
 
     async def change(
         self,
@@ -208,14 +205,14 @@ class GroupStore:
         expected_status: GroupStatus,
         set_fields: dict[str, Any],
         history_entry: dict[str, Any],
-        events: Sequence[EventDoc] = (),
+        events: Events = NO_EVENTS,
     ) -> GroupDoc | None:
         """Compare-and-set: apply the change only if the group is still in `expected_status`.
 
         Returns the changed group, or None when another write got there first.
         """
-        return settled(await self._collection.find_one_and_update(
+        return self._written(events, await self._collection.find_one_and_update(
             {"_id": group_id, "status": expected_status.value},
-            pushing({"$set": set_fields, "$push": {"review.history": history_entry}}, events),
+            events.pushed({"$set": set_fields, "$push": {"review.history": history_entry}}),
             return_document=ReturnDocument.AFTER,
         ))

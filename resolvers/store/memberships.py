@@ -4,17 +4,14 @@ A membership that ends keeps its document with `role: null`, so that leaving, be
 and joining again are single-document writes that carry their events.
 """
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from resolvers.domain.events import EventDoc
-from resolvers.store.outbox import pushing, settled
+from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
 
 MembershipDoc = dict[str, Any]
 
@@ -25,9 +22,7 @@ def membership_id(group_id: str, user_id: str) -> str:
     return f"{group_id}:{user_id}"
 
 
-class MembershipStore:
-    def __init__(self, collection: AsyncCollection[MembershipDoc]) -> None:
-        self._collection = collection
+class MembershipStore(HoldsEvents):
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("group_id", ASCENDING), ("joined_seq", ASCENDING)])
@@ -36,7 +31,7 @@ class MembershipStore:
 
     async def add(
         self, *, group_id: str, user_id: str, role: str, now: datetime,
-        events: Sequence[EventDoc] = (),
+        events: Events = NO_EVENTS,
     ) -> bool:
         """Add a member; False (and no change) if they already were one."""
         change = {"$set": {"group_id": group_id, "user_id": user_id, "role": role,
@@ -44,22 +39,26 @@ class MembershipStore:
         try:
             await self._collection.update_one(
                 {"_id": membership_id(group_id, user_id), "role": None},
-                pushing(change, events),
+                events.pushed(change),
                 upsert=True,
             )
         except DuplicateKeyError:  # a current member (or a concurrent join that won)
             return False
+        self._hold(events, membership_id(group_id, user_id))
         return True
 
     async def remove(
-        self, *, group_id: str, user_id: str, now: datetime, events: Sequence[EventDoc] = ()
+        self, *, group_id: str, user_id: str, now: datetime, events: Events = NO_EVENTS
     ) -> MembershipDoc | None:
         """End a membership; the membership as it was, or None if there was none."""
-        return await self._collection.find_one_and_update(
+        ended = await self._collection.find_one_and_update(
             {"_id": membership_id(group_id, user_id), **_CURRENT},
-            pushing({"$set": {"role": None, "left_at": now}}, events),
+            events.pushed({"$set": {"role": None, "left_at": now}}),
             return_document=ReturnDocument.BEFORE,
         )
+        if ended is not None:
+            self._hold(events, ended["_id"])
+        return ended
 
     async def get(self, *, group_id: str, user_id: str) -> MembershipDoc | None:
         return await self._collection.find_one(
@@ -68,12 +67,12 @@ class MembershipStore:
 
     async def set_role(
         self, *, group_id: str, user_id: str, current: str, wanted: str,
-        events: Sequence[EventDoc] = (),
+        events: Events = NO_EVENTS,
     ) -> MembershipDoc | None:
         """Compare-and-set on the role; None if it changed meanwhile."""
-        return settled(await self._collection.find_one_and_update(
+        return self._written(events, await self._collection.find_one_and_update(
             {"_id": membership_id(group_id, user_id), "role": current},
-            pushing({"$set": {"role": wanted}}, events),
+            events.pushed({"$set": {"role": wanted}}),
             return_document=ReturnDocument.AFTER,
         ))
 

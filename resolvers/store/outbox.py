@@ -1,21 +1,99 @@
-"""Events ride in the document they describe: helpers that add them to a write."""
+"""Events ride in the document they describe, and reach the log as a use case's last step.
 
-from collections.abc import Sequence
-from typing import Any, cast
+A use case opens an `Outbox` (`async with store.outbox() as outbox`) and gives each store
+write the events that describe its change (`events=outbox.of(event)`); the outbox commits
+them when the use case's work is done.
+The write stores the events in the changed document's `outbox` array, in the same
+single-document write as the change, and holds them in the use case's outbox; `commit` then
+moves each to the log and clears it from its document. Whatever the use case does after a
+write and before committing (a counter, a second document) is repaired by recovery if the
+process dies in between: see `subscriptions.log`. A use case never names a collection.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Self, cast
+
+from pymongo.asynchronous.collection import AsyncCollection
 
 from resolvers.domain.events import EventDoc
+from subscriptions.log import EventLog
 
 
-def pushing(change: dict[str, Any], events: Sequence[EventDoc]) -> dict[str, Any]:
-    """`change` (an update document) that also appends `events` to the outbox."""
-    if not events:
-        return change
-    push = {**change.get("$push", {}), "outbox": {"$each": list(events)}}
-    return {**change, "$push": push}
+class Outbox:
+    """The events one use case's writes left waiting in their documents."""
+
+    def __init__(self, log: EventLog) -> None:
+        self._log = log
+        self._held: list[tuple[str, Any, Sequence[EventDoc]]] = []
+
+    def of(self, *events: EventDoc) -> "Events":
+        """`events`, for one write to carry."""
+        return Events(self, events)
+
+    def hold(self, source: str, doc_id: Any, events: Sequence[EventDoc]) -> None:
+        if events:
+            self._held.append((source, doc_id, events))
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        """Commit, unless the use case failed: then what it held waits in its documents,
+        where recovery finds it, as if the process had died there."""
+        if kind is None:
+            await self.commit()
+
+    async def commit(self) -> None:
+        """Move every held event to the log, in the order the writes were made."""
+        held, self._held = self._held, []
+        for source, doc_id, events in held:
+            await self._log.commit(source, doc_id, events)
 
 
-def settled[D: dict[str, Any]](doc: D | None) -> D | None:
-    """`doc` as it will be stored once its events are in the log: with an empty outbox."""
-    if doc is None or "outbox" not in doc:
-        return doc
-    return cast(D, {**doc, "outbox": []})
+@dataclass(frozen=True, slots=True)
+class Events:
+    """Events a write carries in its document, for `outbox` to commit."""
+
+    outbox: Outbox | None
+    events: Sequence[EventDoc]
+
+    def pushed(self, change: dict[str, Any]) -> dict[str, Any]:
+        """`change` (an update document) that also appends the events to the outbox."""
+        if not self.events:
+            return change
+        push = {**change.get("$push", {}), "outbox": {"$each": list(self.events)}}
+        return {**change, "$push": push}
+
+    def inserted[D: Mapping[str, Any]](self, doc: D) -> D:
+        """`doc` to insert, carrying the events."""
+        return cast(D, {**doc, "outbox": list(self.events)}) if self.events else doc
+
+
+NO_EVENTS = Events(None, ())
+
+
+class HoldsEvents:
+    """A store of documents that carry events (`Events`) to the log."""
+
+    def __init__(self, collection: AsyncCollection[Any]) -> None:
+        self._collection = collection
+
+    @property
+    def source(self) -> str:
+        """The collection whose documents hold outboxes."""
+        return self._collection.name
+
+    def _hold(self, events: Events, doc_id: Any) -> None:
+        """Hold `events`, now written in the document `doc_id`, for their outbox to commit."""
+        if events.events:
+            assert events.outbox is not None, "events reach the log through an Outbox"
+            events.outbox.hold(self.source, doc_id, events.events)
+
+    def _written[D: Mapping[str, Any]](self, events: Events, doc: D | None) -> D | None:
+        """`doc` as written with `events` (None if the write changed nothing), its events
+        held: the document as it will be once they are in the log, with an empty outbox."""
+        if doc is None:
+            return None
+        self._hold(events, doc["_id"])
+        return cast(D, {**doc, "outbox": []}) if events.events or "outbox" in doc else doc

@@ -1,26 +1,21 @@
 """The `posts` collection: in creation order, with tombstones and hidden posts kept."""
 
-from collections.abc import Sequence
 from typing import Any
 
 from pymongo import ASCENDING, ReturnDocument
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from resolvers.domain.discussions import PostDoc
-from resolvers.domain.events import EventDoc
 from resolvers.store.first_pages import first_of_each
 from resolvers.store.groups import object_id
-from resolvers.store.outbox import pushing, settled
+from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
 
 
 def _visible(include_hidden: bool) -> dict[str, Any]:
     return {} if include_hidden else {"hidden": None}
 
 
-class PostStore:
-    def __init__(self, collection: AsyncCollection[Any]) -> None:
-        self._collection = collection
+class PostStore(HoldsEvents):
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("discussion_id", ASCENDING), ("_id", ASCENDING)])
@@ -28,19 +23,20 @@ class PostStore:
             "client_key", unique=True, partialFilterExpression={"client_key": {"$type": "string"}}
         )
 
-    async def insert(self, *, doc: PostDoc) -> tuple[PostDoc, bool]:
-        """Insert a post; with a `client_key` already used, return that post instead.
+    async def insert(self, *, doc: PostDoc, events: Events = NO_EVENTS) -> tuple[PostDoc, bool]:
+        """Insert a post with `events`; with a `client_key` already used, return that post
+        instead (and write no events).
 
         Returns the post and whether it was created now.
         """
         try:
-            result = await self._collection.insert_one(doc)
+            result = await self._collection.insert_one(events.inserted(doc))
         except DuplicateKeyError:
             existing = await self._collection.find_one({"client_key": doc["client_key"]})
             if existing is None:
                 raise
             return existing, False
-        inserted = settled({**doc, "_id": result.inserted_id})
+        inserted = self._written(events, {**doc, "_id": result.inserted_id})
         assert inserted is not None
         return inserted, True
 
@@ -61,11 +57,11 @@ class PostStore:
 
     async def update(
         self, *, post_id: Any, expected: dict[str, Any], change: dict[str, Any],
-        events: Sequence[EventDoc] = (),
+        events: Events = NO_EVENTS,
     ) -> PostDoc | None:
         """Compare-and-set: apply `change` only while the post matches `expected`."""
-        return settled(await self._collection.find_one_and_update(
-            {"_id": post_id, **expected}, pushing(change, events),
+        return self._written(events, await self._collection.find_one_and_update(
+            {"_id": post_id, **expected}, events.pushed(change),
             return_document=ReturnDocument.AFTER,
         ))
 

@@ -1,22 +1,17 @@
 """The `reports` collection: one open report per user and post."""
 
-from collections.abc import Sequence
 from typing import Any
 
 from pymongo import DESCENDING, ReturnDocument
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from resolvers.domain.events import EventDoc
 from resolvers.store.groups import object_id
-from resolvers.store.outbox import pushing, settled
+from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
 
 ReportDoc = dict[str, Any]
 
 
-class ReportStore:
-    def __init__(self, collection: AsyncCollection[Any]) -> None:
-        self._collection = collection
+class ReportStore(HoldsEvents):
 
     async def ensure_indexes(self) -> None:
         # `open_key` exists only while a report is open: one open report per user and post.
@@ -27,13 +22,13 @@ class ReportStore:
         await self._collection.create_index([("status", 1), ("owner_country", 1), ("_id", -1)])
         await self._collection.create_index([("post_id", 1), ("status", 1)])
 
-    async def insert(self, *, doc: ReportDoc) -> ReportDoc | None:
+    async def insert(self, *, doc: ReportDoc, events: Events = NO_EVENTS) -> ReportDoc | None:
         """The new report, or None if this user already has an open one on this post."""
         try:
-            result = await self._collection.insert_one(doc)
+            result = await self._collection.insert_one(events.inserted(doc))
         except DuplicateKeyError:
             return None
-        return settled({**doc, "_id": result.inserted_id})
+        return self._written(events, {**doc, "_id": result.inserted_id})
 
     async def get(self, *, report_id: str) -> ReportDoc | None:
         oid = object_id(report_id)
@@ -45,13 +40,13 @@ class ReportStore:
             "_id", 1).to_list()
 
     async def resolve(
-        self, *, report_id: Any, resolution: dict[str, Any], events: Sequence[EventDoc] = ()
+        self, *, report_id: Any, resolution: dict[str, Any], events: Events = NO_EVENTS
     ) -> ReportDoc | None:
         """Compare-and-set from OPEN; None if it was resolved meanwhile."""
         change = {"$set": {"status": "RESOLVED", "resolution": resolution},
                   "$unset": {"open_key": ""}}
-        return settled(await self._collection.find_one_and_update(
-            {"_id": report_id, "status": "OPEN"}, pushing(change, events),
+        return self._written(events, await self._collection.find_one_and_update(
+            {"_id": report_id, "status": "OPEN"}, events.pushed(change),
             return_document=ReturnDocument.AFTER,
         ))
 

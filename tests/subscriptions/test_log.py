@@ -10,6 +10,7 @@ import pytest
 from resolvers import discussions, membership
 from resolvers.domain.errors import InvalidTransition
 from resolvers.domain.rate_limits import RateLimits
+from resolvers.store.outbox import HoldsEvents
 from subscriptions.log import GAP, key_of, seq_of
 from tests.acceptance.server import ROOT
 from tests.conftest import actor
@@ -177,3 +178,33 @@ async def test_a_restart_right_after_a_crash_repairs_it_soon_with_nobody_listeni
         assert posts == real_posts
     finally:
         await reader.stop()
+
+
+async def test_a_use_case_that_fails_after_writing_leaves_its_events_for_recovery(
+    store, clock, thread
+):
+    """An outbox commits when its use case ends well; one that fails midway leaves what it
+    wrote in the documents' outboxes, as a process that died there would, and recovery
+    moves it to the log."""
+    before = await kinds(store)
+    event = {"id": "failed-use-case", "kind": "DISCUSSION_PINNED", "at": clock()}
+    with pytest.raises(RuntimeError):
+        async with store.outbox() as outbox:
+            await store.discussions.set_flag(discussion_id=thread["_id"], flag="pinned",
+                                             value=True, now=clock(), events=outbox.of(event))
+            raise RuntimeError("the process fails here")
+    assert await kinds(store) == before
+    assert await store.events.recover(older_than=clock() + timedelta(seconds=1)) == 1
+    assert await kinds(store) == [*before, "DISCUSSION_PINNED"]
+
+
+async def test_recovery_looks_in_every_collection_whose_documents_carry_events(store, clock):
+    """The collections recovery reads are those whose stores hold events: none is left out
+    when a store starts carrying them."""
+    holding = [part for part in vars(store).values() if isinstance(part, HoldsEvents)]
+    assert {part.source for part in holding} >= {"groups", "discussions", "posts",
+                                                 "memberships", "reports"}
+    for n, part in enumerate(holding):
+        await store.db[part.source].insert_one(
+            {"outbox": [{"id": f"stranded-{n}", "kind": "X", "at": clock()}]})
+    assert await store.events.recover(older_than=clock() + timedelta(seconds=1)) == len(holding)
