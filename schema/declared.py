@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from enum import IntEnum
 from typing import Any
 
-from graphql import GraphQLField
+from graphql import GraphQLField, GraphQLNamedType
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
@@ -49,9 +49,12 @@ def definition_of(field: GraphQLField) -> StrawberryField | None:
     return definition if isinstance(definition, StrawberryField) else None
 
 
-def audience_of(field: GraphQLField) -> Audience:
-    """Whom `field`'s answer depends on, as declared."""
-    definition = definition_of(field)
+def audience_of(parent: GraphQLNamedType | None, field_name: str) -> Audience:
+    """Whom the answer of `parent`'s field `field_name` depends on, as declared."""
+    if field_name in ("__typename", "id"):  # global ids carry no viewer
+        return Audience.EVERYONE
+    field: GraphQLField | None = getattr(parent, "fields", {}).get(field_name)
+    definition = None if field is None else definition_of(field)
     if definition is None:
         return Audience.VIEWER
     declared = definition.metadata.get(AUDIENCE)

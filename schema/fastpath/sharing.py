@@ -40,21 +40,12 @@ from graphql.language import Visitor
 
 from resolvers.loaders import Loaders
 from schema.context import Context
-from schema.declared import Audience
-from schema.declared import audience_of as declared_audience
+from schema.declared import Audience, audience_of
 from schema.fastpath.execution import PlainFieldsExecutor
 from schema.selections import field_of, fields_of
 from schema.serialized import Serialized
 from schema.types.event import Event
 from subscriptions.log import seq_of
-
-
-def audience_of(parent: GraphQLNamedType | None, field_name: str) -> Audience:
-    """Whom the answer of `parent`'s field `field_name` depends on (`schema.declared`)."""
-    if field_name in ("__typename", "id"):  # global ids carry no viewer
-        return Audience.EVERYONE
-    field = getattr(parent, "fields", {}).get(field_name)
-    return Audience.VIEWER if field is None else declared_audience(field)
 
 
 @dataclass(frozen=True, slots=True)

@@ -236,11 +236,14 @@ class Group(relay.Node):
 
     @strawberry.field(description="For the owner and the support services; null for others.",
                       metadata=declare(Audience.STANDING))
-    def review(self, info: Info) -> GroupReview | None:
+    async def review(self, info: Info) -> GroupReview | None:
         viewer = info.context.viewer
         if viewer is None or not (is_owner(viewer, self.doc) or oversees(viewer, self.doc)):
             return None
-        return GroupReview(doc=self.doc)
+        doc = self.doc
+        if "review" not in doc:  # an event's group: the record stays on the group
+            doc = await info.context.loaders.groups.load(str(doc["_id"])) or doc
+        return GroupReview(doc=doc) if "review" in doc else None
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
