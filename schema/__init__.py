@@ -18,7 +18,7 @@ from strawberry.types import ExecutionContext
 from resolvers.domain.rate_limits import QueryBudget
 from schema.content import ContentMutation
 from schema.discussions import DiscussionMutation, DiscussionQuery
-from schema.errors import ERROR_TYPES
+from schema.errors import ERROR_TYPES, EXCEPTION_HANDLERS
 from schema.fastpath import switch_on
 from schema.groups import GroupMutation, GroupQuery
 from schema.limits import GuardedValidation, QueryLimits
@@ -166,6 +166,7 @@ def build_schema(
         types=[*ERROR_TYPES, Discussion, Group, Invitation, Page, Post, Report, User],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=not suggestions),
+        exception_handlers=EXCEPTION_HANDLERS,
         mask_errors=mask_errors,
     )
     if fast_path:

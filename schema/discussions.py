@@ -9,7 +9,7 @@ from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus
 from resolvers.groups import visible_group
 from resolvers.store.moderation_log import LogEntry
 from schema.context import Info
-from schema.errors import answer, payload
+from schema.errors import answer
 from schema.inputs import (
     AddPostInput,
     DeletePostInput,
@@ -133,109 +133,82 @@ class DiscussionMutation:
         self, info: Info, input: StartDiscussionInput
     ) -> StartDiscussionPayload:
         ctx = info.context
-        return await payload(
-            lambda: discussions.start_discussion(
-                store=ctx.store, actor=ctx.viewer, group_id=node_id(input.group_id, "Group"),
-                title=input.title, body=input.body, now=ctx.now(), limits=ctx.rate_limits,
-            ),
-            Discussion.from_doc,
-        )
+        return Discussion.from_doc(await discussions.start_discussion(
+            store=ctx.store, actor=ctx.viewer, group_id=node_id(input.group_id, "Group"),
+            title=input.title, body=input.body, now=ctx.now(), limits=ctx.rate_limits,
+        ))
 
     @strawberry.mutation(description="Members post, optionally replying to a post.")
     async def add_post(self, info: Info, input: AddPostInput) -> AddPostPayload:
         ctx = info.context
-        return await payload(
-            lambda: discussions.add_post(
-                store=ctx.store, actor=ctx.viewer,
-                discussion_id=node_id(input.discussion_id, "Discussion"), body=input.body,
-                reply_to_id=node_id(input.reply_to_id, "Post") if input.reply_to_id else None,
-                client_mutation_id=input.client_mutation_id, now=ctx.now(),
-                limits=ctx.rate_limits,
-            ),
-            Post.from_doc,
-        )
+        return Post.from_doc(await discussions.add_post(
+            store=ctx.store, actor=ctx.viewer,
+            discussion_id=node_id(input.discussion_id, "Discussion"), body=input.body,
+            reply_to_id=node_id(input.reply_to_id, "Post") if input.reply_to_id else None,
+            client_mutation_id=input.client_mutation_id, now=ctx.now(),
+            limits=ctx.rate_limits,
+        ))
 
     @strawberry.mutation(description="The author edits; moderators keep seeing old versions.")
     async def edit_post(self, info: Info, input: EditPostInput) -> EditPostPayload:
         ctx = info.context
-        return await payload(
-            lambda: discussions.edit_post(
-                store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
-                body=input.body, now=ctx.now(), limits=ctx.rate_limits,
-            ),
-            Post.from_doc,
-        )
+        return Post.from_doc(await discussions.edit_post(
+            store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
+            body=input.body, now=ctx.now(), limits=ctx.rate_limits,
+        ))
 
     @strawberry.mutation(description="The author or a moderator; a tombstone stays.")
     async def delete_post(self, info: Info, input: DeletePostInput) -> DeletePostPayload:
         ctx = info.context
-        return await payload(
-            lambda: discussions.delete_post(
-                store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
-                now=ctx.now(),
-            ),
-            Post.from_doc,
-        )
+        return Post.from_doc(await discussions.delete_post(
+            store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
+            now=ctx.now(),
+        ))
 
     @strawberry.mutation(description="Moderators: hidden posts reach moderators only.")
     async def hide_post(self, info: Info, input: HidePostInput) -> HidePostPayload:
         ctx = info.context
-        return await payload(
-            lambda: moderation.hide_post(
-                store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
-                reason=input.reason, now=ctx.now(),
-            ),
-            Post.from_doc,
-        )
+        return Post.from_doc(await moderation.hide_post(
+            store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
+            reason=input.reason, now=ctx.now(),
+        ))
 
     @strawberry.mutation
     async def restore_post(self, info: Info, input: RestorePostInput) -> RestorePostPayload:
         ctx = info.context
-        return await payload(
-            lambda: moderation.restore_post(
-                store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
-                reason=input.reason, now=ctx.now(),
-            ),
-            Post.from_doc,
-        )
+        return Post.from_doc(await moderation.restore_post(
+            store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
+            reason=input.reason, now=ctx.now(),
+        ))
 
     @strawberry.mutation(description="Moderators lock (or, with locked: false, unlock).")
     async def lock_discussion(
         self, info: Info, input: LockDiscussionInput
     ) -> LockDiscussionPayload:
         ctx = info.context
-        return await payload(
-            lambda: moderation.flag_discussion(
-                store=ctx.store, actor=ctx.viewer,
-                discussion_id=node_id(input.discussion_id, "Discussion"), flag="locked",
-                value=input.locked, reason=input.reason, now=ctx.now(),
-            ),
-            Discussion.from_doc,
-        )
+        return Discussion.from_doc(await moderation.flag_discussion(
+            store=ctx.store, actor=ctx.viewer,
+            discussion_id=node_id(input.discussion_id, "Discussion"), flag="locked",
+            value=input.locked, reason=input.reason, now=ctx.now(),
+        ))
 
     @strawberry.mutation(description="Moderators pin (or, with pinned: false, unpin).")
     async def pin_discussion(self, info: Info, input: PinDiscussionInput) -> PinDiscussionPayload:
         ctx = info.context
-        return await payload(
-            lambda: moderation.flag_discussion(
-                store=ctx.store, actor=ctx.viewer,
-                discussion_id=node_id(input.discussion_id, "Discussion"), flag="pinned",
-                value=input.pinned, reason=None, now=ctx.now(),
-            ),
-            Discussion.from_doc,
-        )
+        return Discussion.from_doc(await moderation.flag_discussion(
+            store=ctx.store, actor=ctx.viewer,
+            discussion_id=node_id(input.discussion_id, "Discussion"), flag="pinned",
+            value=input.pinned, reason=None, now=ctx.now(),
+        ))
 
     @strawberry.mutation(description="Report a post; one open report per user and post.")
     async def report_post(self, info: Info, input: ReportPostInput) -> ReportPostPayload:
         ctx = info.context
-        return await payload(
-            lambda: moderation.report_post(
-                store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
-                reason=ReportReason(input.reason), note=input.note, now=ctx.now(),
-                limits=ctx.rate_limits,
-            ),
-            Report.from_doc,
-        )
+        return Report.from_doc(await moderation.report_post(
+            store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
+            reason=ReportReason(input.reason), note=input.note, now=ctx.now(),
+            limits=ctx.rate_limits,
+        ))
 
     @strawberry.mutation(description="Moderators act on a report and close it, with every "
                          "other open report on the same post.")
@@ -243,23 +216,17 @@ class DiscussionMutation:
         self, info: Info, input: ResolveReportInput
     ) -> ResolveReportPayload:
         ctx = info.context
-        return await payload(
-            lambda: moderation.resolve_report(
-                store=ctx.store, actor=ctx.viewer, report_id=node_id(input.report_id, "Report"),
-                action=ReportAction(input.action), note=input.note, now=ctx.now(),
-            ),
-            Report.from_doc,
-        )
+        return Report.from_doc(await moderation.resolve_report(
+            store=ctx.store, actor=ctx.viewer, report_id=node_id(input.report_id, "Report"),
+            action=ReportAction(input.action), note=input.note, now=ctx.now(),
+        ))
 
     @strawberry.mutation(description="CSS: the group is not due for inactivity until `until`.")
     async def exempt_from_inactivity(
         self, info: Info, input: ExemptFromInactivityInput
     ) -> ExemptFromInactivityPayload:
         ctx = info.context
-        return await payload(
-            lambda: moderation.exempt_from_inactivity(
-                store=ctx.store, actor=ctx.viewer, group_id=node_id(input.group_id, "Group"),
-                until=input.until, reason=input.reason, now=ctx.now(),
-            ),
-            Group.from_doc,
-        )
+        return Group.from_doc(await moderation.exempt_from_inactivity(
+            store=ctx.store, actor=ctx.viewer, group_id=node_id(input.group_id, "Group"),
+            until=input.until, reason=input.reason, now=ctx.now(),
+        ))

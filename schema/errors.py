@@ -83,12 +83,28 @@ def error_for(exc: domain.DomainError) -> Error:
     raise TypeError(f"no error type for {type(exc).__name__}") from exc
 
 
-async def payload[D, T](call: Callable[[], Awaitable[D]], to_type: Callable[[D], T]) -> T | Error:
-    """Run a use case for a mutation: its result as `to_type`, or the error as data."""
-    try:
-        return to_type(await call())
-    except domain.DomainError as exc:
-        return error_for(exc)
+class ErrorAsData:
+    """Strawberry's exception handler for a use case's expected failure: where a field's
+    payload union admits its error type (every mutation's does), the failure is answered as
+    that type, a member of the union, instead of as a GraphQL error."""
+
+    def __init__(self, exception_type: type[domain.DomainError], error_type: type) -> None:
+        self.exception_type = exception_type
+        self.error_type = error_type
+
+    def handle(self, exception: domain.DomainError, *, field: Any, info: Any) -> Error:
+        return error_for(exception)
+
+
+# One handler for each error type, as each payload union admits them all (`schema.payloads`).
+EXCEPTION_HANDLERS = (
+    ErrorAsData(domain.NotFound, NotFoundError),
+    ErrorAsData(domain.Unauthenticated, UnauthenticatedError),
+    ErrorAsData(domain.Forbidden, ForbiddenError),
+    ErrorAsData(domain.ValidationFailed, ValidationError),
+    ErrorAsData(domain.InvalidTransition, InvalidTransitionError),
+    ErrorAsData(RateLimited, RateLimitedError),
+)
 
 
 def query_error(exc: domain.DomainError) -> GraphQLError:

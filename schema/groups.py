@@ -7,7 +7,7 @@ from resolvers import groups
 from resolvers.domain.groups import GroupAction, GroupStatus
 from resolvers.store.groups import GroupFilter
 from schema.context import Info
-from schema.errors import Error, answer, payload
+from schema.errors import answer
 from schema.inputs import (
     AnswerInfoRequestInput,
     ApproveGroupInput,
@@ -107,17 +107,14 @@ class GroupQuery:
 async def _transition(
     info: Info, group_id: relay.GlobalID, action: GroupAction, message: tuple[str, str | None],
     input_changes: AnswerInfoRequestInput | None = None,
-) -> Group | Error:
+) -> Group:
     ctx = info.context
     field, text = message
-    return await payload(
-        lambda: groups.transition_group(
-            store=ctx.store, actor=ctx.viewer, group_id=node_id(group_id, "Group"),
-            action=action, message=text, message_field=field, now=ctx.now(),
-            changes=input_changes.to_changes() if input_changes else None,
-        ),
-        Group.from_doc,
-    )
+    return Group.from_doc(await groups.transition_group(
+        store=ctx.store, actor=ctx.viewer, group_id=node_id(group_id, "Group"),
+        action=action, message=text, message_field=field, now=ctx.now(),
+        changes=input_changes.to_changes() if input_changes else None,
+    ))
 
 
 @strawberry.type
@@ -125,25 +122,19 @@ class GroupMutation:
     @strawberry.mutation(description="Propose a group; it waits for the CSS as PENDING.")
     async def create_group(self, info: Info, input: CreateGroupInput) -> CreateGroupPayload:
         ctx = info.context
-        return await payload(
-            lambda: groups.create_group(
-                store=ctx.store, actor=ctx.viewer, form=input.to_form(), now=ctx.now(),
-                similar_recorded=ctx.limits.similar_recorded, featured=input.featured,
-                limits=ctx.rate_limits,
-            ),
-            Group.from_doc,
-        )
+        return Group.from_doc(await groups.create_group(
+            store=ctx.store, actor=ctx.viewer, form=input.to_form(), now=ctx.now(),
+            similar_recorded=ctx.limits.similar_recorded, featured=input.featured,
+            limits=ctx.rate_limits,
+        ))
 
     @strawberry.mutation(description="The owner edits the form of a pending or active group.")
     async def update_group(self, info: Info, input: UpdateGroupInput) -> UpdateGroupPayload:
         ctx = info.context
-        return await payload(
-            lambda: groups.update_group(
-                store=ctx.store, actor=ctx.viewer, group_id=node_id(input.group_id, "Group"),
-                changes=input.to_changes(), now=ctx.now(),
-            ),
-            Group.from_doc,
-        )
+        return Group.from_doc(await groups.update_group(
+            store=ctx.store, actor=ctx.viewer, group_id=node_id(input.group_id, "Group"),
+            changes=input.to_changes(), now=ctx.now(),
+        ))
 
     @strawberry.mutation(description="CSS: PENDING to ACTIVE.")
     async def approve_group(self, info: Info, input: ApproveGroupInput) -> ReviewGroupPayload:

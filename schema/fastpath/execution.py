@@ -214,9 +214,10 @@ def resolve_directly(schema: strawberry.Schema) -> None:
     """Give every field that Strawberry resolves by reading an attribute (no resolver, no
     extension, no permission) an `Attribute` resolver, unless the schema reads fields some
     other way than `getattr`; and every field computed by a plain method (`_is_plain_method`)
-    a `Method` resolver, unless the schema handles resolvers' exceptions itself."""
+    a `Method` resolver, unless the schema's exception handlers apply to it (a mutation's
+    payload, say)."""
     attributes = schema.config.default_resolver is getattr
-    methods = not getattr(schema.schema_converter, "_exception_handler_specs", ())
+    converter = schema.schema_converter
     for named in schema._schema.type_map.values():
         if not isinstance(named, GraphQLObjectType) or named.name.startswith("__"):
             continue
@@ -228,7 +229,9 @@ def resolve_directly(schema: strawberry.Schema) -> None:
                 definition.is_basic_field
             ):
                 field.resolve = Attribute(definition.python_name, field.type)
-            elif methods and _is_plain_method(definition):
+            elif _is_plain_method(definition) and not (
+                converter._get_field_exception_handlers(definition)
+            ):
                 names = {name: argument.extensions[GraphQLCoreConverter.DEFINITION_BACKREF]
                          .python_name for name, argument in field.args.items()}
                 field.resolve = Method(definition, schema.config.info_class, {
