@@ -9,7 +9,12 @@ import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from pymongo.errors import ConnectionFailure
-from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+)
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -140,6 +145,7 @@ def schema_extensions(
     budget: QueryBudget | None = None,
 ) -> list[Callable[[], SchemaExtension]]:
     extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: ParserCache(maxsize=1_000),
         lambda: GuardedValidation(limits, budget),
     ]

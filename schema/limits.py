@@ -1,7 +1,13 @@
 """Limits on the shape of a GraphQL document, checked in one cheap pass before validation.
 
 Validation itself can be made expensive (overlapping-field checks are quadratic in repeated
-fields), so a document over a limit is refused before it runs, with one clear error.
+fields), so a document over a limit is refused before it runs, with one clear error. The
+token limit is Strawberry's `MaxTokensLimiter`, which has the parser stop. Strawberry's
+`QueryDepthLimiter` and `MaxAliasesLimiter` would hold the depth and alias limits, but they are
+validation rules: a document over them is refused only after graphql-core's validation has
+walked it whole, hundreds of times slower for a document of repeated fields or aliases than
+this walk (`bench.limiters`; the figures are in bench/RESULTS.md). Strawberry has no limiter
+for repeated fields or for the objects nested pages may return.
 
 Besides its shape, a document is weighed by the objects it may return: every field taking
 `first` returns a page of that many (the default page size if not given) for each object it
@@ -160,9 +166,9 @@ def _transport_error(context: ExecutionContext) -> GraphQLError | None:
 
 
 class GuardedValidation(ValidationCache):
-    """Refuse documents over `limits` (tokens while parsing, the rest before validating) or
-    over their caller's `budget`, and cache validation of the others, so a repeated query is
-    validated once."""
+    """Refuse documents over `limits` (but tokens, which the parser counts) or over their
+    caller's `budget` before validating them, and cache validation of the others, so a
+    repeated query is validated once."""
 
     def __init__(
         self, limits: QueryLimits, budget: QueryBudget | None = None, maxsize: int = 1_000
@@ -170,10 +176,6 @@ class GuardedValidation(ValidationCache):
         super().__init__(maxsize=maxsize)
         self.limits = limits
         self.budget = budget
-
-    def on_parse(self) -> Iterator[None]:
-        self.execution_context.parse_options["max_tokens"] = self.limits.max_tokens
-        yield
 
     def on_validate(self) -> Iterator[None]:
         error = self._refusal(self.execution_context)
