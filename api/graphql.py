@@ -31,7 +31,7 @@ from resolvers.domain.actors import Actor
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.loaders import Loaders
 from schema.context import Context, Limits
-from schema.limits import RATE_LIMITED
+from schema.errors import RATE_LIMITED, UNAUTHENTICATED
 from schema.serialized import message_text
 
 
@@ -41,7 +41,7 @@ def utcnow() -> datetime:
 
 def unauthenticated(reason: str) -> Response:
     """401 with a GraphQL-shaped body, so clients read it like any other error."""
-    return refusal(401, reason, code="UNAUTHENTICATED", headers={"WWW-Authenticate": "Bearer"})
+    return refusal(401, reason, code=UNAUTHENTICATED, headers={"WWW-Authenticate": "Bearer"})
 
 
 GRAPHIQL_EXAMPLE = """# Welcome to Agora. Add a header {"Authorization": "Bearer <token>"} below;

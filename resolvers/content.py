@@ -18,7 +18,7 @@ from resolvers.domain.errors import NotFound, ValidationFailed
 from resolvers.domain.events import EventDoc, EventKind, new_event
 from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole, check_may_edit_content, may_read_content
-from resolvers.domain.paging import Page, PageRequest, page_of
+from resolvers.domain.paging import PageRequest, Slice, page_of
 from resolvers.groups import (
     changed_group,
     existing_group,
@@ -211,7 +211,7 @@ async def remove_page(
 async def list_pages(
     *, store: Store, actor: Actor | None, viewer_role: GroupRole | None, group: GroupDoc,
     page: PageRequest,
-) -> Page[PositionedPage] | None:
+) -> Slice[PositionedPage] | None:
     """The group's pages in order, or None when `actor` (whose role in the group is
     `viewer_role`) may not read its content."""
     if not may_read_content(actor, group, viewer_role):

@@ -27,7 +27,7 @@ from resolvers.domain.errors import NotFound, ValidationFailed
 from resolvers.domain.events import EventDoc, EventKind, new_event
 from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole
-from resolvers.domain.paging import Page, PageRequest, page_of
+from resolvers.domain.paging import PageRequest, Slice, page_of
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.groups import existing_group, record_activity, visible_group
 from resolvers.membership import role_of
@@ -253,7 +253,7 @@ async def read_discussion(
 async def list_discussions(
     *, store: Store, actor: Actor | None, viewer_role: GroupRole | None, group: GroupDoc,
     page: PageRequest,
-) -> Page[DiscussionDoc] | None:
+) -> Slice[DiscussionDoc] | None:
     """Pinned first, then most recent activity; None when `actor` may not read the group."""
     if not may_read(actor, group, viewer_role):
         return None
@@ -267,7 +267,7 @@ async def list_discussions(
 async def list_posts(
     *, store: Store, actor: Actor | None, viewer_role: GroupRole | None, group: GroupDoc,
     discussion: DiscussionDoc, page: PageRequest,
-) -> Page[PostDoc]:
+) -> Slice[PostDoc]:
     """In creation order; hidden posts only for moderators."""
     size = page.size()
     docs = await store.posts.page(

@@ -37,7 +37,7 @@ from resolvers.domain.groups import (
     review_scope,
     visible_scope,
 )
-from resolvers.domain.paging import Page, PageRequest, checked_page_size, page_of
+from resolvers.domain.paging import PageRequest, Slice, checked_page_size, page_of
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.store import Store
 from resolvers.store.groups import GroupFilter, position_id
@@ -335,7 +335,7 @@ def _position(doc: GroupDoc) -> str:
 
 async def list_groups(
     *, store: Store, actor: Actor | None, criteria: GroupFilter, page: PageRequest,
-) -> Page[GroupDoc]:
+) -> Slice[GroupDoc]:
     """Groups `actor` may see, newest first."""
     actor = require_actor(actor)
     size = page.size()
@@ -346,7 +346,7 @@ async def list_groups(
     return page_of(docs, size, _position)
 
 
-async def review_queue(*, store: Store, actor: Actor | None, page: PageRequest) -> Page[GroupDoc]:
+async def review_queue(*, store: Store, actor: Actor | None, page: PageRequest) -> Slice[GroupDoc]:
     """Groups awaiting review that `actor` supports, oldest first."""
     actor = require_actor(actor)
     scope = review_scope(actor)

@@ -16,7 +16,7 @@ from resolvers.domain.discussions import DiscussionDoc, PostDoc, may_read, may_s
 from resolvers.domain.errors import ValidationFailed
 from resolvers.domain.groups import GroupDoc
 from resolvers.domain.membership import GroupRole, role_decides_content
-from resolvers.domain.paging import Page, PageRequest, page_of
+from resolvers.domain.paging import PageRequest, Slice, page_of
 from resolvers.store import Store
 from resolvers.store.discussions import position_of
 from resolvers.store.users import UserDoc
@@ -122,7 +122,7 @@ class Loaders:
 
     async def first_discussions(
         self, *, group: GroupDoc, page: PageRequest
-    ) -> Page[DiscussionDoc] | None:
+    ) -> Slice[DiscussionDoc] | None:
         """The first `page` of `group`'s discussions; None if the viewer may not read them."""
         size = page.size()
         ident = str(group["_id"])
@@ -133,7 +133,7 @@ class Loaders:
     async def first_posts(
         self, *, discussion: DiscussionDoc, group: GroupDoc, viewer_role: GroupRole | None,
         page: PageRequest,
-    ) -> Page[PostDoc]:
+    ) -> Slice[PostDoc]:
         size = page.size()
         hidden = may_see_hidden(self._viewer, group, viewer_role)
         docs = await self._posts.load(first_page_key(str(discussion["_id"]), size, hidden))

@@ -24,7 +24,7 @@ from resolvers.domain.membership import (
     may_read_content,
     unconfirmed_moderators,
 )
-from resolvers.domain.paging import Page, PageRequest, page_of
+from resolvers.domain.paging import PageRequest, Slice, page_of
 from resolvers.groups import existing_group, group_event, visible_group
 from resolvers.store import Store
 from resolvers.store.invitations import InvitationDoc
@@ -280,7 +280,7 @@ async def set_group_featured(
 async def list_members(
     *, store: Store, actor: Actor | None, viewer_role: GroupRole | None, group: GroupDoc,
     role: GroupRole | None, page: PageRequest,
-) -> Page[MembershipDoc] | None:
+) -> Slice[MembershipDoc] | None:
     """Members in joining order; None when `actor` (whose role in the group is `viewer_role`)
     may not read the group's content."""
     if not may_read_content(actor, group, viewer_role):
@@ -294,7 +294,7 @@ async def list_members(
 
 async def my_invitations(
     *, store: Store, actor: Actor, page: PageRequest
-) -> Page[InvitationDoc]:
+) -> Slice[InvitationDoc]:
     size = page.size()
     docs = await store.invitations.pending_for(
         user_id=actor.id, after=page.position(), limit=size + 1

@@ -34,7 +34,7 @@ from resolvers.domain.groups import (
 )
 from resolvers.domain.inactivity import Verdict, period_of, thresholds, verdict
 from resolvers.domain.membership import LEADERS, GroupRole
-from resolvers.domain.paging import Page, PageRequest, page_of
+from resolvers.domain.paging import PageRequest, Slice, page_of
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.domain.reports import NOTE_MAX, ReportAction, ReportReason, ReportStatus
 from resolvers.groups import existing_group, group_event
@@ -244,7 +244,7 @@ async def _close_report(
 async def list_reports(
     *, store: Store, actor: Actor | None, status: ReportStatus | None, group_id: str | None,
     page: PageRequest,
-) -> Page[ReportDoc]:
+) -> Slice[ReportDoc]:
     """Reports in what `actor` moderates, newest first."""
     actor = require_actor(actor)
     clauses: list[dict[str, Any]] = []
@@ -311,7 +311,7 @@ async def _due(
 
 async def inactive_groups(
     *, store: Store, actor: Actor | None, page: PageRequest, now: datetime
-) -> Page[InactiveGroup]:
+) -> Slice[InactiveGroup]:
     """Groups due for a suggestion to close: all for the CSS, a country for NSS."""
     actor = require_actor(actor)
     size = page.size()

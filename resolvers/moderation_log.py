@@ -8,7 +8,7 @@ from resolvers.domain.discussions import ModerationAction, may_moderate
 from resolvers.domain.errors import Forbidden
 from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole
-from resolvers.domain.paging import Page, PageRequest, page_of
+from resolvers.domain.paging import PageRequest, Slice, page_of
 from resolvers.store import Store
 from resolvers.store.groups import position_id
 from resolvers.store.moderation_log import LogEntry
@@ -34,7 +34,7 @@ async def record(
 async def entries(
     *, store: Store, actor: Actor | None, viewer_role: GroupRole | None, group: GroupDoc,
     page: PageRequest,
-) -> Page[LogEntry]:
+) -> Slice[LogEntry]:
     """Newest first; for the group's moderators and the support services."""
     actor = require_actor(actor)
     if not may_moderate(actor, group, viewer_role):

@@ -4,7 +4,7 @@ import strawberry
 from strawberry import relay
 
 from resolvers import discussions, moderation, moderation_log
-from resolvers.domain.paging import Page
+from resolvers.domain.paging import Slice
 from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus
 from resolvers.groups import visible_group
 from resolvers.store.moderation_log import LogEntry
@@ -98,7 +98,7 @@ class DiscussionQuery:
     ) -> Connection[ModerationLogEntry]:
         ctx = info.context
 
-        async def entries() -> Page[LogEntry]:
+        async def entries() -> Slice[LogEntry]:
             assert ctx.viewer is not None
             group = await visible_group(ctx.store, ctx.viewer, node_id(group_id, "Group"))
             role = await ctx.loaders.viewer_roles.load(str(group["_id"]))

@@ -1,5 +1,6 @@
 """Error types of the schema, and the one place where domain exceptions become them."""
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -107,9 +108,16 @@ EXCEPTION_HANDLERS = (
 )
 
 
+def code_of(error_type: type) -> str:
+    """The `extensions.code` of a failure whose mutation payload is `error_type`: the same
+    words, in capitals (`NotFoundError`, `NOT_FOUND`), so one failure has one name."""
+    words = re.findall(r"[A-Z][a-z]*", error_type.__name__.removesuffix("Error"))
+    return "_".join(words).upper()
+
+
 def query_error(exc: domain.DomainError) -> GraphQLError:
     """A query's expected failure, as a GraphQL error with a typed `extensions.code`."""
-    code = type(error_for(exc)).__name__
+    code = code_of(type(error_for(exc)))
     extensions: dict[str, Any] = {"code": code}
     if isinstance(exc, domain.ValidationFailed):
         extensions["field"] = exc.field
@@ -122,3 +130,7 @@ async def answer[D, T](call: Callable[[], Awaitable[D]], to_type: Callable[[D], 
         return to_type(await call())
     except domain.DomainError as exc:
         raise query_error(exc) from None
+
+
+UNAUTHENTICATED = code_of(UnauthenticatedError)
+RATE_LIMITED = code_of(RateLimitedError)

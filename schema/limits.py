@@ -38,9 +38,9 @@ from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from resolvers.domain.rate_limits import QueryBudget
+from schema.errors import RATE_LIMITED
 from schema.selections import field_of, fields_of
 
-RATE_LIMITED = "RATE_LIMITED"
 # How deep a selection of introspection types may go: graphql-core's standard introspection
 # query goes 15 levels deep; other tools nest `ofType` a few times more.
 INTROSPECTION_DEPTH = 20

@@ -33,9 +33,10 @@ def checked_page_size(first: int | None, *, default: int, maximum: int) -> int:
 
 
 @dataclass(frozen=True, slots=True)
-class Page[T]:
-    """One page of a list: its items, whether more follow, and each item's cursor, made
-    only when a query selects it."""
+class Slice[T]:
+    """One page of results of a list (a `Slice`, not to be confused with a group's content
+    `Page`): its items, whether more follow, and each item's cursor, made only when a query
+    selects it."""
 
     items: list[T]
     has_next_page: bool
@@ -80,7 +81,7 @@ class PageRequest:
         return position
 
 
-def page_of[T](items: list[T], size: int, position: Callable[[T], str]) -> Page[T]:
+def page_of[T](items: list[T], size: int, position: Callable[[T], str]) -> Slice[T]:
     """A page from up to `size + 1` items fetched in order: the extra one only says more
     follow."""
-    return Page(items=items[:size], has_next_page=len(items) > size, position=position)
+    return Slice(items=items[:size], has_next_page=len(items) > size, position=position)

@@ -6,7 +6,7 @@ from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from resolvers.domain.paging import Page
+from resolvers.domain.paging import Slice
 from schema.declared import Audience, declare
 
 T = TypeVar("T")
@@ -15,7 +15,7 @@ D = TypeVar("D")
 
 @strawberry.type
 class PageInfo:
-    page: strawberry.Private[Page[Any]]
+    page: strawberry.Private[Slice[Any]]
 
     @strawberry.field(metadata=declare(Audience.EVERYONE))
     def has_next_page(self) -> bool:
@@ -38,7 +38,7 @@ class PageInfo:
 class Edge(Generic[T]):  # noqa: UP046 - Strawberry resolves TypeVar generics
     node: T
     item: strawberry.Private[Any]  # the document the node was made from
-    page: strawberry.Private[Page[Any]]
+    page: strawberry.Private[Slice[Any]]
 
     @strawberry.field(metadata=declare(Audience.EVERYONE))
     def cursor(self) -> str:
@@ -55,7 +55,7 @@ class Connection(Generic[T]):  # noqa: UP046
         return [edge.node for edge in self.edges]
 
     @classmethod
-    def of(cls, page: Page[D], to_node: Callable[[D], T]) -> "Connection[T]":
+    def of(cls, page: Slice[D], to_node: Callable[[D], T]) -> "Connection[T]":
         return cls(
             edges=[Edge(node=to_node(item), item=item, page=page) for item in page.items],
             page_info=PageInfo(page=page),

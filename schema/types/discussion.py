@@ -10,7 +10,7 @@ from strawberry import relay
 from resolvers import discussions
 from resolvers.domain.discussions import PostDoc, may_moderate
 from resolvers.domain.inactivity import InactivityRule
-from resolvers.domain.paging import Page as DocPage
+from resolvers.domain.paging import Slice
 from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus
 from resolvers.moderation import InactiveGroup
 from schema.context import Context, Info
@@ -51,7 +51,7 @@ async def _authors(context: Context, items: Sequence[Any], _: Mapping[str, Any])
     return await context.loaders.users.load_many([item.doc["author_id"] for item in items])
 
 
-def _posts(found: DocPage[PostDoc]) -> "Connection[Post]":
+def _posts(found: Slice[PostDoc]) -> "Connection[Post]":
     return Connection.of(found, Post.from_doc)
 
 

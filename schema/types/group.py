@@ -18,7 +18,7 @@ from resolvers.domain.groups import (
     oversees,
 )
 from resolvers.domain.membership import GroupRole, may_read_content, role_decides_content
-from resolvers.domain.paging import Page as DocPage
+from resolvers.domain.paging import Slice
 from schema.context import Context, Info
 from schema.declared import Audience, declare
 from schema.errors import answer
@@ -104,7 +104,7 @@ class GroupReview:
         return [SimilarGroup.from_result(item) for item in found]
 
 
-def _discussions(found: DocPage[DiscussionDoc] | None) -> Connection[Discussion] | None:
+def _discussions(found: Slice[DiscussionDoc] | None) -> Connection[Discussion] | None:
     return Connection.of(found, Discussion.from_doc) if found else None
 
 

@@ -93,4 +93,4 @@ def test_members_cannot_read_the_moderation_log(server: str) -> None:
     tom = Caller(server, "tom", "country=ES")
     response = httpx2.post(f"{server}/graphql", json={"query": LOG, "variables": {
         "id": group["id"]}}, headers={"Authorization": f"Bearer {tom.token}"})
-    assert response.json()["errors"][0]["extensions"]["code"] == "ForbiddenError"
+    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -33,7 +33,7 @@ async def test_a_crafted_cursor_is_invalid_input(client, tokens, group_id, curso
         body = await gql(client, GROUP, {"id": group_id, "after": cursor},
                          headers=tokens.headers("olga"))
     (error,) = body["errors"]
-    assert error["extensions"] == {"code": "ValidationError", "field": "after"}
+    assert error["extensions"] == {"code": "VALIDATION", "field": "after"}
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
     assert all(record.exc_info is None for record in caplog.records)
 
@@ -48,7 +48,7 @@ async def test_every_list_refuses_a_crafted_cursor(client, tokens, lists):
     query = f"query($c: String) {lists}"
     body = await gql(client, query, {"c": "YWdvcmE6eHl6"},
                      headers=tokens.headers("carla", "CSS", country=None))
-    assert body["errors"][0]["extensions"]["code"] == "ValidationError", body
+    assert body["errors"][0]["extensions"]["code"] == "VALIDATION", body
 
 
 @pytest.mark.parametrize("value", ["not-base64!", "eA==", "R3JvdXA=", 12, True])

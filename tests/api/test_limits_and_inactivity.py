@@ -54,7 +54,7 @@ async def test_the_css_sees_inactive_groups_as_the_clock_moves(client, store, cl
         {"daysInactive": 63, "rule": "NEW_GROUP", "group": {"title": "Quiet group"}}
     ]
     teacher = await gql(client, INACTIVE, headers=tokens.headers("olga"))
-    assert teacher["errors"][0]["extensions"]["code"] == "ForbiddenError"
+    assert teacher["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 def run_sweep(settings) -> subprocess.CompletedProcess[str]:

@@ -247,7 +247,7 @@ async def test_a_page_size_out_of_bounds_below_a_page_of_groups_is_reported_for_
     assert [edge["node"]["discussions"] for edge in body["data"]["groups"]["edges"]] == [
         None, None]
     assert [(error["path"], error["extensions"]["code"]) for error in body["errors"]] == [
-        (["groups", "edges", n, "node", "discussions"], "ValidationError") for n in (0, 1)]
+        (["groups", "edges", n, "node", "discussions"], "VALIDATION") for n in (0, 1)]
     assert all("first must be between 1 and 100" in error["message"]
                for error in body["errors"])
 

@@ -46,7 +46,7 @@ async def refused(servers, tokens, person, query, **variables) -> str:
 
 async def test_group_activity_is_for_members_and_hides_hidden_posts(servers, tokens, world):
     assert await refused(servers, tokens, TOM, ACTIVITY, g=world.gid(world.closed)) == (
-        "ForbiddenError")
+        "FORBIDDEN")
     mia = await listen(servers, tokens, MIA, ACTIVITY, g=world.gid(world.closed))
     olga = await listen(servers, tokens, OLGA, ACTIVITY, g=world.gid(world.closed))
     rude = await world.post(world.closed_thread, "Rude words", who=MIA)
@@ -120,7 +120,7 @@ async def test_content_changes_reach_the_members_of_an_invite_only_group(
     """Pages and the welcome message are the group's content: its members see them change
     live, in order; a stranger cannot follow them (a post is the sentinel)."""
     assert await refused(servers, tokens, TOM, CONTENT, g=world.gid(world.closed)) == (
-        "ForbiddenError")
+        "FORBIDDEN")
     mia = await listen(servers, tokens, MIA, CONTENT, g=world.gid(world.closed))
     gid, now = str(world.closed["_id"]), datetime.now(UTC)
     plan = await content.add_page(store=world.store, actor=OLGA, group_id=gid, title="Plan",
@@ -159,7 +159,7 @@ async def test_content_changes_reach_the_members_of_an_invite_only_group(
 
 async def test_posts_of_invite_only_groups_reach_members_only(servers, tokens, world):
     assert await refused(servers, tokens, TOM, POSTS, g=world.gid(world.closed)) == (
-        "NotFoundError")
+        "NOT_FOUND")
     tom = await listen(servers, tokens, TOM, POSTS, g=world.gid(world.open))
     await world.post(world.closed_thread, "Members only")
     await world.post(world.open_thread, "For everyone")
@@ -186,7 +186,7 @@ async def test_a_removed_member_stops_receiving_with_a_reason(servers, tokens, w
 
 
 async def test_the_moderation_feed_is_scoped(servers, tokens, world):
-    assert await refused(servers, tokens, MIA, FEED) == "ForbiddenError"
+    assert await refused(servers, tokens, MIA, FEED) == "FORBIDDEN"
     feeds = {person.id: await listen(servers, tokens, person, FEED)
              for person in (CSS, NSS_ES, NSS_FR, MAX)}
     closed_post = await world.post(world.closed_thread, "Buy now")

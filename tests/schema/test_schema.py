@@ -63,7 +63,7 @@ def test_production_masks_unexpected_errors_but_keeps_expected_ones():
     assert "secret" not in str(result.errors[0].formatted)
     refused = _schema(production=True).execute_sync("{ refused }")
     assert refused.errors[0].formatted["message"] == "Not for you"
-    assert refused.errors[0].formatted["extensions"] == {"code": "ForbiddenError"}
+    assert refused.errors[0].formatted["extensions"] == {"code": "FORBIDDEN"}
 
 
 async def _never(*_: object) -> None:
@@ -103,3 +103,22 @@ def test_errors_a_shared_rendering_brings_to_many_subscribers_are_logged_once(ca
     assert [record.levelname for record in caplog.records] == ["ERROR", "INFO"]
     assert [result.errors[0].message for result in results] == [
         "Unexpected error.", "Not for you"]
+
+
+def test_each_failure_has_one_name_for_mutations_and_queries():
+    """docs/clients.md names each failure once: its payload type and its code in one row,
+    and the code a query gets is that row's."""
+    from pathlib import Path
+
+    from resolvers.domain import errors as domain
+    from schema.errors import ERROR_TYPES, code_of, error_for, query_error
+
+    table = (Path(__file__).parents[2] / "docs" / "clients.md").read_text()
+    rows = [line for line in table.splitlines() if line.startswith("| ")]
+    for error_type in ERROR_TYPES:
+        (row,) = [row for row in rows if f"`{error_type.__name__}`" in row]
+        assert f"`{code_of(error_type)}`" in row
+    for exc in (domain.NotFound("Group", "x"), domain.Forbidden("no"),
+                domain.ValidationFailed("first", "no"), domain.InvalidTransition("CLOSED", "x"),
+                domain.Unauthenticated()):
+        assert query_error(exc).extensions["code"] == code_of(type(error_for(exc)))
