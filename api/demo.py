@@ -12,6 +12,7 @@ from resolvers import discussions, groups, membership, moderation
 from resolvers.domain.actors import Actor, Role
 from resolvers.domain.forms import GroupForm
 from resolvers.domain.groups import GroupAction, Participation, oversight_scope
+from resolvers.domain.paging import Seek
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.domain.reports import ReportReason
 from resolvers.store import Store
@@ -137,9 +138,10 @@ def _form(group: _Group) -> GroupForm:
 
 async def _existing(store: Store, title: str) -> bool:
     terms = tuple(groups.search_terms(title))
-    page = await store.groups.page(scope=oversight_scope(),
-                                   criteria=GroupFilter(search_terms=terms), after=None, limit=50)
-    return any(doc["title"] == title for doc in page)
+    found, _ = await store.groups.page(scope=oversight_scope(),
+                                       criteria=GroupFilter(search_terms=terms), seek=Seek(),
+                                       limit=50)
+    return any(doc["title"] == title for doc in found)
 
 
 async def seed_demo(

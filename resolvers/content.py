@@ -18,7 +18,7 @@ from resolvers.domain.errors import NotFound, ValidationFailed
 from resolvers.domain.events import EventDoc, EventKind, new_event
 from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole, check_may_edit_content, may_read_content
-from resolvers.domain.paging import PageRequest, Slice, page_of
+from resolvers.domain.paging import PageRequest, Slice
 from resolvers.groups import (
     changed_group,
     existing_group,
@@ -216,20 +216,25 @@ async def list_pages(
     `viewer_role`) may not read its content."""
     if not may_read_content(actor, group, viewer_role):
         return None
-    size = page.size()
     order = [str(doc["_id"]) for doc in await _ordered(store, str(group["_id"]))]
-    after = page.position()
-    if after is not None and after not in order:
-        raise ValidationFailed("after", "that page was removed; start again from the top")
-    start = 0 if after is None else order.index(after) + 1
-    wanted = order[start : start + size + 1]
+    seek = page.seek()
+    if seek.position is not None and seek.position not in order:
+        raise ValidationFailed("before" if seek.backward else "after",
+                               "that page was removed; start again from the top")
+    # The places to read, from the page's start on, and whether any lie behind it.
+    if seek.backward:
+        end = len(order) if seek.position is None else order.index(seek.position)
+        places = list(range(end - 1, max(end - page.limit(), 0) - 1, -1))
+        behind = end < len(order)
+    else:
+        start = 0 if seek.position is None else order.index(seek.position) + 1
+        places = list(range(start, min(start + page.limit(), len(order))))
+        behind = start > 0
+    wanted = [order[place] for place in places]
     docs = {str(doc["_id"]): doc for doc in await store.pages.get_many(page_ids=wanted)}
-    items = [
-        PositionedPage(docs[ident], start + index + 1)
-        for index, ident in enumerate(wanted)
-        if ident in docs
-    ]
-    return page_of(items, size, lambda item: str(item.doc["_id"]))
+    items = [PositionedPage(docs[order[place]], place + 1) for place in places
+             if order[place] in docs]
+    return page.sliced((items, behind), lambda item: str(item.doc["_id"]))
 
 
 async def get_page(*, store: Store, actor: Actor | None, page_id: str) -> PositionedPage | None:

@@ -27,7 +27,7 @@ from resolvers.domain.errors import NotFound, ValidationFailed
 from resolvers.domain.events import EventDoc, EventKind, new_event
 from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole
-from resolvers.domain.paging import PageRequest, Slice, page_of
+from resolvers.domain.paging import PageRequest, Slice
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.groups import existing_group, record_activity, visible_group
 from resolvers.membership import role_of
@@ -257,11 +257,9 @@ async def list_discussions(
     """Pinned first, then most recent activity; None when `actor` may not read the group."""
     if not may_read(actor, group, viewer_role):
         return None
-    size = page.size()
-    docs = await store.discussions.page(
-        group_id=str(group["_id"]), after=page.position(parse_position), limit=size + 1
-    )
-    return page_of(docs, size, position_of)
+    return page.sliced(await store.discussions.page(
+        group_id=str(group["_id"]), seek=page.seek(parse_position), limit=page.limit()
+    ), position_of)
 
 
 async def list_posts(
@@ -269,10 +267,7 @@ async def list_posts(
     discussion: DiscussionDoc, page: PageRequest,
 ) -> Slice[PostDoc]:
     """In creation order; hidden posts only for moderators."""
-    size = page.size()
-    docs = await store.posts.page(
-        discussion_id=str(discussion["_id"]), after=page.position(position_id),
-        limit=size + 1,
-        include_hidden=may_see_hidden(actor, group, viewer_role),
-    )
-    return page_of(docs, size, lambda doc: str(doc["_id"]))
+    return page.sliced(await store.posts.page(
+        discussion_id=str(discussion["_id"]), seek=page.seek(position_id),
+        limit=page.limit(), include_hidden=may_see_hidden(actor, group, viewer_role),
+    ), lambda doc: str(doc["_id"]))

@@ -37,7 +37,7 @@ from resolvers.domain.groups import (
     review_scope,
     visible_scope,
 )
-from resolvers.domain.paging import PageRequest, Slice, checked_page_size, page_of
+from resolvers.domain.paging import PageRequest, Slice, checked_page_size
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.store import Store
 from resolvers.store.groups import GroupFilter, position_id
@@ -338,24 +338,20 @@ async def list_groups(
 ) -> Slice[GroupDoc]:
     """Groups `actor` may see, newest first."""
     actor = require_actor(actor)
-    size = page.size()
-    docs = await store.groups.page(
-        scope=visible_scope(actor), criteria=criteria, after=page.position(position_id),
-        limit=size + 1,
-    )
-    return page_of(docs, size, _position)
+    return page.sliced(await store.groups.page(
+        scope=visible_scope(actor), criteria=criteria, seek=page.seek(position_id),
+        limit=page.limit(),
+    ), _position)
 
 
 async def review_queue(*, store: Store, actor: Actor | None, page: PageRequest) -> Slice[GroupDoc]:
     """Groups awaiting review that `actor` supports, oldest first."""
     actor = require_actor(actor)
     scope = review_scope(actor)
-    size = page.size()
-    docs = await store.groups.page(
-        scope=scope, criteria=GroupFilter(status=AWAITING_REVIEW), after=page.position(position_id),
-        limit=size + 1, oldest_first=True,
-    )
-    return page_of(docs, size, _position)
+    return page.sliced(await store.groups.page(
+        scope=scope, criteria=GroupFilter(status=AWAITING_REVIEW), seek=page.seek(position_id),
+        limit=page.limit(), oldest_first=True,
+    ), _position)
 
 
 def search_terms(text: str | None) -> tuple[str, ...]:

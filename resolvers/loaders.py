@@ -16,7 +16,7 @@ from resolvers.domain.discussions import DiscussionDoc, PostDoc, may_read, may_s
 from resolvers.domain.errors import ValidationFailed
 from resolvers.domain.groups import GroupDoc
 from resolvers.domain.membership import GroupRole, role_decides_content
-from resolvers.domain.paging import PageRequest, Slice, page_of
+from resolvers.domain.paging import PageRequest, Seek, Slice, page_of
 from resolvers.store import Store
 from resolvers.store.discussions import position_of
 from resolvers.store.users import UserDoc
@@ -40,7 +40,8 @@ def _by_id[T](
 
 
 Fetch = Callable[[list[str], int, bool], Awaitable[list[dict[str, Any]]]]
-FetchOne = Callable[[str, int, bool], Awaitable[list[dict[str, Any]]]]
+# One parent's first page, and whether anything lies behind its start (nothing does).
+FetchOne = Callable[[str, int, bool], Awaitable[tuple[list[dict[str, Any]], bool]]]
 
 
 def _first_pages(
@@ -56,7 +57,7 @@ def _first_pages(
         found: dict[PageKey, list[dict[str, Any]]] = defaultdict(list)
         for (limit, hidden), parent_ids in wanted.items():
             if len(parent_ids) == 1:
-                docs = await fetch_one(parent_ids[0], limit, hidden)
+                docs, _ = await fetch_one(parent_ids[0], limit, hidden)
             else:
                 docs = await fetch(parent_ids, limit, hidden)
             for doc in docs:
@@ -87,7 +88,7 @@ class Loaders:
         self.viewer_roles = roles = DataLoader[str, GroupRole | None](viewer_roles)
         first_discussions = _first_pages(
             lambda ids, limit, _: store.discussions.first_pages(group_ids=ids, limit=limit),
-            lambda one, limit, _: store.discussions.page(group_id=one, after=None, limit=limit),
+            lambda one, limit, _: store.discussions.page(group_id=one, seek=Seek(), limit=limit),
             "group_id",
         )
 
@@ -114,7 +115,7 @@ class Loaders:
                     discussion_ids=ids, limit=limit, include_hidden=hidden
                 ),
                 lambda one, limit, hidden: store.posts.page(
-                    discussion_id=one, after=None, limit=limit, include_hidden=hidden
+                    discussion_id=one, seek=Seek(), limit=limit, include_hidden=hidden
                 ),
                 "discussion_id",
             )
@@ -153,7 +154,7 @@ class Loaders:
 
 def _first_page_size(page: PageRequest) -> int | None:
     """The size of `page` if it is a first page within bounds; None otherwise."""
-    if page.after is not None:
+    if page.after is not None or page.backward:
         return None
     try:
         return page.size()

@@ -24,7 +24,7 @@ from resolvers.domain.membership import (
     may_read_content,
     unconfirmed_moderators,
 )
-from resolvers.domain.paging import PageRequest, Slice, page_of
+from resolvers.domain.paging import PageRequest, Slice
 from resolvers.groups import existing_group, group_event, visible_group
 from resolvers.store import Store
 from resolvers.store.invitations import InvitationDoc
@@ -285,18 +285,14 @@ async def list_members(
     may not read the group's content."""
     if not may_read_content(actor, group, viewer_role):
         return None
-    size = page.size()
-    docs = await store.memberships.page(
-        group_id=str(group["_id"]), role=role, after=page.position(), limit=size + 1
-    )
-    return page_of(docs, size, lambda doc: doc["joined_seq"])
+    return page.sliced(await store.memberships.page(
+        group_id=str(group["_id"]), role=role, seek=page.seek(), limit=page.limit()
+    ), lambda doc: doc["joined_seq"])
 
 
 async def my_invitations(
     *, store: Store, actor: Actor, page: PageRequest
 ) -> Slice[InvitationDoc]:
-    size = page.size()
-    docs = await store.invitations.pending_for(
-        user_id=actor.id, after=page.position(), limit=size + 1
-    )
-    return page_of(docs, size, lambda doc: doc["invited_seq"])
+    return page.sliced(await store.invitations.pending_for(
+        user_id=actor.id, seek=page.seek(), limit=page.limit()
+    ), lambda doc: doc["invited_seq"])

@@ -34,7 +34,7 @@ from resolvers.domain.groups import (
 )
 from resolvers.domain.inactivity import Verdict, period_of, thresholds, verdict
 from resolvers.domain.membership import LEADERS, GroupRole
-from resolvers.domain.paging import PageRequest, Slice, page_of
+from resolvers.domain.paging import PageRequest, Seek, Slice
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.domain.reports import NOTE_MAX, ReportAction, ReportReason, ReportStatus
 from resolvers.groups import existing_group, group_event
@@ -255,14 +255,12 @@ async def list_reports(
     led = await store.memberships.led_by(user_id=actor.id, roles=sorted(LEADERS))
     if led:
         clauses.append({"group_id": {"$in": led}})
-    size = page.size()
     if not clauses:
-        return page_of([], size, str)
-    docs = await store.reports.page(
+        return page.sliced(([], False), str)
+    return page.sliced(await store.reports.page(
         scope={"$or": clauses}, status=status.value if status else None, group_id=group_id,
-        after=page.position(position_id), limit=size + 1,
-    )
-    return page_of(docs, size, lambda doc: str(doc["_id"]))
+        seek=page.seek(position_id), limit=page.limit(),
+    ), lambda doc: str(doc["_id"]))
 
 
 async def exempt_from_inactivity(
@@ -295,18 +293,19 @@ class InactiveGroup:
 
 
 async def _due(
-    store: Store, scope: GroupScope, now: datetime, after: str | None, limit: int
-) -> tuple[list[InactiveGroup], str | None]:
-    """Due groups after `after`, and the position of the last candidate the query returned
-    (None when it returned fewer than `limit`): the policy has the last word on each."""
+    store: Store, scope: GroupScope, now: datetime, seek: Seek, limit: int
+) -> tuple[list[InactiveGroup], bool, str | None]:
+    """Due groups from `seek` on; whether candidates lie behind it; and the position of the
+    last candidate the query returned (None when it returned fewer than `limit`): the policy
+    has the last word on each."""
     limits = thresholds(now)
-    docs = await store.groups.inactive(
+    docs, behind = await store.groups.inactive(
         scope=scope, status=GroupStatus.ACTIVE, new_since=limits.new_since,
         new_idle_before=limits.new_idle_before,
-        existing_idle_before=limits.existing_idle_before, now=now, after=after, limit=limit,
+        existing_idle_before=limits.existing_idle_before, now=now, seek=seek, limit=limit,
     )
     due = [InactiveGroup(doc, found) for doc in docs if (found := verdict(doc, now))]
-    return due, str(docs[-1]["_id"]) if len(docs) == limit else None
+    return due, behind, str(docs[-1]["_id"]) if len(docs) == limit else None
 
 
 async def inactive_groups(
@@ -314,10 +313,9 @@ async def inactive_groups(
 ) -> Slice[InactiveGroup]:
     """Groups due for a suggestion to close: all for the CSS, a country for NSS."""
     actor = require_actor(actor)
-    size = page.size()
     scope = review_scope(actor, "inactive groups")
-    due, _ = await _due(store, scope, now, page.position(position_id), size + 1)
-    return page_of(due, size, lambda item: str(item.group["_id"]))
+    due, behind, _ = await _due(store, scope, now, page.seek(position_id), page.limit())
+    return page.sliced((due, behind), lambda item: str(item.group["_id"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,7 +336,7 @@ async def sweep_inactivity(
     after: str | None = None
     system = Actor(id="inactivity-sweep", name="Inactivity sweep", roles=frozenset())
     while True:
-        found, after = await _due(store, oversight_scope(), now, after, batch)
+        found, _, after = await _due(store, oversight_scope(), now, Seek(after), batch)
         for item in found:
             due += 1
             group_id = str(item.group["_id"])

@@ -8,7 +8,7 @@ from resolvers.domain.discussions import ModerationAction, may_moderate
 from resolvers.domain.errors import Forbidden
 from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole
-from resolvers.domain.paging import PageRequest, Slice, page_of
+from resolvers.domain.paging import PageRequest, Slice
 from resolvers.store import Store
 from resolvers.store.groups import position_id
 from resolvers.store.moderation_log import LogEntry
@@ -39,8 +39,6 @@ async def entries(
     actor = require_actor(actor)
     if not may_moderate(actor, group, viewer_role):
         raise Forbidden("Only the group's moderators and the support services read its log")
-    size = page.size()
-    docs = await store.moderation_log.page(
-        group_id=str(group["_id"]), after=page.position(position_id), limit=size + 1
-    )
-    return page_of(docs, size, lambda doc: str(doc["_id"]))
+    return page.sliced(await store.moderation_log.page(
+        group_id=str(group["_id"]), seek=page.seek(position_id), limit=page.limit()
+    ), lambda doc: str(doc["_id"]))

@@ -20,10 +20,11 @@ class Limits:
     max_page_size: int = 100
     similar_recorded: int = 5
 
-    def page(self, first: int | None, after: str | None) -> PageRequest:
+    def page(self, first: int | None, after: str | None, last: int | None = None,
+             before: str | None = None) -> PageRequest:
         return PageRequest(
             first=first, after=after, default_size=self.default_page_size,
-            max_size=self.max_page_size,
+            max_size=self.max_page_size, last=last, before=before,
         )
 
 

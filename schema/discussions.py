@@ -76,6 +76,7 @@ class DiscussionQuery:
         self, info: Info, status: ReportStatusType | None = None,  # type: ignore[valid-type]
         group_id: relay.GlobalID | None = None, first: int | None = None,
         after: str | None = None,
+        last: int | None = None, before: str | None = None,
     ) -> Connection[Report]:
         ctx = info.context
         return await answer(
@@ -83,7 +84,7 @@ class DiscussionQuery:
                 store=ctx.store, actor=ctx.viewer,
                 status=ReportStatus(status) if status else None,
                 group_id=node_id(group_id, "Group") if group_id else None,
-                page=ctx.limits.page(first, after),
+                page=ctx.limits.page(first, after, last, before),
             ),
             lambda page: Connection.of(page, Report.from_doc),
         )
@@ -95,6 +96,7 @@ class DiscussionQuery:
     async def moderation_log(
         self, info: Info, group_id: relay.GlobalID, first: int | None = None,
         after: str | None = None,
+        last: int | None = None, before: str | None = None,
     ) -> Connection[ModerationLogEntry]:
         ctx = info.context
 
@@ -104,7 +106,7 @@ class DiscussionQuery:
             role = await ctx.loaders.viewer_roles.load(str(group["_id"]))
             return await moderation_log.entries(
                 store=ctx.store, actor=ctx.viewer, viewer_role=role, group=group,
-                page=ctx.limits.page(first, after),
+                page=ctx.limits.page(first, after, last, before),
             )
 
         return await answer(entries, lambda page: Connection.of(page, ModerationLogEntry.from_doc))
@@ -114,12 +116,13 @@ class DiscussionQuery:
         description="CSS (NSS: their country): groups due for a suggestion to close them.",
     )
     async def inactive_groups(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
     ) -> Connection[InactiveGroupEntry]:
         ctx = info.context
         return await answer(
             lambda: moderation.inactive_groups(
-                store=ctx.store, actor=ctx.viewer, page=ctx.limits.page(first, after),
+                store=ctx.store, actor=ctx.viewer, page=ctx.limits.page(first, after, last, before),
                 now=ctx.now(),
             ),
             lambda page: Connection.of(page, InactiveGroupEntry.from_result),

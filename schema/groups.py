@@ -60,12 +60,13 @@ class GroupQuery:
     async def groups(
         self, info: Info, filter: GroupFilterInput | None = None, first: int | None = None,
         after: str | None = None,
+        last: int | None = None, before: str | None = None,
     ) -> Connection[Group]:
         ctx = info.context
         return await answer(
             lambda: groups.list_groups(
                 store=ctx.store, actor=ctx.viewer, criteria=_filter(filter),
-                page=ctx.limits.page(first, after),
+                page=ctx.limits.page(first, after, last, before),
             ),
             lambda page: Connection.of(page, Group.from_doc),
         )
@@ -75,12 +76,13 @@ class GroupQuery:
         description="Groups awaiting review, oldest first: all for the CSS, a country for NSS.",
     )
     async def review_queue(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
     ) -> Connection[Group]:
         ctx = info.context
         return await answer(
             lambda: groups.review_queue(
-                store=ctx.store, actor=ctx.viewer, page=ctx.limits.page(first, after)
+                store=ctx.store, actor=ctx.viewer, page=ctx.limits.page(first, after, last, before)
             ),
             lambda page: Connection.of(page, Group.from_doc),
         )

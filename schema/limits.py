@@ -10,9 +10,9 @@ this walk (`bench.limiters`; the figures are in bench/RESULTS.md). Strawberry ha
 for repeated fields or for the objects nested pages may return.
 
 Besides its shape, a document is weighed by the objects it may return: every field taking
-`first` returns a page of that many (the default page size if not given) for each object it
-hangs from, so pages nested in pages multiply. A hundred groups with a hundred discussions
-of a hundred posts each is a million objects, within every other limit.
+`first` (or `last`) returns a page of that many (the default page size if not given) for
+each object it hangs from, so pages nested in pages multiply. A hundred groups with a
+hundred discussions of a hundred posts each is a million objects, within every other limit.
 """
 
 from collections.abc import Iterator
@@ -56,6 +56,10 @@ class QueryLimits:
     max_fields: int = 2_000  # field selections in the whole document, fragments expanded
     max_nodes: int = 10_000  # objects the pages of one document may return, all told
     default_page_size: int = 20  # a page's size when `first` is not given
+
+
+# The arguments that size a page: a field taking one returns a page.
+PAGE_SIZES = frozenset({"first", "last"})
 
 
 class LimitExceeded(Exception):
@@ -119,7 +123,7 @@ class _Walk:
         definition = field_of(parent, field)
         if definition is None:  # unknown fields are left to validation
             return None, copies
-        if "first" in definition.args:
+        if PAGE_SIZES & definition.args.keys():
             copies *= self._page_size(field)
             self.nodes += copies
             if self.nodes > self.limits.max_nodes:
@@ -130,7 +134,7 @@ class _Walk:
 
     def _page_size(self, field: FieldNode) -> int:
         for argument in field.arguments or ():
-            if argument.name.value != "first":
+            if argument.name.value not in PAGE_SIZES:
                 continue
             value = argument.value
             if isinstance(value, VariableNode):

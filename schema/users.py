@@ -38,13 +38,14 @@ class Me:
 
     @strawberry.field(description="Invitations waiting for an answer, oldest first.")
     async def invitations(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
     ) -> Connection[Invitation]:
         ctx = info.context
         return await answer(
             lambda: membership.my_invitations(
                 store=ctx.store, actor=require_actor(ctx.viewer),
-                page=ctx.limits.page(first, after),
+                page=ctx.limits.page(first, after, last, before),
             ),
             lambda page: Connection.of(page, Invitation.from_doc),
         )

@@ -7,9 +7,11 @@ from bson import ObjectId
 from pymongo import DESCENDING, ReturnDocument
 
 from resolvers.domain.discussions import DiscussionDoc
+from resolvers.domain.paging import Seek
 from resolvers.store.first_pages import first_of_each
 from resolvers.store.groups import object_id, position_id
 from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
+from resolvers.store.seek import read_page
 
 ORDER = [("pinned", DESCENDING), ("last_post_at", DESCENDING), ("_id", DESCENDING)]
 
@@ -25,15 +27,6 @@ def parse_position(position: str) -> tuple[bool, datetime, ObjectId]:
     if pinned not in ("0", "1"):
         raise ValueError(f"not a discussion position: {position!r}")
     return pinned == "1", datetime.fromisoformat(at), position_id(ident)
-
-
-def _after(position: str) -> dict[str, Any]:
-    flag, when, oid = parse_position(position)
-    return {"$or": [
-        {"pinned": {"$lt": flag}},
-        {"pinned": flag, "last_post_at": {"$lt": when}},
-        {"pinned": flag, "last_post_at": when, "_id": {"$lt": oid}},
-    ]}
 
 
 class DiscussionStore(HoldsEvents):
@@ -78,12 +71,10 @@ class DiscussionStore(HoldsEvents):
         )
 
     async def page(
-        self, *, group_id: str, after: str | None, limit: int
-    ) -> list[DiscussionDoc]:
-        query: dict[str, Any] = {"group_id": group_id}
-        if after is not None:
-            query = {"$and": [query, _after(after)]}
-        return await self._collection.find(query).sort(ORDER).limit(limit).to_list()
+        self, *, group_id: str, seek: Seek, limit: int
+    ) -> tuple[list[DiscussionDoc], bool]:
+        return await read_page(self._collection, {"group_id": group_id}, ORDER, seek, limit,
+                               parse_position)
 
     async def first_pages(self, *, group_ids: list[str], limit: int) -> list[DiscussionDoc]:
         """The first `limit` discussions of each group, in one command."""

@@ -9,7 +9,9 @@ from bson.errors import InvalidId
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
 from resolvers.domain.groups import GroupDoc, GroupScope, GroupStatus
+from resolvers.domain.paging import Seek
 from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
+from resolvers.store.seek import read_page
 
 # The fields similarity ranking reads; the rest of a candidate is not fetched.
 SIMILARITY_FIELDS = ("title", "terms", "title_terms", "topics", "languages", "status")
@@ -30,6 +32,11 @@ def position_id(value: str) -> ObjectId:
     if found is None:
         raise ValueError(f"not an object id: {value!r}")
     return found
+
+
+def by_id(position: str) -> tuple[ObjectId]:
+    """The order's keys at `position`, for a list in creation order."""
+    return (position_id(position),)
 
 
 def object_id(value: str) -> ObjectId | None:
@@ -97,18 +104,15 @@ class GroupStore(HoldsEvents):
         *,
         scope: GroupScope,
         criteria: GroupFilter,
-        after: str | None,
+        seek: Seek,
         limit: int,
         oldest_first: bool = False,
-    ) -> list[GroupDoc]:
-        """Up to `limit` groups in creation order (newest first unless `oldest_first`)."""
+    ) -> tuple[list[GroupDoc], bool]:
+        """Up to `limit` groups in creation order (newest first unless `oldest_first`) from
+        `seek` on, and whether any lie behind it (`resolvers.store.seek`)."""
         query = {**_criteria(criteria), **_scope_filter(scope)}
-        if after is not None:
-            position = object_id(after)
-            if position is not None:
-                query = {"$and": [query, {"_id": {"$gt" if oldest_first else "$lt": position}}]}
-        order = ASCENDING if oldest_first else DESCENDING
-        return await self._collection.find(query).sort("_id", order).limit(limit).to_list()
+        order = [("_id", ASCENDING if oldest_first else DESCENDING)]
+        return await read_page(self._collection, query, order, seek, limit, by_id)
 
     async def similarity_candidates(
         self, *, scope: GroupScope, statuses: frozenset[GroupStatus], terms: list[str],
@@ -168,9 +172,10 @@ class GroupStore(HoldsEvents):
     async def inactive(
         self, *, scope: GroupScope, status: GroupStatus, new_since: datetime,
         new_idle_before: datetime, existing_idle_before: datetime, now: datetime,
-        after: str | None, limit: int,
-    ) -> list[GroupDoc]:
-        """Groups in `status` idle past the policy's thresholds and not exempt, by id."""
+        seek: Seek, limit: int,
+    ) -> tuple[list[GroupDoc], bool]:
+        """Groups in `status` idle past the policy's thresholds and not exempt, by id, from
+        `seek` on; and whether any lie behind it."""
         due = {"$or": [
             {"approved_at": {"$gt": new_since}, "last_activity_at": {"$lte": new_idle_before}},
             {"approved_at": {"$lte": new_since},
@@ -178,11 +183,9 @@ class GroupStore(HoldsEvents):
         ]}
         not_exempt = {"$or": [{"inactivity_exempt_until": None},
                               {"inactivity_exempt_until": {"$lte": now}}]}
-        clauses = [{"status": status.value}, due, not_exempt, _scope_filter(scope)]
-        if after is not None:
-            clauses.append({"_id": {"$gt": object_id(after)}})
-        cursor = self._collection.find({"$and": clauses}).sort("_id", ASCENDING).limit(limit)
-        return await cursor.to_list()
+        query = {"$and": [{"status": status.value}, due, not_exempt, _scope_filter(scope)]}
+        return await read_page(self._collection, query, [("_id", ASCENDING)], seek, limit,
+                               by_id)
 
     async def flag_inactive(
         self, *, group_id: Any, period: str, now: datetime, events: Events

@@ -7,7 +7,9 @@ from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
+from resolvers.domain.paging import Seek
 from resolvers.store.memberships import membership_id
+from resolvers.store.seek import read_page
 
 InvitationDoc = dict[str, Any]
 
@@ -49,10 +51,8 @@ class InvitationStore:
         )
 
     async def pending_for(
-        self, *, user_id: str, after: str | None, limit: int
-    ) -> list[InvitationDoc]:
+        self, *, user_id: str, seek: Seek, limit: int
+    ) -> tuple[list[InvitationDoc], bool]:
         query: dict[str, Any] = {"user_id": user_id, "status": "PENDING"}
-        if after is not None:
-            query["invited_seq"] = {"$gt": after}
-        cursor = self._collection.find(query).sort("invited_seq", ASCENDING).limit(limit)
-        return await cursor.to_list()
+        return await read_page(self._collection, query, [("invited_seq", ASCENDING)], seek,
+                               limit, lambda position: (position,))

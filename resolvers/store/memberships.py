@@ -11,7 +11,9 @@ from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from resolvers.domain.paging import Seek
 from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
+from resolvers.store.seek import read_page
 
 MembershipDoc = dict[str, Any]
 
@@ -103,13 +105,11 @@ class MembershipStore(HoldsEvents):
         return await self._collection.find(query, {"group_id": 1, "role": 1}).to_list()
 
     async def page(
-        self, *, group_id: str, role: str | None, after: str | None, limit: int
-    ) -> list[MembershipDoc]:
+        self, *, group_id: str, role: str | None, seek: Seek, limit: int
+    ) -> tuple[list[MembershipDoc], bool]:
         """Members in the order they joined."""
         query: dict[str, Any] = {"group_id": group_id, **_CURRENT}
         if role is not None:
             query["role"] = role
-        if after is not None:
-            query["joined_seq"] = {"$gt": after}
-        cursor = self._collection.find(query).sort("joined_seq", ASCENDING).limit(limit)
-        return await cursor.to_list()
+        return await read_page(self._collection, query, [("joined_seq", ASCENDING)], seek,
+                               limit, lambda position: (position,))

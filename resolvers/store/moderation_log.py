@@ -6,7 +6,9 @@ from typing import Any
 from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
-from resolvers.store.groups import object_id
+from resolvers.domain.paging import Seek
+from resolvers.store.groups import by_id
+from resolvers.store.seek import read_page
 
 LogEntry = dict[str, Any]
 
@@ -22,9 +24,9 @@ class ModerationLogStore:
         result = await self._collection.insert_one(entry)
         return {**entry, "_id": result.inserted_id}
 
-    async def page(self, *, group_id: str, after: str | None, limit: int) -> list[LogEntry]:
+    async def page(
+        self, *, group_id: str, seek: Seek, limit: int
+    ) -> tuple[list[LogEntry], bool]:
         """Newest first."""
-        query: dict[str, Any] = {"group_id": group_id}
-        if after is not None:
-            query["_id"] = {"$lt": object_id(after)}
-        return await self._collection.find(query).sort("_id", DESCENDING).limit(limit).to_list()
+        return await read_page(self._collection, {"group_id": group_id}, [("_id", DESCENDING)],
+                               seek, limit, by_id)

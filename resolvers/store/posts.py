@@ -6,9 +6,11 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from resolvers.domain.discussions import PostDoc
+from resolvers.domain.paging import Seek
 from resolvers.store.first_pages import first_of_each
-from resolvers.store.groups import object_id
+from resolvers.store.groups import by_id, object_id
 from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
+from resolvers.store.seek import read_page
 
 
 def _visible(include_hidden: bool) -> dict[str, Any]:
@@ -66,12 +68,11 @@ class PostStore(HoldsEvents):
         ))
 
     async def page(
-        self, *, discussion_id: str, after: str | None, limit: int, include_hidden: bool
-    ) -> list[PostDoc]:
+        self, *, discussion_id: str, seek: Seek, limit: int, include_hidden: bool
+    ) -> tuple[list[PostDoc], bool]:
         query: dict[str, Any] = {"discussion_id": discussion_id, **_visible(include_hidden)}
-        if after is not None:
-            query["_id"] = {"$gt": object_id(after)}
-        return await self._collection.find(query).sort("_id", ASCENDING).limit(limit).to_list()
+        return await read_page(self._collection, query, [("_id", ASCENDING)], seek, limit,
+                               by_id)
 
     async def first_pages(
         self, *, discussion_ids: list[str], limit: int, include_hidden: bool

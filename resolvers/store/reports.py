@@ -5,8 +5,10 @@ from typing import Any
 from pymongo import DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from resolvers.store.groups import object_id
+from resolvers.domain.paging import Seek
+from resolvers.store.groups import by_id, object_id
 from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
+from resolvers.store.seek import read_page
 
 ReportDoc = dict[str, Any]
 
@@ -52,15 +54,13 @@ class ReportStore(HoldsEvents):
 
     async def page(
         self, *, scope: dict[str, Any], status: str | None, group_id: str | None,
-        after: str | None, limit: int,
-    ) -> list[ReportDoc]:
+        seek: Seek, limit: int,
+    ) -> tuple[list[ReportDoc], bool]:
         """Newest first, within `scope` (a filter on group or country)."""
         clauses: list[dict[str, Any]] = [scope]
         if status is not None:
             clauses.append({"status": status})
         if group_id is not None:
             clauses.append({"group_id": group_id})
-        if after is not None:
-            clauses.append({"_id": {"$lt": object_id(after)}})
-        cursor = self._collection.find({"$and": clauses}).sort("_id", DESCENDING).limit(limit)
-        return await cursor.to_list()
+        return await read_page(self._collection, {"$and": clauses}, [("_id", DESCENDING)], seek,
+                               limit, by_id)

@@ -23,7 +23,7 @@ class PageInfo:
 
     @strawberry.field(metadata=declare(Audience.EVERYONE))
     def has_previous_page(self) -> bool:
-        return False
+        return self.page.has_previous_page
 
     @strawberry.field(metadata=declare(Audience.EVERYONE))
     def start_cursor(self) -> str | None:

@@ -163,15 +163,16 @@ class Discussion(relay.Node):
     @strawberry.field(description="In creation order; hidden posts only for moderators.",
                       metadata=declare(Audience.STANDING))
     async def posts(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
     ) -> Connection[Post]:
         ctx = info.context
         group_id = self.doc["group_id"]
         group = await ctx.loaders.groups.load(group_id)
         role = await ctx.loaders.viewer_roles.load(group_id)
         assert group is not None
-        page = ctx.limits.page(first, after)
-        if after is None:  # the common case, batched across discussions
+        page = ctx.limits.page(first, after, last, before)
+        if after is None and not page.backward:  # the common case, batched across discussions
             return await answer(
                 lambda: ctx.loaders.first_posts(
                     discussion=self.doc, group=group, viewer_role=role, page=page

@@ -115,7 +115,8 @@ async def _owners(context: Context, groups: Sequence["Group"], _: Mapping[str, A
 async def _first_discussions(
     context: Context, groups: Sequence["Group"], arguments: Mapping[str, Any]
 ) -> None:
-    page = context.limits.page(arguments.get("first"), arguments.get("after"))
+    page = context.limits.page(arguments.get("first"), arguments.get("after"),
+                               arguments.get("last"), arguments.get("before"))
     await context.loaders.discussions_ahead([group.doc for group in groups], page)
 
 
@@ -183,14 +184,15 @@ class Group(relay.Node):
     @strawberry.field(description="The work plan, by position; null for non-members of an "
                       "invite-only group.", metadata=declare(Audience.STANDING))
     async def pages(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
     ) -> Connection[Page] | None:
         ctx = info.context
         role = await self._role(info)
         return await answer(
             lambda: content.list_pages(
                 store=ctx.store, actor=ctx.viewer, viewer_role=role, group=self.doc,
-                page=ctx.limits.page(first, after),
+                page=ctx.limits.page(first, after, last, before),
             ),
             lambda found: Connection.of(found, Page.from_positioned) if found else None,
         )
@@ -199,6 +201,7 @@ class Group(relay.Node):
                       "invite-only group.", metadata=declare(Audience.STANDING))
     async def members(
         self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
         role: GroupRoleType | None = None,  # type: ignore[valid-type]
     ) -> Connection[Membership] | None:
         ctx = info.context
@@ -206,7 +209,8 @@ class Group(relay.Node):
         return await answer(
             lambda: membership.list_members(
                 store=ctx.store, actor=ctx.viewer, viewer_role=viewer_role, group=self.doc,
-                role=GroupRole(role) if role else None, page=ctx.limits.page(first, after),
+                role=GroupRole(role) if role else None,
+                page=ctx.limits.page(first, after, last, before),
             ),
             lambda found: Connection.of(found, Membership.from_doc) if found else None,
         )
@@ -215,11 +219,12 @@ class Group(relay.Node):
                       "an invite-only group.",
                       metadata=declare(Audience.STANDING, ahead=_first_discussions))
     async def discussions(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self, info: Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
     ) -> Connection[Discussion] | None:
         ctx = info.context
-        page = ctx.limits.page(first, after)
-        if after is None:  # the common case, batched across the groups of a page
+        page = ctx.limits.page(first, after, last, before)
+        if after is None and not page.backward:  # the common case, batched across groups
             return await answer(lambda: ctx.loaders.first_discussions(group=self.doc, page=page),
                                 _discussions)
         # Posts of these discussions look their group up: it is this one.

@@ -1,0 +1,162 @@
+"""Every list pages both ways: `first`/`after` forward, `last`/`before` back, and
+`hasPreviousPage` and `hasNextPage` say true whenever there is a page on that side."""
+
+from typing import Any
+
+import pytest
+from strawberry.relay import to_base64
+
+from resolvers import content, discussions, membership, moderation
+from resolvers.domain.actors import Role
+from resolvers.domain.content import PageKind
+from resolvers.domain.rate_limits import RateLimits
+from tests.conftest import actor
+from tests.support import active_group, gql
+
+OWNER, CSS = actor("olga"), actor("carla", Role.CSS, country=None)
+READERS = [actor(f"reader{n}") for n in range(5)]
+LIMITS = RateLimits({})
+PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
+
+
+@pytest.fixture
+async def seeded(store, clock):
+    """Five groups; in the first, five discussions (one pinned), five pages, five more
+    members, a discussion of five posts, and five moderation log entries."""
+    await store.users.record(actor=OWNER, now=clock())
+    found = [await active_group(store, clock(), OWNER, title=f"Group {n} of teachers")
+             for n in range(5)]
+    group = found[0]
+    gid = str(group["_id"])
+    for reader in READERS:
+        await store.users.record(actor=reader, now=clock())
+        clock.advance(seconds=1)
+        await membership.join_group(store=store, actor=reader, group_id=gid, now=clock())
+    threads = []
+    for n in range(5):
+        clock.advance(seconds=1)
+        threads.append(await discussions.start_discussion(
+            store=store, actor=OWNER, group_id=gid, title=f"Topic {n}", body="First",
+            now=clock(), limits=LIMITS))
+    for n in range(4):
+        clock.advance(seconds=1)
+        await discussions.add_post(store=store, actor=OWNER, discussion_id=str(threads[0]["_id"]),
+                                   body=f"Reply {n}", reply_to_id=None, client_mutation_id=None,
+                                   now=clock(), limits=LIMITS)
+    for locked in (True, False, True, False):
+        clock.advance(seconds=1)
+        await moderation.flag_discussion(store=store, actor=OWNER,
+                                         discussion_id=str(threads[1]["_id"]), flag="locked",
+                                         value=locked, reason=None, now=clock())
+    await moderation.flag_discussion(store=store, actor=OWNER,
+                                     discussion_id=str(threads[3]["_id"]), flag="pinned",
+                                     value=True, reason=None, now=clock())
+    for n in range(5):
+        await content.add_page(store=store, actor=OWNER, group_id=gid, title=f"Page {n}",
+                               body="Text", kind=PageKind.PAGE, position=None, now=clock())
+    return {"group": to_base64("Group", gid),
+            "discussion": to_base64("Discussion", str(threads[0]["_id"]))}
+
+
+LISTS = {
+    "groups": "query($first: Int, $after: String, $last: Int, $before: String) {"
+              " list: groups(first: $first, after: $after, last: $last, before: $before) {"
+              " edges { cursor node { id } } PAGE_INFO } }",
+    "discussions": "query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {"
+                   " node(id: $id) { ... on Group { list: discussions(first: $first,"
+                   " after: $after, last: $last, before: $before) {"
+                   " edges { cursor node { id } } PAGE_INFO } } } }",
+    "members": "query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {"
+               " node(id: $id) { ... on Group { list: members(first: $first, after: $after,"
+               " last: $last, before: $before) { edges { cursor node { user { id } } }"
+               " PAGE_INFO } } } }",
+    "pages": "query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {"
+             " node(id: $id) { ... on Group { list: pages(first: $first, after: $after,"
+             " last: $last, before: $before) { edges { cursor node { id position } }"
+             " PAGE_INFO } } } }",
+    "posts": "query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {"
+             " node(id: $id) { ... on Discussion { list: posts(first: $first, after: $after,"
+             " last: $last, before: $before) { edges { cursor node { id } } PAGE_INFO } } } }",
+    "moderationLog": "query($id: ID!, $first: Int, $after: String, $last: Int,"
+                     " $before: String) { list: moderationLog(groupId: $id, first: $first,"
+                     " after: $after, last: $last, before: $before) {"
+                     " edges { cursor node { id } } PAGE_INFO } }",
+}
+
+
+async def page(client, tokens, name: str, ids: dict[str, str], **arguments: Any) -> Any:
+    subject = ids["discussion"] if name == "posts" else ids["group"]
+    variables = {"id": subject, **arguments} if name != "groups" else arguments
+    who = tokens.headers("carla", "CSS", country=None)
+    body = await gql(client, LISTS[name].replace("PAGE_INFO", PAGE_INFO), variables,
+                     headers=who)
+    assert "errors" not in body, body
+    data = body["data"]
+    found = data["list"] if "list" in data else data["node"]["list"]
+    return found
+
+
+def ids_of(found: Any) -> list[Any]:
+    return [edge["node"].get("id") or edge["node"]["user"]["id"] for edge in found["edges"]]
+
+
+@pytest.mark.parametrize("name", list(LISTS))
+async def test_every_list_reads_the_same_forward_and_back(client, tokens, seeded, name):
+    """Forward two at a time, then back two at a time from the end: the same items, in the
+    same order; each page says truly whether one lies before and after it."""
+    forward, pages, after = [], [], None
+    while True:
+        found = await page(client, tokens, name, seeded, first=2, after=after)
+        forward += ids_of(found)
+        pages.append(found["pageInfo"])
+        if not found["pageInfo"]["hasNextPage"]:
+            break
+        after = found["pageInfo"]["endCursor"]
+    assert len(forward) >= 5 and len(set(forward)) == len(forward)
+    assert [info["hasPreviousPage"] for info in pages] == [False] + [True] * (len(pages) - 1)
+
+    back, before, turns = [], None, []
+    while True:
+        found = await page(client, tokens, name, seeded, last=2, before=before)
+        back = ids_of(found) + back
+        turns.append(found["pageInfo"])
+        if not found["pageInfo"]["hasPreviousPage"]:
+            break
+        before = found["pageInfo"]["startCursor"]
+    assert back == forward
+    assert [info["hasNextPage"] for info in turns] == [False] + [True] * (len(turns) - 1)
+
+
+async def test_a_page_from_the_middle_reads_back_to_what_came_before_it(
+    client, tokens, seeded
+):
+    first = await page(client, tokens, "posts", seeded, first=3)
+    middle = first["edges"][2]["cursor"]
+    earlier = await page(client, tokens, "posts", seeded, last=10, before=middle)
+    assert ids_of(earlier) == ids_of(first)[:2]
+    assert earlier["pageInfo"]["hasNextPage"] and not earlier["pageInfo"]["hasPreviousPage"]
+
+
+@pytest.mark.parametrize(("arguments", "field"), [
+    ({"first": 2, "last": 2}, "last"),
+    ({"last": 2, "after": "YWdvcmE6eA=="}, "after"),
+    ({"last": 500}, "last"),
+    ({"last": 2, "before": "not a cursor"}, "before"),
+])
+async def test_a_page_asked_for_both_ways_or_out_of_bounds_is_refused_by_name(
+    client, tokens, seeded, arguments, field
+):
+    who = tokens.headers("carla", "CSS", country=None)
+    body = await gql(client, LISTS["groups"].replace("PAGE_INFO", PAGE_INFO), arguments,
+                     headers=who)
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "VALIDATION", "field": field}
+
+
+async def test_last_pages_count_against_the_limit_on_objects(client, tokens, seeded):
+    """`last` sizes a page as `first` does: pages nested in pages multiply either way."""
+    who = tokens.headers("carla", "CSS", country=None)
+    body = await gql(client, "{ groups(last: 100) { edges { node { discussions(last: 100) {"
+                             " edges { node { posts(last: 100) { edges { node { body } } } } }"
+                             " } } } } }", headers=who)
+    assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
