@@ -24,12 +24,12 @@ from strawberry.types.unset import UnsetType
 
 from api.auth import InvalidToken, Tokens, bearer_token
 from api.guards import refusal
-from api.lifespan import State
 from api.metrics import Metrics
 from api.settings import Settings
 from resolvers.domain.actors import Actor
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.loaders import Loaders
+from resolvers.store import Store
 from schema.context import Context, Limits
 from schema.errors import RATE_LIMITED, UNAUTHENTICATED
 from schema.serialized import message_text
@@ -204,11 +204,11 @@ class AgoraGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         if isinstance(request, Request):
             request.state.sub_response = response
-        state: State = request.state._state  # type: ignore[assignment]
-        actor: Actor | None = state.get("actor")  # type: ignore[assignment]
-        store = state["store"]
+        state = request.state  # the lifespan's `State`, and the caller, `actor`, over HTTP
+        actor: Actor | None = getattr(state, "actor", None)
+        store: Store = state.store
         if actor is not None:
-            await state["users"].record(store=store, actor=actor, now=self._clock())
+            await state.users.record(store=store, actor=actor, now=self._clock())
         return Context(
             store=store,
             viewer=actor,
@@ -216,7 +216,7 @@ class AgoraGraphQL(GraphQL[Context, None]):
             limits=self._limits,
             loaders=Loaders(store, actor),
             rate_limits=self._rate_limits,
-            fanout=state["fanout"],
+            fanout=state.fanout,
             request=request,
             response=response,
         )

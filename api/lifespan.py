@@ -2,9 +2,9 @@
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pymongo
 from pymongo import AsyncMongoClient
@@ -39,7 +39,7 @@ def fanout_settings(settings: Settings) -> FanoutSettings:
 
 def mongo_client(
     settings: Settings, listeners: Sequence[CommandListener] = ()
-) -> AsyncMongoClient[dict]:  # type: ignore[type-arg]
+) -> AsyncMongoClient[dict[str, Any]]:
     if not settings.mongodb_uri:
         raise RuntimeError("APP_MONGODB_URI is empty; `python -m api serve` starts a database")
     return AsyncMongoClient(
@@ -48,18 +48,18 @@ def mongo_client(
     )
 
 
-async def close_client(client: AsyncMongoClient[dict]) -> None:  # type: ignore[type-arg]
+async def close_client(client: AsyncMongoClient[dict[str, Any]]) -> None:
     """Close `client`, waiting `DATABASE_WAIT` at most for the server to end its sessions."""
     with pymongo.timeout(DATABASE_WAIT):
         await client.close()
 
 
-def lifespan_for(  # type: ignore[no-untyped-def]
+def lifespan_for(
     settings: Settings,
     metrics: Metrics,
     listeners: Sequence[CommandListener],
     clock: Callable[[], datetime],
-):
+) -> Callable[[Starlette], AbstractAsyncContextManager[State]]:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         client = mongo_client(settings, listeners)

@@ -37,8 +37,8 @@ class PageChanges:
     body: str | None = None
     kind: PageKind | None = None
 
-    def fields(self) -> dict[str, Any]:
-        fields: dict[str, Any] = {}
+    def fields(self) -> PageDoc:
+        fields: PageDoc = {}
         if self.title is not None:
             fields["title"] = checked_page_title(self.title)
         if self.body is not None:
@@ -144,7 +144,7 @@ async def add_page(
     fields = PageChanges(title=title, body=body, kind=kind).fields()
     actor, group = await _editable_group(store, actor, group_id, "addPage")
     check_room_for_page(await store.pages.count(group_id=group_id))
-    doc = {
+    doc: PageDoc = {
         **fields,
         "group_id": group_id,
         "rank": await _rank_for(store, group_id, position),
@@ -169,7 +169,7 @@ async def _editable_page(
 
 
 async def _change_page(
-    store: Store, editor: Actor, group: GroupDoc, page: PageDoc, fields: dict[str, Any],
+    store: Store, editor: Actor, group: GroupDoc, page: PageDoc, fields: PageDoc,
     kind: EventKind, now: datetime,
 ) -> PositionedPage:
     changed = await store.pages.update(page_id=page["_id"], fields=fields, now=now)

@@ -194,7 +194,7 @@ async def edit_post(
     check_may_edit_post(actor, group, role, discussion, post)
     await rate_limits.spend(store, limits, actor, "editPost", now)
     version = {"body": post["body"], "until": now}
-    edited = {**post, "body": body, "edited_at": now}
+    edited: PostDoc = {**post, "body": body, "edited_at": now}
     event = post_event(EventKind.POST_EDITED, actor, group, edited, now)
     async with store.outbox() as outbox:
         changed = await store.posts.update(
@@ -215,7 +215,7 @@ async def delete_post(
     actor = require_actor(actor)
     post, discussion, group, role = await _changeable_post(store, actor, post_id)
     check_may_delete_post(actor, group, role, discussion, post)
-    tombstone = {"body": "", "deleted_at": now, "deleted_by": actor.id}
+    tombstone: PostDoc = {"body": "", "deleted_at": now, "deleted_by": actor.id}
     event = post_event(EventKind.POST_DELETED, actor, group, {**post, **tombstone}, now)
     async with store.outbox() as outbox:
         changed = await store.posts.update(

@@ -61,7 +61,7 @@ class SimilarGroup:
     match: similarity.Match
 
 
-def _form_fields(form: GroupForm) -> dict[str, Any]:
+def _form_fields(form: GroupForm) -> GroupDoc:
     profile = similarity.profile_of(
         title=form.title, description=form.description, objectives=form.objectives,
         topics=form.topics, languages=form.languages,
@@ -192,7 +192,7 @@ async def create_group(
         store=store, proposal=_profile_of(fields), scope_actor=None, limit=similar_recorded
     )
     doc: GroupDoc = {
-        **fields,  # type: ignore[typeddict-item]
+        **fields,
         "status": status.value,
         "featured": featured,
         "member_count": 1,

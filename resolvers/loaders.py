@@ -6,7 +6,7 @@ per level, whatever the page sizes.
 call first (`schema.declared`)."""
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -39,22 +39,22 @@ def _by_id[T](
     return load
 
 
-Fetch = Callable[[list[str], int, bool], Awaitable[list[dict[str, Any]]]]
+type Fetch[D] = Callable[[list[str], int, bool], Awaitable[list[D]]]
 # One parent's first page, and whether anything lies behind its start (nothing does).
-FetchOne = Callable[[str, int, bool], Awaitable[tuple[list[dict[str, Any]], bool]]]
+type FetchOne[D] = Callable[[str, int, bool], Awaitable[tuple[list[D], bool]]]
 
 
-def _first_pages(
-    fetch: Fetch, fetch_one: FetchOne, parent: str
-) -> Callable[[Sequence[PageKey]], Awaitable[list[list[dict[str, Any]]]]]:
+def _first_pages[D: Mapping[str, Any]](
+    fetch: Fetch[D], fetch_one: FetchOne[D], parent: str
+) -> Callable[[Sequence[PageKey]], Awaitable[list[list[D]]]]:
     """Batch first pages of many parents: one command per distinct page size (a plain
     indexed query when there is a single parent, an aggregation otherwise)."""
 
-    async def load(keys: Sequence[PageKey]) -> list[list[dict[str, Any]]]:
+    async def load(keys: Sequence[PageKey]) -> list[list[D]]:
         wanted: dict[tuple[int, bool], list[str]] = defaultdict(list)
         for parent_id, limit, hidden in keys:
             wanted[limit, hidden].append(parent_id)
-        found: dict[PageKey, list[dict[str, Any]]] = defaultdict(list)
+        found: dict[PageKey, list[D]] = defaultdict(list)
         for (limit, hidden), parent_ids in wanted.items():
             if len(parent_ids) == 1:
                 docs, _ = await fetch_one(parent_ids[0], limit, hidden)

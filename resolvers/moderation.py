@@ -158,7 +158,7 @@ async def report_post(
     ):
         raise NotFound("Post", post_id)
     await rate_limits.spend(store, limits, actor, "reportPost", now)
-    doc: dict[str, Any] = {
+    doc: ReportDoc = {
         "post_id": post_id,
         "group_id": post["group_id"],
         "owner_country": group.get("owner_country"),

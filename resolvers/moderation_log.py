@@ -1,7 +1,6 @@
 """The moderation log: who did what to what, why and when; appended to, never changed."""
 
 from datetime import datetime
-from typing import Any
 
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import ModerationAction, may_moderate
@@ -18,7 +17,7 @@ async def record(
     store: Store, *, actor: Actor, group: GroupDoc, action: ModerationAction, target_kind: str,
     target_id: str, reason: str | None, now: datetime,
 ) -> LogEntry:
-    entry: dict[str, Any] = {
+    entry: LogEntry = {
         "group_id": str(group["_id"]),
         "actor_id": actor.id,
         "actor_name": actor.name,

@@ -23,6 +23,7 @@ from strawberry.types import ExecutionContext
 from resolvers.domain.rate_limits import QueryBudget
 from schema.content import ContentMutation
 from schema.discussions import DiscussionMutation, DiscussionQuery
+from schema.enums import ENUMS
 from schema.errors import ERROR_TYPES, EXCEPTION_HANDLERS
 from schema.fastpath import switch_on
 from schema.groups import GroupMutation, GroupQuery
@@ -169,7 +170,7 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[*ERROR_TYPES, Discussion, Group, Invitation, Page, Post, Report, User],
+        types=[*ERROR_TYPES, *ENUMS, Discussion, Group, Invitation, Page, Post, Report, User],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=not suggestions),
         exception_handlers=EXCEPTION_HANDLERS,

@@ -39,14 +39,7 @@ from schema.payloads import (
 )
 from schema.permissions import IsAuthenticated
 from schema.types.common import Connection
-from schema.types.discussion import (
-    Discussion,
-    InactiveGroupEntry,
-    ModerationLogEntry,
-    Post,
-    Report,
-    ReportStatusType,
-)
+from schema.types.discussion import Discussion, InactiveGroupEntry, ModerationLogEntry, Post, Report
 from schema.types.group import Group
 
 
@@ -73,7 +66,7 @@ class DiscussionQuery:
         description="Reports in the groups the caller moderates, newest first.",
     )
     async def reports(
-        self, info: Info, status: ReportStatusType | None = None,  # type: ignore[valid-type]
+        self, info: Info, status: ReportStatus | None = None,
         group_id: relay.GlobalID | None = None, first: int | None = None,
         after: str | None = None,
         last: int | None = None, before: str | None = None,

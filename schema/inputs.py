@@ -9,11 +9,9 @@ from resolvers.domain import similarity
 from resolvers.domain.content import PageKind
 from resolvers.domain.errors import NotFound
 from resolvers.domain.forms import FormChanges, GroupForm
-from resolvers.domain.groups import Participation
-from schema.types.discussion import ReportActionType, ReportReasonType
-from schema.types.group import GroupStatusType, ParticipationType
-from schema.types.membership import GroupRoleType
-from schema.types.page import PageKindType
+from resolvers.domain.groups import GroupStatus, Participation
+from resolvers.domain.membership import GroupRole
+from resolvers.domain.reports import ReportAction, ReportReason
 
 
 def node_id(global_id: relay.GlobalID, type_name: str) -> str:
@@ -34,7 +32,7 @@ class CreateGroupInput:
     objectives: str = strawberry.field(
         description="In English (a translation may follow), 30 to 5,000 characters."
     )
-    participation: ParticipationType  # type: ignore[valid-type]
+    participation: Participation
     languages: list[str] = strawberry.field(description="ISO 639-1 codes, 1 to 10.")
     topics: list[str] = strawberry.field(description="1 to 10; stored lowercase.")
     featured: bool = strawberry.field(
@@ -57,7 +55,7 @@ class GroupFormChanges:
     title: str | None = None
     description: str | None = None
     objectives: str | None = None
-    participation: ParticipationType | None = None  # type: ignore[valid-type]
+    participation: Participation | None = None
     languages: list[str] | None = None
     topics: list[str] | None = None
 
@@ -109,7 +107,7 @@ class CloseGroupInput:
 
 @strawberry.input
 class GroupFilterInput:
-    status: GroupStatusType | None = None  # type: ignore[valid-type]
+    status: GroupStatus | None = None
     topic: str | None = None
     language: str | None = None
     search: str | None = strawberry.field(
@@ -170,7 +168,7 @@ class RespondToInvitationInput:
 @strawberry.input
 class SetMemberRoleInput(GroupInput):
     user_id: relay.GlobalID
-    role: GroupRoleType  # type: ignore[valid-type]
+    role: GroupRole
 
 
 @strawberry.input
@@ -203,7 +201,7 @@ class SetWelcomeMessageInput(GroupInput):
 class AddPageInput(GroupInput):
     title: str
     body: str = strawberry.field(description="Markdown, at most 50,000 characters.")
-    kind: PageKindType = PageKind.PAGE  # type: ignore[valid-type]
+    kind: PageKind = PageKind.PAGE
     position: int | None = strawberry.field(default=None, description="1-based; default last.")
 
 
@@ -212,7 +210,7 @@ class UpdatePageInput:
     page_id: relay.GlobalID
     title: str | None = None
     body: str | None = None
-    kind: PageKindType | None = None  # type: ignore[valid-type]
+    kind: PageKind | None = None
 
 
 @strawberry.input
@@ -284,14 +282,14 @@ class PinDiscussionInput:
 
 @strawberry.input
 class ReportPostInput(PostInput):
-    reason: ReportReasonType  # type: ignore[valid-type]
+    reason: ReportReason
     note: str | None = None
 
 
 @strawberry.input
 class ResolveReportInput:
     report_id: relay.GlobalID
-    action: ReportActionType  # type: ignore[valid-type]
+    action: ReportAction
     note: str | None = None
 
 

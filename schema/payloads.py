@@ -16,7 +16,7 @@ from schema.types.page import Page
 
 
 def payload_union(name: str, node: type, description: str | None = None) -> Any:
-    members = Union[node, *ERROR_TYPES]  # type: ignore[valid-type]
+    members = Union[node, *ERROR_TYPES]  # type: ignore[valid-type]  # a union made at run time
     return Annotated[members, strawberry.union(name, description=description)]
 
 

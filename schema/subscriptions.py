@@ -11,7 +11,7 @@ from resolvers.domain.events import EventKind
 from schema.context import Info
 from schema.errors import query_error
 from schema.inputs import node_id
-from schema.types.event import Event, EventKindType
+from schema.types.event import Event
 from subscriptions import feeds
 from subscriptions.stream import Delivery, ResyncRequired, SlowConsumer, StreamEnded
 
@@ -86,7 +86,7 @@ class Subscription:
     )
     async def moderation_feed(
         self, info: Info, after: str | None = None,
-        kinds: list[EventKindType] | None = None,  # type: ignore[valid-type]
+        kinds: list[EventKind] | None = None,
     ) -> AsyncGenerator[Event]:
         ctx = info.context
         async for event in _events(lambda: feeds.moderation_feed(

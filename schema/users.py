@@ -1,7 +1,7 @@
 """The signed-in user, and their pending invitations."""
 
 from datetime import datetime
-from typing import Any, Self
+from typing import Self
 
 import strawberry
 from strawberry import relay
@@ -9,13 +9,12 @@ from strawberry import relay
 from resolvers import membership, users
 from resolvers.domain.actors import Role
 from resolvers.domain.groups import require_actor
+from resolvers.store.users import UserDoc
 from schema.context import Info
 from schema.errors import answer
 from schema.types.common import Connection
 from schema.types.membership import Invitation
 from schema.types.user import User
-
-RoleType = strawberry.enum(Role, name="Role")
 
 
 @strawberry.type(description="The signed-in user, as recorded from their token.")
@@ -23,11 +22,11 @@ class Me:
     id: strawberry.ID = strawberry.field(description="The same global ID as the `User`.")
     name: str
     country: str | None
-    roles: list[RoleType]  # type: ignore[valid-type]
+    roles: list[Role]
     created_at: datetime
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Self:
+    def from_doc(cls, doc: UserDoc) -> Self:
         return cls(
             id=strawberry.ID(relay.to_base64(User, doc["_id"])),
             name=doc["name"],

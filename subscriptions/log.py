@@ -24,7 +24,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from resolvers.domain.events import CURRENT, EventDoc, is_post_event
+from resolvers.domain.events import EventDoc, is_post_event
 
 GAP = "GAP"
 _COUNTER = "events"
@@ -109,7 +109,7 @@ class EventLog:
         return await cursor.limit(limit).to_list()
 
     async def with_current(self, events: list[EventDoc]) -> list[EventDoc]:
-        """`events`, each post event carrying its post as it stands now (`CURRENT`), all read
+        """`events`, each post event carrying its post as it stands now (`current`), all read
         in one command: what a reader may see of it is decided from that at delivery."""
         posts = [event for event in events if event["kind"] != GAP and is_post_event(event)]
         if not posts:
@@ -118,7 +118,7 @@ class EventLog:
         found = {doc["_id"]: doc async for doc in self._db["posts"].find(
             {"_id": {"$in": ids}}, {"outbox": 0, "versions": 0})}
         for event in posts:
-            event[CURRENT] = found.get(event["subject"]["_id"])
+            event["current"] = found.get(event["subject"]["_id"])
         return events
 
     async def head(self) -> int:

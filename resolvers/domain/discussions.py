@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 from resolvers.domain.actors import Actor
 from resolvers.domain.errors import Forbidden, InvalidTransition, ValidationFailed
@@ -15,8 +15,41 @@ POST_BODY_LENGTH = (1, 20_000)
 VERSIONS_KEPT = 20  # a post keeps its latest earlier versions, for moderators
 CLIENT_MUTATION_ID_LENGTH = (1, 100)
 
-DiscussionDoc = dict[str, Any]
-PostDoc = dict[str, Any]
+
+
+class DiscussionDoc(TypedDict, total=False):
+    """A discussion as stored in the `discussions` collection."""
+
+    _id: Any
+    group_id: str
+    title: str
+    author_id: str
+    created_at: datetime
+    updated_at: datetime
+    last_post_at: datetime
+    post_count: int
+    pinned: bool
+    locked: bool
+    outbox: list[dict[str, Any]]  # events waiting to enter the log
+
+
+class PostDoc(TypedDict, total=False):
+    """A post as stored in the `posts` collection."""
+
+    _id: Any
+    discussion_id: str
+    group_id: str
+    author_id: str
+    body: str  # empty once deleted
+    reply_to_id: str | None
+    client_key: str  # the author and their `clientMutationId`, when given
+    created_at: datetime
+    edited_at: datetime | None
+    versions: list[dict[str, Any]]  # the latest earlier texts, for moderators
+    hidden: dict[str, Any] | None  # why, when and by whom
+    deleted_at: datetime | None
+    deleted_by: str
+    outbox: list[dict[str, Any]]
 
 
 class ModerationAction(StrEnum):

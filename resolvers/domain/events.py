@@ -8,16 +8,39 @@ an older text, reaches moderators only.
 """
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import may_moderate
 from resolvers.domain.groups import AWAITING_REVIEW, GroupDoc, GroupStatus, may_view
 from resolvers.domain.membership import GroupRole, may_read_content
 
-EventDoc = dict[str, Any]
+
+class EventDoc(TypedDict, total=False):
+    """An event, as it waits in its document's outbox and then in the `events` collection."""
+
+    _id: str  # its place in the log: a sequence number, zero-padded
+    id: str  # its own id, the same in the outbox and the log
+    event_id: str  # `id` again, unique in the log, so that appending twice is harmless
+    kind: str  # an EventKind, or GAP for a number never filled
+    at: datetime
+    actor: dict[str, str] | None  # id and name; None for the system
+    group_id: str
+    group: GroupDoc  # a snapshot of the fields that decide who may receive it
+    subject_kind: str
+    subject: dict[str, Any]  # the object as it was
+    discussion_id: str
+    message: str | None
+    from_status: str | None
+    to_status: str
+    user_id: str
+    role: str | None
+    rule: str
+    days_inactive: int
+    current: dict[str, Any] | None  # a post event's post as it stands, read at delivery
 
 
 class EventKind(StrEnum):
@@ -53,7 +76,6 @@ MODERATORS_ONLY = frozenset({
 # A post's events that tell readers to take it down: they reach them without content.
 TAKE_DOWNS = frozenset({EventKind.POST_HIDDEN, EventKind.POST_DELETED})
 # The key under which a post event carries its post as it stands at delivery.
-CURRENT = "current"
 MEMBERSHIP_KINDS = frozenset({
     EventKind.MEMBER_JOINED, EventKind.MEMBER_LEFT, EventKind.MEMBER_REMOVED,
     EventKind.MEMBER_ROLE_CHANGED,
@@ -67,18 +89,19 @@ MODERATION_KINDS = frozenset({
 _GROUP_FIELDS = ("title", "status", "participation", "owner_id", "owner_country", "featured")
 
 
-def group_snapshot(group: GroupDoc) -> dict[str, Any]:
-    return {"_id": group["_id"], **{name: group.get(name) for name in _GROUP_FIELDS}}
+def group_snapshot(group: GroupDoc) -> GroupDoc:
+    return cast(GroupDoc, {"_id": group["_id"],
+                           **{name: group.get(name) for name in _GROUP_FIELDS}})
 
 
 def new_event(
     *, kind: EventKind, actor: Actor | None, group: GroupDoc, subject_kind: str,
-    subject: dict[str, Any], now: datetime, extra: dict[str, Any] | None = None,
+    subject: Mapping[str, Any], now: datetime, extra: Mapping[str, Any] | None = None,
 ) -> EventDoc:
     """An event as it waits in its document's outbox, before it has a place in the log."""
     if subject_kind == "Post":  # the history stays on the post, so the event stays small
         subject = {key: value for key, value in subject.items() if key != "versions"}
-    return {
+    return cast(EventDoc, {
         "id": uuid.uuid4().hex,
         "kind": kind.value,
         "at": now,
@@ -88,7 +111,7 @@ def new_event(
         "subject_kind": subject_kind,
         "subject": {key: value for key, value in subject.items() if key != "outbox"},
         **(extra or {}),
-    }
+    })
 
 
 def may_receive(actor: Actor, role: GroupRole | None, event: EventDoc) -> bool:
@@ -134,19 +157,19 @@ def seen_by(event: EventDoc, *, moderates: bool) -> EventDoc | None:
     """`event` as a subscriber sees it when it is delivered; None when it shows them nothing.
 
     Moderators see every event as it happened. Everyone else sees a post as it stands now
-    (`event[CURRENT]`, read at delivery): its latest text, or, once it is hidden or deleted,
+    (`event["current"]`, read at delivery): its latest text, or, once it is hidden or deleted,
     a take-down that names the post and nothing more, and no other event of it.
     """
     if moderates or not is_post_event(event):
         return event
-    current = event.get(CURRENT)
+    current = event.get("current")
     if not _withheld(current):
         assert current is not None
         return {**event, "subject": current}
     if event["kind"] not in TAKE_DOWNS:
         return None
     subject = event["subject"]
-    return {
+    return cast(EventDoc, {
         **{key: value for key, value in event.items() if key != "message"},
         "subject": {
             "_id": subject["_id"], "discussion_id": subject["discussion_id"],
@@ -154,4 +177,4 @@ def seen_by(event: EventDoc, *, moderates: bool) -> EventDoc | None:
             "author_id": None, "reply_to_id": None, "body": None, "edited_at": None,
             "deleted_at": (current or subject).get("deleted_at"), "withheld": True,
         },
-    }
+    })

@@ -21,7 +21,7 @@ from subscriptions.log import EventLog
 class Store:
     """The collections a request may touch; built once per process from one database."""
 
-    def __init__(self, db: AsyncDatabase[dict]) -> None:  # type: ignore[type-arg]
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self.db = db
         self.discussions = DiscussionStore(db["discussions"])
         self.groups = GroupStore(db["groups"])

@@ -29,7 +29,7 @@ def parse_position(position: str) -> tuple[bool, datetime, ObjectId]:
     return pinned == "1", datetime.fromisoformat(at), position_id(ident)
 
 
-class DiscussionStore(HoldsEvents):
+class DiscussionStore(HoldsEvents[DiscussionDoc]):
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("group_id", 1), *ORDER])

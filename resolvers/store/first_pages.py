@@ -1,14 +1,15 @@
 """The first page of many parents' children in one command."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
 
-async def first_of_each(
-    collection: AsyncCollection[Any], *, match: dict[str, Any], parent: str,
+async def first_of_each[D: Mapping[str, Any]](
+    collection: AsyncCollection[D], *, match: dict[str, Any], parent: str,
     order: dict[str, int], limit: int,
-) -> list[dict[str, Any]]:
+) -> list[D]:
     """The first `limit` matched documents (in `order`) of each value of `parent`, each
     parent's in order. Sorted by parent, then `order` (the index on both serves it), `$firstN`
     keeps only `limit` documents a parent while grouping (MongoDB 5.2 or later), where pushing
@@ -20,4 +21,5 @@ async def first_of_each(
         {"$group": {"_id": f"${parent}", "docs": {"$firstN": {"n": limit, "input": "$$ROOT"}}}},
     ]
     cursor = await collection.aggregate(pipeline)
+    # Each group's `docs` are documents of the collection: `D`.
     return [doc async for group in cursor for doc in group["docs"]]

@@ -74,7 +74,7 @@ def _criteria(criteria: GroupFilter) -> dict[str, Any]:
     return query
 
 
-class GroupStore(HoldsEvents):
+class GroupStore(HoldsEvents[GroupDoc]):
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("status", ASCENDING), ("_id", ASCENDING)])

@@ -1,7 +1,7 @@
 """The `invitations` collection: one per group and invitee, re-opened by a new invitation."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
@@ -11,12 +11,23 @@ from resolvers.domain.paging import Seek
 from resolvers.store.memberships import membership_id
 from resolvers.store.seek import read_page
 
-InvitationDoc = dict[str, Any]
+
+class InvitationDoc(TypedDict, total=False):
+    """An invitation to a group, as stored in the `invitations` collection."""
+
+    _id: str  # the group's and the invitee's ids
+    group_id: str
+    user_id: str
+    inviter_id: str
+    status: str
+    invited_at: datetime
+    invited_seq: str  # the order invitations are listed in
+    responded_at: datetime | None
 
 
 class InvitationStore:
-    def __init__(self, collection: AsyncCollection[InvitationDoc]) -> None:
-        self._collection = collection
+    def __init__(self, collection: AsyncCollection[Any]) -> None:
+        self._collection: AsyncCollection[InvitationDoc] = collection
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index(

@@ -5,7 +5,7 @@ and joining again are single-document writes that carry their events.
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
@@ -15,7 +15,18 @@ from resolvers.domain.paging import Seek
 from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
 from resolvers.store.seek import read_page
 
-MembershipDoc = dict[str, Any]
+
+class MembershipDoc(TypedDict, total=False):
+    """A membership, as stored in the `memberships` collection; it stays when it ends."""
+
+    _id: str  # the group's and the member's ids
+    group_id: str
+    user_id: str
+    role: str  # null once the membership has ended; the reads here are of current ones
+    joined_at: datetime
+    joined_seq: str  # the order members are listed in
+    left_at: datetime | None
+    outbox: list[dict[str, Any]]  # events waiting to enter the log
 
 _CURRENT = {"role": {"$ne": None}}
 
@@ -24,7 +35,7 @@ def membership_id(group_id: str, user_id: str) -> str:
     return f"{group_id}:{user_id}"
 
 
-class MembershipStore(HoldsEvents):
+class MembershipStore(HoldsEvents[MembershipDoc]):
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("group_id", ASCENDING), ("joined_seq", ASCENDING)])

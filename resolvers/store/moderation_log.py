@@ -1,7 +1,8 @@
 """The `moderation_log` collection: append-only. This module offers no way to change or
 delete an entry, and nothing else in Agora writes to the collection."""
 
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict
 
 from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
@@ -10,12 +11,24 @@ from resolvers.domain.paging import Seek
 from resolvers.store.groups import by_id
 from resolvers.store.seek import read_page
 
-LogEntry = dict[str, Any]
+
+class LogEntry(TypedDict, total=False):
+    """One moderation or review action, as stored in the `moderation_log` collection."""
+
+    _id: Any
+    group_id: str
+    actor_id: str
+    actor_name: str
+    action: str
+    target_kind: str
+    target_id: str
+    reason: str | None
+    at: datetime
 
 
 class ModerationLogStore:
     def __init__(self, collection: AsyncCollection[Any]) -> None:
-        self._collection = collection
+        self._collection: AsyncCollection[LogEntry] = collection
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("group_id", 1), ("_id", DESCENDING)])

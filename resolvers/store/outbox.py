@@ -73,11 +73,11 @@ class Events:
 NO_EVENTS = Events(None, ())
 
 
-class HoldsEvents:
-    """A store of documents that carry events (`Events`) to the log."""
+class HoldsEvents[D: Mapping[str, Any]]:
+    """A store of documents (of type `D`) that carry events (`Events`) to the log."""
 
     def __init__(self, collection: AsyncCollection[Any]) -> None:
-        self._collection = collection
+        self._collection: AsyncCollection[D] = collection
 
     @property
     def source(self) -> str:
@@ -90,7 +90,7 @@ class HoldsEvents:
             assert events.outbox is not None, "events reach the log through an Outbox"
             events.outbox.hold(self.source, doc_id, events.events)
 
-    def _written[D: Mapping[str, Any]](self, events: Events, doc: D | None) -> D | None:
+    def _written(self, events: Events, doc: D | None) -> D | None:
         """`doc` as written with `events` (None if the write changed nothing), its events
         held: the document as it will be once they are in the log, with an empty outbox."""
         if doc is None:

@@ -1,19 +1,32 @@
 """The `pages` collection: a group's work plan, ordered by rank."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
 from resolvers.store.groups import object_id
 
-PageDoc = dict[str, Any]
+
+class PageDoc(TypedDict, total=False):
+    """A page of a group's content, as stored in the `pages` collection."""
+
+    _id: Any
+    group_id: str
+    title: str
+    body: str
+    kind: str
+    rank: float  # its place among the group's pages
+    position: int  # 1-based, as an event carries it (not stored)
+    author_id: str
+    created_at: datetime
+    updated_at: datetime
 
 
 class PageStore:
-    def __init__(self, collection: AsyncCollection[PageDoc]) -> None:
-        self._collection = collection
+    def __init__(self, collection: AsyncCollection[Any]) -> None:
+        self._collection: AsyncCollection[PageDoc] = collection
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("group_id", ASCENDING), ("rank", ASCENDING)])
@@ -32,7 +45,7 @@ class PageStore:
         return await cursor.to_list()
 
     async def update(
-        self, *, page_id: Any, fields: dict[str, Any], now: datetime
+        self, *, page_id: Any, fields: PageDoc, now: datetime
     ) -> PageDoc | None:
         return await self._collection.find_one_and_update(
             {"_id": page_id},

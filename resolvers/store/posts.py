@@ -17,7 +17,7 @@ def _visible(include_hidden: bool) -> dict[str, Any]:
     return {} if include_hidden else {"hidden": None}
 
 
-class PostStore(HoldsEvents):
+class PostStore(HoldsEvents[PostDoc]):
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("discussion_id", ASCENDING), ("_id", ASCENDING)])

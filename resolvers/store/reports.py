@@ -1,6 +1,7 @@
 """The `reports` collection: one open report per user and post."""
 
-from typing import Any
+from datetime import datetime
+from typing import Any, TypedDict
 
 from pymongo import DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
@@ -10,10 +11,26 @@ from resolvers.store.groups import by_id, object_id
 from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
 from resolvers.store.seek import read_page
 
-ReportDoc = dict[str, Any]
+
+class ReportDoc(TypedDict, total=False):
+    """A report on a post, as stored in the `reports` collection."""
+
+    _id: Any
+    post_id: str
+    group_id: str
+    owner_country: str | None  # the group's, for NSS
+    post_author_id: str
+    reporter_id: str
+    reason: str
+    note: str | None
+    status: str
+    open_key: str  # unique while open: one open report per reporter and post
+    created_at: datetime
+    resolution: dict[str, Any] | None
+    outbox: list[dict[str, Any]]  # events waiting to enter the log
 
 
-class ReportStore(HoldsEvents):
+class ReportStore(HoldsEvents[ReportDoc]):
 
     async def ensure_indexes(self) -> None:
         # `open_key` exists only while a report is open: one open report per user and post.

@@ -6,7 +6,7 @@ then reversed in the query, which the same index serves. A second, one-document 
 whether anything lies behind the start, so a page knows whether one comes before it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pymongo import ASCENDING
@@ -33,8 +33,8 @@ def _from(order: Order, keys: tuple[Any, ...], *, backward: bool, inclusive: boo
     return clauses[0] if len(clauses) == 1 else {"$or": clauses}
 
 
-async def read_page[D](
-    collection: AsyncCollection[Any], query: dict[str, Any], order: Order, seek: Seek,
+async def read_page[D: Mapping[str, Any]](
+    collection: AsyncCollection[D], query: dict[str, Any], order: Order, seek: Seek,
     limit: int, keys: Callable[[str], tuple[Any, ...]],
 ) -> tuple[list[D], bool]:
     """Up to `limit` documents matching `query`, from `seek` on in reading order (reversed

@@ -1,19 +1,29 @@
 """The `users` collection: one document per token subject, kept up to date from the token."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
 from resolvers.domain.actors import Actor
 
-UserDoc = dict[str, Any]
+
+class UserDoc(TypedDict, total=False):
+    """A user as stored in the `users` collection, refreshed from each token they use."""
+
+    _id: str  # the token's subject
+    name: str
+    country: str | None
+    roles: list[str]
+    created_at: datetime
+    updated_at: datetime
+    last_seen_at: datetime
 
 
 class UserStore:
-    def __init__(self, collection: AsyncCollection[UserDoc]) -> None:
-        self._collection = collection
+    def __init__(self, collection: AsyncCollection[Any]) -> None:
+        self._collection: AsyncCollection[UserDoc] = collection
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index("country")

@@ -123,7 +123,7 @@ class Objects:
         """The type's own test, as graphql-core applies it: Strawberry's needs no resolve
         info."""
         is_type_of = self.object_type.is_type_of
-        return is_type_of is None or bool(is_type_of(value, None))  # type: ignore[arg-type]
+        return is_type_of is None or bool(is_type_of(value, None))  # type: ignore[arg-type]  # no info needed
 
 
 def objects(output: GraphQLOutputType) -> Objects | None:

@@ -8,11 +8,13 @@ import strawberry
 from strawberry import relay
 
 from resolvers import discussions
-from resolvers.domain.discussions import PostDoc, may_moderate
+from resolvers.domain.discussions import DiscussionDoc, PostDoc, may_moderate
 from resolvers.domain.inactivity import InactivityRule
 from resolvers.domain.paging import Slice
 from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus
 from resolvers.moderation import InactiveGroup
+from resolvers.store.moderation_log import LogEntry
+from resolvers.store.reports import ReportDoc
 from schema.context import Context, Info
 from schema.declared import Audience, declare
 from schema.errors import answer
@@ -22,15 +24,11 @@ from schema.types.user import User
 if TYPE_CHECKING:
     from schema.types.group import Group
 
-ReportReasonType = strawberry.enum(ReportReason, name="ReportReason")
-ReportStatusType = strawberry.enum(ReportStatus, name="ReportStatus")
-ReportActionType = strawberry.enum(ReportAction, name="ReportAction")
-InactivityRuleType = strawberry.enum(InactivityRule, name="InactivityRule")
 
 GroupRef = Annotated["Group", strawberry.lazy("schema.types.group")]
 
 
-async def _group(info: Info, group_id: str) -> Any:
+async def _group(info: Info, group_id: str) -> "Group | None":
     from schema.types.group import Group
 
     doc = await info.context.loaders.groups.load(group_id)
@@ -74,10 +72,10 @@ class Post(relay.Node):
     created_at: datetime
     edited_at: datetime | None
     deleted_at: datetime | None
-    doc: strawberry.Private[dict[str, Any]]
+    doc: strawberry.Private[PostDoc]
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Self:
+    def from_doc(cls, doc: PostDoc) -> Self:
         return cls(
             id=str(doc["_id"]), created_at=doc["created_at"], edited_at=doc.get("edited_at"),
             deleted_at=doc.get("deleted_at"), doc=doc,
@@ -117,7 +115,7 @@ class Post(relay.Node):
         return [PostVersion(body=v["body"], until=v["until"]) for v in doc.get("versions", [])]
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one body for Node's overloads
         cls, *, info: Info, node_ids: Any, required: bool = False
     ) -> list[Self | None]:
         ctx = info.context
@@ -142,10 +140,10 @@ class Discussion(relay.Node):
     post_count: int
     pinned: bool
     locked: bool
-    doc: strawberry.Private[dict[str, Any]]
+    doc: strawberry.Private[DiscussionDoc]
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Self:
+    def from_doc(cls, doc: DiscussionDoc) -> Self:
         return cls(
             id=str(doc["_id"]), title=doc["title"], created_at=doc["created_at"],
             last_post_at=doc["last_post_at"], post_count=doc["post_count"],
@@ -158,7 +156,7 @@ class Discussion(relay.Node):
 
     @strawberry.field(metadata=declare(Audience.EVERYONE))
     async def group(self, info: Info) -> GroupRef | None:
-        return await _group(info, self.doc["group_id"])  # type: ignore[no-any-return]
+        return await _group(info, self.doc["group_id"])
 
     @strawberry.field(description="In creation order; hidden posts only for moderators.",
                       metadata=declare(Audience.STANDING))
@@ -188,7 +186,7 @@ class Discussion(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one body for Node's overloads
         cls, *, info: Info, node_ids: Any, required: bool = False
     ) -> list[Self | None]:
         ctx = info.context
@@ -202,7 +200,7 @@ class Discussion(relay.Node):
 
 @strawberry.type
 class ReportResolution:
-    action: ReportActionType  # type: ignore[valid-type]
+    action: ReportAction
     note: str | None
     by_name: str
     at: datetime
@@ -211,15 +209,15 @@ class ReportResolution:
 @strawberry.type
 class Report(relay.Node):
     id: relay.NodeID[str]
-    reason: ReportReasonType  # type: ignore[valid-type]
+    reason: ReportReason
     note: str | None
-    status: ReportStatusType  # type: ignore[valid-type]
+    status: ReportStatus
     created_at: datetime
     resolution: ReportResolution | None
-    doc: strawberry.Private[dict[str, Any]]
+    doc: strawberry.Private[ReportDoc]
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Self:
+    def from_doc(cls, doc: ReportDoc) -> Self:
         resolution = doc.get("resolution")
         return cls(
             id=str(doc["_id"]), reason=ReportReason(doc["reason"]), note=doc.get("note"),
@@ -242,10 +240,10 @@ class Report(relay.Node):
 
     @strawberry.field(metadata=declare(Audience.EVERYONE))
     async def group(self, info: Info) -> GroupRef | None:
-        return await _group(info, self.doc["group_id"])  # type: ignore[no-any-return]
+        return await _group(info, self.doc["group_id"])
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one body for Node's overloads
         cls, *, info: Info, node_ids: Any, required: bool = False
     ) -> list[Self | None]:
         result: list[Self | None] = []
@@ -268,7 +266,7 @@ class ModerationLogEntry:
     actor_id: strawberry.Private[str]
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Self:
+    def from_doc(cls, doc: LogEntry) -> Self:
         return cls(
             id=strawberry.ID(str(doc["_id"])), action=doc["action"],
             actor_name=doc["actor_name"], target_kind=doc["target_kind"],
@@ -284,7 +282,7 @@ class ModerationLogEntry:
 @strawberry.type(description="A group due for a suggestion to close it.")
 class InactiveGroupEntry:
     days_inactive: int
-    rule: InactivityRuleType  # type: ignore[valid-type]
+    rule: InactivityRule
     group: GroupRef
 
     @classmethod

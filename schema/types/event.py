@@ -1,28 +1,29 @@
 """Live events, as subscriptions deliver them."""
 
 from datetime import datetime
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, Self, cast
 
 import strawberry
 from strawberry import relay
 
+from resolvers.domain.discussions import DiscussionDoc, PostDoc
 from resolvers.domain.events import EventDoc, EventKind
+from resolvers.domain.groups import GroupDoc
 from resolvers.domain.membership import GroupRole, Standing
+from resolvers.store.pages import PageDoc
+from resolvers.store.reports import ReportDoc
 from schema.context import Info
 from schema.declared import Audience, declare
 from schema.types.discussion import Discussion, Post, Report
 from schema.types.group import Group
-from schema.types.membership import GroupRoleType
 from schema.types.page import Page
 from schema.types.user import User
 from subscriptions.stream import Delivery, event_cursor
 
-EventKindType = strawberry.enum(EventKind, name="EventKind")
-
 
 @strawberry.type(description="A member joining, leaving, being removed, or changing role.")
 class MembershipChange:
-    role: GroupRoleType | None = strawberry.field(  # type: ignore[valid-type]
+    role: GroupRole | None = strawberry.field(
         description="The role after the change; null once the membership has ended."
     )
     user_id: strawberry.Private[str]
@@ -39,17 +40,19 @@ EventSubject = Annotated[
 
 
 def _subject(kind: str, doc: dict[str, Any]) -> Any:
+    """The object of `kind` an event's `subject` document describes: a document of its
+    collection, as it was."""
     match kind:
         case "Post":
-            return Post.from_doc(doc)
+            return Post.from_doc(cast(PostDoc, doc))
         case "Discussion":
-            return Discussion.from_doc(doc)
+            return Discussion.from_doc(cast(DiscussionDoc, doc))
         case "Group":
-            return Group.from_doc(doc)  # type: ignore[arg-type]
+            return Group.from_doc(cast(GroupDoc, doc))
         case "Report":
-            return Report.from_doc(doc)
+            return Report.from_doc(cast(ReportDoc, doc))
         case "Page":
-            return Page.from_doc(doc)
+            return Page.from_doc(cast(PageDoc, doc))
     role = doc.get("role")
     return MembershipChange(role=GroupRole(role) if role else None, user_id=doc["user_id"])
 
@@ -69,12 +72,12 @@ class Event:
         return event_cursor(self.doc)
 
     @strawberry.field(metadata=declare(Audience.EVERYONE))
-    def kind(self) -> EventKindType:  # type: ignore[valid-type]
+    def kind(self) -> EventKind:
         return EventKind(self.doc["kind"])
 
     @strawberry.field(metadata=declare(Audience.EVERYONE))
     def at(self) -> datetime:
-        return self.doc["at"]  # type: ignore[no-any-return]
+        return self.doc["at"]
 
     @strawberry.field(description="Who did it; null for the system.",
                       metadata=declare(Audience.EVERYONE))
@@ -88,7 +91,8 @@ class Event:
 
     @strawberry.field(metadata=declare(Audience.EVERYONE))
     def subject(self) -> EventSubject:
-        return _subject(self.doc["subject_kind"], self.doc["subject"])  # type: ignore[no-any-return]
+        subject: EventSubject = _subject(self.doc["subject_kind"], self.doc["subject"])
+        return subject
 
     @strawberry.field(description="The reason or note given, if any.",
                       metadata=declare(Audience.EVERYONE))

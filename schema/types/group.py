@@ -24,12 +24,9 @@ from schema.declared import Audience, declare
 from schema.errors import answer
 from schema.types.common import Connection
 from schema.types.discussion import Discussion
-from schema.types.membership import GroupRoleType, Membership
+from schema.types.membership import Membership
 from schema.types.page import Page
 from schema.types.user import User
-
-GroupStatusType = strawberry.enum(GroupStatus, name="GroupStatus")
-ParticipationType = strawberry.enum(Participation, name="Participation")
 
 
 @strawberry.type
@@ -41,8 +38,8 @@ class ReviewEntry:
     )
     message: str | None
     at: datetime
-    from_status: GroupStatusType | None  # type: ignore[valid-type]
-    to_status: GroupStatusType  # type: ignore[valid-type]
+    from_status: GroupStatus | None
+    to_status: GroupStatus
 
     @strawberry.field(metadata=declare(Audience.EVERYONE))
     async def actor(self, info: Info) -> User | None:
@@ -126,10 +123,10 @@ class Group(relay.Node):
     title: str
     description: str
     objectives: str
-    participation: ParticipationType  # type: ignore[valid-type]
+    participation: Participation
     languages: list[str] = strawberry.field(description="ISO 639-1 codes.")
     topics: list[str]
-    status: GroupStatusType  # type: ignore[valid-type]
+    status: GroupStatus
     featured: bool
     member_count: int
     image_url: str | None
@@ -162,7 +159,7 @@ class Group(relay.Node):
 
     @strawberry.field(description="The caller's role in this group; null if not a member.",
                       metadata=declare(Audience.STANDING))
-    async def viewer_role(self, info: Info) -> GroupRoleType | None:  # type: ignore[valid-type]
+    async def viewer_role(self, info: Info) -> GroupRole | None:
         return await info.context.loaders.viewer_roles.load(str(self.doc["_id"]))
 
     async def _role(self, info: Info) -> GroupRole | None:
@@ -202,7 +199,7 @@ class Group(relay.Node):
     async def members(
         self, info: Info, first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
-        role: GroupRoleType | None = None,  # type: ignore[valid-type]
+        role: GroupRole | None = None,
     ) -> Connection[Membership] | None:
         ctx = info.context
         viewer_role = await self._role(info)
@@ -251,7 +248,7 @@ class Group(relay.Node):
         return GroupReview(doc=doc) if "review" in doc else None
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one body for Node's overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         viewer = info.context.viewer

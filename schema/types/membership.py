@@ -7,6 +7,8 @@ import strawberry
 from strawberry import relay
 
 from resolvers.domain.membership import GroupRole, InvitationStatus
+from resolvers.store.invitations import InvitationDoc
+from resolvers.store.memberships import MembershipDoc
 from schema.context import Info
 from schema.declared import Audience, declare
 from schema.types.user import User
@@ -14,19 +16,17 @@ from schema.types.user import User
 if TYPE_CHECKING:
     from schema.types.group import Group
 
-GroupRoleType = strawberry.enum(GroupRole, name="GroupRole")
-InvitationStatusType = strawberry.enum(InvitationStatus, name="InvitationStatus")
 
 
 @strawberry.type
 class Membership:
-    role: GroupRoleType  # type: ignore[valid-type]
+    role: GroupRole
     joined_at: datetime
     user_id: strawberry.Private[str]
     group_id: strawberry.Private[str]
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Self:
+    def from_doc(cls, doc: MembershipDoc) -> Self:
         return cls(
             role=GroupRole(doc["role"]), joined_at=doc["joined_at"], user_id=doc["user_id"],
             group_id=doc["group_id"],
@@ -40,13 +40,13 @@ class Membership:
 @strawberry.type
 class Invitation(relay.Node):
     id: relay.NodeID[str]
-    status: InvitationStatusType  # type: ignore[valid-type]
+    status: InvitationStatus
     invited_at: datetime
     responded_at: datetime | None
-    doc: strawberry.Private[dict[str, Any]]
+    doc: strawberry.Private[InvitationDoc]
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Self:
+    def from_doc(cls, doc: InvitationDoc) -> Self:
         return cls(
             id=doc["_id"], status=InvitationStatus(doc["status"]), invited_at=doc["invited_at"],
             responded_at=doc.get("responded_at"), doc=doc,
@@ -68,7 +68,7 @@ class Invitation(relay.Node):
         return Group.from_doc(doc)
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one body for Node's overloads
         cls, *, info: Info, node_ids: Any, required: bool = False
     ) -> list[Self | None]:
         viewer = info.context.viewer

@@ -8,9 +8,8 @@ from strawberry import relay
 
 from resolvers import content
 from resolvers.domain.content import PageKind
+from resolvers.store.pages import PageDoc
 from schema.context import Info
-
-PageKindType = strawberry.enum(PageKind, name="PageKind")
 
 
 @strawberry.type(description="A page of a group: Markdown, placed by its position.")
@@ -18,7 +17,7 @@ class Page(relay.Node):
     id: relay.NodeID[str]
     title: str
     body: str = strawberry.field(description="Markdown, at most 50,000 characters.")
-    kind: PageKindType  # type: ignore[valid-type]
+    kind: PageKind
     position: int = strawberry.field(description="1-based place in the group's pages.")
     created_at: datetime
     updated_at: datetime
@@ -28,7 +27,7 @@ class Page(relay.Node):
         return cls.from_doc(item.with_position())
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Self:
+    def from_doc(cls, doc: PageDoc) -> Self:
         """A page from its document with its `position`, as an event carries it."""
         return cls(
             id=str(doc["_id"]), title=doc["title"], body=doc["body"], kind=PageKind(doc["kind"]),
@@ -37,7 +36,7 @@ class Page(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one body for Node's overloads
         cls, *, info: Info, node_ids: Any, required: bool = False
     ) -> list[Self | None]:
         ctx = info.context

@@ -1,11 +1,12 @@
 """Users, as other users see them."""
 
 from collections.abc import Iterable
-from typing import Any, Self
+from typing import Self
 
 import strawberry
 from strawberry import relay
 
+from resolvers.store.users import UserDoc
 from schema.context import Info
 
 
@@ -16,7 +17,7 @@ class User(relay.Node):
     country: str | None
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Self:
+    def from_doc(cls, doc: UserDoc) -> Self:
         return cls(id=doc["_id"], name=doc["name"], country=doc.get("country"))
 
     @classmethod
@@ -28,7 +29,7 @@ class User(relay.Node):
         return cls.from_doc(doc) if doc else None
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
+    async def resolve_nodes(  # type: ignore[override]  # one body for Node's overloads
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
         if info.context.viewer is None:

@@ -1,0 +1,17 @@
+"""The domain's enums, registered with Strawberry under their own names, once, here: types
+and inputs then annotate with the domain's enums themselves."""
+
+import strawberry
+
+from resolvers.domain.actors import Role
+from resolvers.domain.content import PageKind
+from resolvers.domain.events import EventKind
+from resolvers.domain.groups import GroupStatus, Participation
+from resolvers.domain.inactivity import InactivityRule
+from resolvers.domain.membership import GroupRole, InvitationStatus
+from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus
+
+ENUMS = (EventKind, GroupRole, GroupStatus, InactivityRule, InvitationStatus, PageKind,
+         Participation, ReportAction, ReportReason, ReportStatus, Role)
+for enum in ENUMS:
+    strawberry.enum(enum)
