@@ -2,13 +2,16 @@
 
 Runs, one after the other, on loopback and bounded in count and time (about five minutes):
   1. `bench.http`: the group list page, a discussion page and `addPost`, each against a bare
-     Strawberry app answering `{ __typename }` measured in the same run (needs `wrk`), and
-     the group list page again with its reads answered from memory (`bench.from_memory`);
+     Strawberry app answering `{ __typename }` measured in the same run (needs `wrk`), on the
+     fast path and without it, and the group list page again with its reads answered from
+     memory (`bench.from_memory`);
   2. `bench.commands`: the group list page's database commands, each timed on its own;
-  3. `bench.engine`: the same page's fields rendered from memory, the engine's own cost;
+  3. `bench.engine`: the same page's fields rendered from memory, the engine's own cost, as
+     Strawberry runs it and on the fast path;
   4. `bench.live`: the delay from a write to its subscribers, and one event fanned out to
-     5,000 subscribers with shared renderings and without;
-  5. `bench.hostile`: how fast oversized, over-aliased and over-deep requests are refused.
+     5,000 subscribers on the fast path (shared renderings) and without it;
+  5. `bench.hostile`: how fast oversized, over-aliased and over-deep requests are refused;
+  6. `bench.limiters`: Agora's document limits against Strawberry's own limiters.
 Prints a Markdown table for each; `bench/RESULTS.md` records them with the machine, the date
 and the commit.
 """
@@ -20,7 +23,7 @@ import subprocess
 import sys
 import time
 
-from bench import commands, engine, hostile, http, live
+from bench import commands, engine, hostile, http, limiters, live
 
 
 def commit() -> str:
@@ -44,7 +47,8 @@ def main() -> None:
     print(engine.table(asyncio.run(engine.run(repeat=2000))), end="\n\n")
     print(live.table(asyncio.run(live.run(posts=100, subscribers=args.subscribers,
                                           events=args.events))), end="\n\n")
-    print(hostile.table(hostile.run(repeat=20)))
+    print(hostile.table(hostile.run(repeat=20)), end="\n\n")
+    print(limiters.table(asyncio.run(limiters.run(repeat=20))))
     print(f"\n({time.time() - started:.0f} s)")
 
 
