@@ -5,7 +5,7 @@ fields), so a document over a limit is refused before it runs, with one clear er
 token limit is Strawberry's `MaxTokensLimiter`, which has the parser stop. Strawberry's
 `QueryDepthLimiter` and `MaxAliasesLimiter` would hold the depth and alias limits, but they are
 validation rules: a document over them is refused only after graphql-core's validation has
-walked it whole, hundreds of times slower for a document of repeated fields or aliases than
+walked it whole, which for a document of repeated fields or aliases costs far more than
 this walk (`bench.limiters`; the figures are in bench/RESULTS.md). Strawberry has no limiter
 for repeated fields or for the objects nested pages may return.
 

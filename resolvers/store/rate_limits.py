@@ -2,7 +2,7 @@
 every API process; expired windows are removed by a TTL index."""
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
@@ -11,9 +11,17 @@ from pymongo.errors import DuplicateKeyError
 _MARGIN = timedelta(minutes=5)
 
 
+class WindowDoc(TypedDict):
+    """One user's calls of one action in one window, as stored in `rate_limits`."""
+
+    _id: str  # the user, the action and the window
+    count: int
+    expires_at: datetime  # when the TTL index removes it
+
+
 class RateLimitStore:
     def __init__(self, collection: AsyncCollection[Any]) -> None:
-        self._collection = collection
+        self._collection: AsyncCollection[WindowDoc] = collection
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index("expires_at", expireAfterSeconds=0)
