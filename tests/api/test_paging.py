@@ -6,12 +6,14 @@ from typing import Any
 import pytest
 from strawberry.relay import to_base64
 
-from resolvers import content, discussions, membership, moderation
+from resolvers import content, discussions, groups, membership, moderation
 from resolvers.domain.actors import Role
 from resolvers.domain.content import PageKind
+from resolvers.domain.paging import Seek
 from resolvers.domain.rate_limits import RateLimits
+from resolvers.domain.reports import ReportReason
 from tests.conftest import actor
-from tests.support import active_group, gql
+from tests.support import active_group, gql, group_form
 
 OWNER, CSS = actor("olga"), actor("carla", Role.CSS, country=None)
 READERS = [actor(f"reader{n}") for n in range(5)]
@@ -22,7 +24,8 @@ PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
 @pytest.fixture
 async def seeded(store, clock):
     """Five groups; in the first, five discussions (one pinned), five pages, five more
-    members, a discussion of five posts, and five moderation log entries."""
+    members, a discussion of five posts, and five moderation log entries; five reports, five
+    proposals, five invitations; then 400 days without activity."""
     await store.users.record(actor=OWNER, now=clock())
     found = [await active_group(store, clock(), OWNER, title=f"Group {n} of teachers")
              for n in range(5)]
@@ -54,6 +57,20 @@ async def seeded(store, clock):
     for n in range(5):
         await content.add_page(store=store, actor=OWNER, group_id=gid, title=f"Page {n}",
                                body="Text", kind=PageKind.PAGE, position=None, now=clock())
+    for n, reader in enumerate(READERS):  # five reports, five pending proposals
+        (first_post,), _ = await store.posts.page(
+            discussion_id=str(threads[n]["_id"]), seek=Seek(), limit=1, include_hidden=False)
+        await moderation.report_post(store=store, actor=reader, post_id=str(first_post["_id"]),
+                                     reason=ReportReason.SPAM, note=None, now=clock(),
+                                     limits=LIMITS)
+        await groups.create_group(store=store, actor=reader, form=group_form(
+            title=f"Proposal {n} of a reader"), now=clock(), similar_recorded=0)
+    await store.users.record(actor=actor("invitee"), now=clock())
+    for each in found:
+        clock.advance(seconds=1)
+        await membership.invite_member(store=store, actor=OWNER, group_id=str(each["_id"]),
+                                       user_id="invitee", now=clock())
+    clock.advance(days=400)  # every active group is long idle
     return {"group": to_base64("Group", gid),
             "discussion": to_base64("Discussion", str(threads[0]["_id"]))}
 
@@ -77,6 +94,18 @@ LISTS = {
     "posts": "query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) {"
              " node(id: $id) { ... on Discussion { list: posts(first: $first, after: $after,"
              " last: $last, before: $before) { edges { cursor node { id } } PAGE_INFO } } } }",
+    "reviewQueue": "query($first: Int, $after: String, $last: Int, $before: String) {"
+                   " list: reviewQueue(first: $first, after: $after, last: $last,"
+                   " before: $before) { edges { cursor node { id } } PAGE_INFO } }",
+    "reports": "query($first: Int, $after: String, $last: Int, $before: String) {"
+               " list: reports(first: $first, after: $after, last: $last, before: $before) {"
+               " edges { cursor node { id } } PAGE_INFO } }",
+    "inactiveGroups": "query($first: Int, $after: String, $last: Int, $before: String) {"
+                      " list: inactiveGroups(first: $first, after: $after, last: $last,"
+                      " before: $before) { edges { cursor node { group { id } } } PAGE_INFO } }",
+    "invitations": "query($first: Int, $after: String, $last: Int, $before: String) {"
+                   " me { list: invitations(first: $first, after: $after, last: $last,"
+                   " before: $before) { edges { cursor node { id } } PAGE_INFO } } }",
     "moderationLog": "query($id: ID!, $first: Int, $after: String, $last: Int,"
                      " $before: String) { list: moderationLog(groupId: $id, first: $first,"
                      " after: $after, last: $last, before: $before) {"
@@ -86,18 +115,19 @@ LISTS = {
 
 async def page(client, tokens, name: str, ids: dict[str, str], **arguments: Any) -> Any:
     subject = ids["discussion"] if name == "posts" else ids["group"]
-    variables = {"id": subject, **arguments} if name != "groups" else arguments
-    who = tokens.headers("carla", "CSS", country=None)
+    variables = {"id": subject, **arguments} if "$id" in LISTS[name] else arguments
+    who = (tokens.headers("invitee") if name == "invitations"
+           else tokens.headers("carla", "CSS", country=None))
     body = await gql(client, LISTS[name].replace("PAGE_INFO", PAGE_INFO), variables,
                      headers=who)
     assert "errors" not in body, body
-    data = body["data"]
-    found = data["list"] if "list" in data else data["node"]["list"]
-    return found
+    (data,) = body["data"].values()
+    return data.get("list", data)
 
 
 def ids_of(found: Any) -> list[Any]:
-    return [edge["node"].get("id") or edge["node"]["user"]["id"] for edge in found["edges"]]
+    return [edge["node"].get("id") or (edge["node"].get("user") or edge["node"]["group"])["id"]
+            for edge in found["edges"]]
 
 
 @pytest.mark.parametrize("name", list(LISTS))
