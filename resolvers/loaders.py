@@ -1,5 +1,5 @@
 """DataLoaders, built once per request, so a nested read costs about one database command
-per level, whatever the page sizes.
+per level, whatever the page sizes (a command per `IN_AT_MOST` keys, which one `$in` holds).
 
 `Loaders.discussions_ahead` loads, for a whole page of groups at once, what each group's
 `discussions` will ask for, for an executor that completes the page's groups together to
@@ -20,6 +20,7 @@ from resolvers.domain.paging import PageRequest, Seek, Slice, page_of
 from resolvers.store import Store
 from resolvers.store.discussions import position_of
 from resolvers.store.users import UserDoc
+from subscriptions.log import IN_AT_MOST
 
 # (parent id, how many to fetch, whether hidden posts count)
 PageKey = tuple[str, int, bool]
@@ -71,10 +72,12 @@ class Loaders:
     def __init__(self, store: Store, viewer: Actor | None) -> None:
         self._viewer = viewer
         self.users: DataLoader[str, UserDoc | None] = DataLoader(
-            _by_id(lambda ids: store.users.get_many(user_ids=ids), lambda doc: doc["_id"])
+            _by_id(lambda ids: store.users.get_many(user_ids=ids), lambda doc: doc["_id"]),
+            max_batch_size=IN_AT_MOST,
         )
         self.groups = groups = DataLoader[str, GroupDoc | None](
-            _by_id(lambda ids: store.groups.get_many(group_ids=ids), lambda doc: doc["_id"])
+            _by_id(lambda ids: store.groups.get_many(group_ids=ids), lambda doc: doc["_id"]),
+            max_batch_size=IN_AT_MOST,
         )
 
         async def viewer_roles(group_ids: Sequence[str]) -> list[GroupRole | None]:
@@ -85,7 +88,8 @@ class Loaders:
             return [roles.get(group_id) for group_id in group_ids]
 
         # The caller's role in each group, by group id.
-        self.viewer_roles = roles = DataLoader[str, GroupRole | None](viewer_roles)
+        self.viewer_roles = roles = DataLoader[str, GroupRole | None](
+            viewer_roles, max_batch_size=IN_AT_MOST)
         first_discussions = _first_pages(
             lambda ids, limit, _: store.discussions.first_pages(group_ids=ids, limit=limit),
             lambda one, limit, _: store.discussions.page(group_id=one, seek=Seek(), limit=limit),
@@ -108,7 +112,7 @@ class Loaders:
             return [found.get(key) for key in keys]
 
         self._discussions: DataLoader[PageKey, list[DiscussionDoc] | None] = DataLoader(
-            readable_discussions)
+            readable_discussions, max_batch_size=IN_AT_MOST)
         self._posts: DataLoader[PageKey, list[PostDoc]] = DataLoader(
             _first_pages(
                 lambda ids, limit, hidden: store.posts.first_pages(
@@ -118,7 +122,8 @@ class Loaders:
                     discussion_id=one, seek=Seek(), limit=limit, include_hidden=hidden
                 ),
                 "discussion_id",
-            )
+            ),
+            max_batch_size=IN_AT_MOST,
         )
 
     async def first_discussions(

@@ -29,6 +29,9 @@ from resolvers.domain.events import EventDoc, is_post_event
 GAP = "GAP"
 _COUNTER = "events"
 _WIDTH = 16
+# The most values one `$in` may hold: on a file, the embedded server (SQLite) refuses an
+# expression deeper than a thousand, which an `$in` of about five hundred values reaches.
+IN_AT_MOST = 200
 
 
 def key_of(seq: int) -> str:
@@ -109,14 +112,17 @@ class EventLog:
         return await cursor.limit(limit).to_list()
 
     async def with_current(self, events: list[EventDoc]) -> list[EventDoc]:
-        """`events`, each post event carrying its post as it stands now (`current`), all read
-        in one command: what a reader may see of it is decided from that at delivery."""
+        """`events`, each post event carrying its post as it stands now (`current`), read a
+        few hundred posts a command: what a reader may see of it is decided from that at
+        delivery (`IN_AT_MOST`)."""
         posts = [event for event in events if event["kind"] != GAP and is_post_event(event)]
         if not posts:
             return events
         ids = list({event["subject"]["_id"] for event in posts})
-        found = {doc["_id"]: doc async for doc in self._db["posts"].find(
-            {"_id": {"$in": ids}}, {"outbox": 0, "versions": 0})}
+        found: dict[Any, Any] = {}
+        for start in range(0, len(ids), IN_AT_MOST):
+            found.update({doc["_id"]: doc async for doc in self._db["posts"].find(
+                {"_id": {"$in": ids[start:start + IN_AT_MOST]}}, {"outbox": 0, "versions": 0})})
         for event in posts:
             event["current"] = found.get(event["subject"]["_id"])
         return events
