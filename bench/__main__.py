@@ -1,6 +1,7 @@
 """The whole benchmark suite in one command: `.venv/bin/python -m bench`.
 
-Runs, one after the other, on loopback and bounded in count and time (about five minutes):
+Runs, one after the other, on loopback and bounded in count and time (about five minutes,
+and then the scale benchmark's growing and measuring, most of an hour for all three sizes):
   1. `bench.http`: the group list page, a discussion page and `addPost`, each against a bare
      Strawberry app answering `{ __typename }` measured in the same run (needs `wrk`), on the
      fast path and without it, and the group list page again with its reads answered from
@@ -11,7 +12,9 @@ Runs, one after the other, on loopback and bounded in count and time (about five
   4. `bench.live`: the delay from a write to its subscribers, and one event fanned out to
      5,000 subscribers on the fast path (shared renderings) and without it;
   5. `bench.hostile`: how fast oversized, over-aliased and over-deep requests are refused;
-  6. `bench.limiters`: Agora's document limits against Strawberry's own limiters.
+  6. `bench.limiters`: Agora's document limits against Strawberry's own limiters;
+  7. `bench.scale`: the operations users feel, at three sizes of community, on the embedded
+     database on a file (`--scale-sizes`).
 Prints a Markdown table for each; `bench/RESULTS.md` records them with the machine, the date
 and the commit.
 """
@@ -23,7 +26,7 @@ import subprocess
 import sys
 import time
 
-from bench import commands, engine, hostile, http, limiters, live
+from bench import commands, engine, hostile, http, limiters, live, scale
 
 
 def commit() -> str:
@@ -37,6 +40,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="per HTTP case")
     parser.add_argument("--subscribers", type=int, default=5000)
     parser.add_argument("--events", type=int, default=5)
+    parser.add_argument("--scale-sizes", nargs="*", choices=list(scale.SIZES),
+                        default=list(scale.SIZES), help="none skips the scale benchmark")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench needs wrk: apt-get install wrk")
@@ -48,7 +53,10 @@ def main() -> None:
     print(live.table(asyncio.run(live.run(posts=100, subscribers=args.subscribers,
                                           events=args.events))), end="\n\n")
     print(hostile.table(hostile.run(repeat=20)), end="\n\n")
-    print(limiters.table(asyncio.run(limiters.run(repeat=20))))
+    print(limiters.table(asyncio.run(limiters.run(repeat=20))), end="\n\n")
+    if args.scale_sizes:
+        print(scale.table({name: scale.run_size(scale.SIZES[name], repeat=20)
+                           for name in args.scale_sizes}))
     print(f"\n({time.time() - started:.0f} s)")
 
 

@@ -1,0 +1,300 @@
+"""Community scale: the same operations at three sizes of community, on the newcomer's stack.
+
+    .venv/bin/python -m bench.scale [--sizes S M L] [--repeat 20]
+
+For each size (`bench.grow.SIZES`), a community is grown through the use cases and copied
+into the embedded database on a file (`api db --path`); then the API runs on it as deployed
+(production mode, one pinned core) and each operation is sent `--repeat` times, one at a
+time, over HTTP or a WebSocket, its time counted from the client's request to its answer.
+Printed per size and operation: p50 and p99, and the database process's CPU per operation;
+then the bytes on disk per document, and how each operation grew from the first size to the
+last. With `APP_MONGODB_URI` set, real MongoDB is measured instead of the file. Everything is
+bounded and on loopback.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import websockets
+from pymongo import AsyncMongoClient
+from strawberry.relay import to_base64
+
+from api.embedded import embedded_database
+from bench import as_deployed
+from bench.grow import SIZES, Community, Size, copy, grow
+from bench.http import cpu_seconds, start
+from resolvers.domain.paging import Seek, encode_cursor
+from resolvers.store import Store
+from subscriptions.stream import event_cursor
+from tests.acceptance.server import free_port, mint
+
+GROUP_LIST = """query { groups(first: 20, filter: {status: ACTIVE}) { edges { node {
+  title topics memberCount owner { name }
+  discussions(first: 3) { edges { node { title postCount lastPostAt } } } } } } }"""
+DISCUSSION = """query($id: ID!, $after: String) { discussion(id: $id) { title postCount
+  posts(first: 50, after: $after) { edges { node { body createdAt author { name } } } } } }"""
+SEARCH = """query { groups(first: 20, filter: {search: "mathematics games"}) {
+  edges { node { title } } } }"""
+SIMILAR = """query { similarGroups(first: 5, input: {title: "Mathematics through games",
+  topics: ["mathematics"], languages: ["en"]}) { score group { title } } }"""
+CREATE = """mutation($input: CreateGroupInput!) { createGroup(input: $input) { __typename } }"""
+ADD_POST = """mutation($id: ID!, $body: String! = "A new idea") {
+  addPost(input: {discussionId: $id, body: $body}) { __typename } }"""
+JOIN = """mutation($id: ID!) { joinGroup(input: {groupId: $id}) { __typename } }"""
+REVIEW_QUEUE = "query { reviewQueue(first: 20) { edges { node { title } } } }"
+REPORTS = "query { reports(first: 20) { edges { node { reason } } } }"
+MODERATION_LOG = """query($id: ID!) { moderationLog(groupId: $id, first: 20) {
+  edges { node { action } } } }"""
+INACTIVE = "query { inactiveGroups(first: 20) { edges { node { daysInactive } } } }"
+RESUME = """subscription($g: ID!, $after: String) { groupActivity(groupId: $g, after: $after) {
+  cursor kind subject { ... on Post { body } } } }"""
+
+
+@dataclass
+class Measured:
+    name: str
+    times_ms: list[float] = field(default_factory=list)
+    db_cpu_ms: float = 0.0
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.times_ms)
+
+    @property
+    def p99(self) -> float:
+        ordered = sorted(self.times_ms)
+        return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+
+
+@dataclass
+class Run:
+    """One API process on the grown database, and what the benchmark needs to call it."""
+
+    url: str
+    db_pid: int | None
+    community: Community
+    long_after: str  # the cursor of the long discussion's post before page 200
+    resume_after: str  # the cursor 1,000 events back
+    tokens: dict[str, str]
+    results: list[Measured] = field(default_factory=list)
+
+    def measure(self, name: str, repeat: int, call: Callable[[int], float]) -> None:
+        found = Measured(name)
+        before = cpu_seconds(self.db_pid) if self.db_pid else 0.0
+        for n in range(repeat):
+            found.times_ms.append(call(n))
+        if self.db_pid:
+            found.db_cpu_ms = (cpu_seconds(self.db_pid) - before) * 1000 / repeat
+        self.results.append(found)
+
+    def graphql(self, query: str, token: str, **variables: Any) -> float:
+        """Milliseconds from sending `query` to its answer, which must hold no error."""
+        started = time.perf_counter()
+        response = httpx2.post(self.url, json={"query": query, "variables": variables},
+                               headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        elapsed = (time.perf_counter() - started) * 1000
+        body = response.json()
+        refused = [value for value in (body.get("data") or {}).values()
+                   if isinstance(value, dict) and value.get("__typename", "").endswith("Error")]
+        if response.status_code != 200 or "errors" in body or refused:
+            raise RuntimeError(f"not answered as asked: {body}")
+        return elapsed
+
+    def resume(self, _: int) -> float:
+        """Milliseconds from subscribing 1,000 events back to receiving a post made right
+        after subscribing: the replay, then the live event."""
+        return asyncio.run(self._resume())
+
+    async def _resume(self) -> float:
+        group = to_base64("Group", self.community.group_ids[0])
+        marker = f"Marker {uuid.uuid4().hex}"
+        async with websockets.connect(self.url.replace("http://", "ws://"),
+                                      subprotocols=["graphql-transport-ws"]) as socket:
+            await socket.send(json.dumps({"type": "connection_init", "payload": {
+                "authorization": f"Bearer {self.tokens['owner']}"}}))
+            assert json.loads(await socket.recv())["type"] == "connection_ack"
+            started = time.perf_counter()
+            await socket.send(json.dumps({"id": "1", "type": "subscribe", "payload": {
+                "query": RESUME, "variables": {"g": group, "after": self.resume_after}}}))
+            await asyncio.to_thread(self.graphql, ADD_POST, self.tokens["owner"],
+                                    id=to_base64("Discussion", self.community.discussion_ids[0]),
+                                    body=marker)
+            while True:
+                message = json.loads(await asyncio.wait_for(socket.recv(), 60))
+                if message["type"] != "next" or message["payload"].get("errors"):
+                    raise RuntimeError(f"the stream ended: {message}")
+                subject = message["payload"]["data"]["groupActivity"]["subject"] or {}
+                if subject.get("body") == marker:
+                    return (time.perf_counter() - started) * 1000
+
+
+def operations(run: Run, repeat: int) -> None:
+    owner, css, reader = run.tokens["owner"], run.tokens["css"], run.tokens["reader"]
+    community = run.community
+    discussion = to_base64("Discussion", community.discussion_ids[1])
+    long = to_base64("Discussion", community.long_discussion_id)
+    group = to_base64("Group", community.group_ids[0])
+    run.measure("group list page", repeat, lambda _: run.graphql(GROUP_LIST, reader))
+    run.measure("discussion page", repeat, lambda _: run.graphql(DISCUSSION, reader,
+                                                                id=discussion))
+    run.measure("page 200 of a 10,000-post discussion", repeat, lambda _: run.graphql(
+        DISCUSSION, reader, id=long, after=run.long_after))
+    run.measure("groups search", repeat, lambda _: run.graphql(SEARCH, reader))
+    run.measure("similarGroups", repeat, lambda _: run.graphql(SIMILAR, reader))
+    run.measure("createGroup", repeat, lambda n: run.graphql(CREATE, owner, input={
+        "title": f"Scale proposal {uuid.uuid4().hex[:8]}", "participation": "OPEN",
+        "description": "A group for primary teachers who teach mathematics with games.",
+        "objectives": "Share classroom experiences about teaching mathematics through games,"
+                      " and design joint projects between primary schools in different"
+                      " countries.", "languages": ["en"], "topics": ["mathematics"]}))
+    # A discussion of a group the first owner holds, besides the long one.
+    theirs = to_base64("Discussion", community.discussion_ids[len(community.owners)])
+    run.measure("addPost", repeat, lambda _: run.graphql(ADD_POST, owner, id=theirs))
+    run.measure("joinGroup", repeat, lambda n: run.graphql(
+        JOIN, mint(f"joiner{uuid.uuid4().hex[:8]}"), id=to_base64(
+            "Group", community.group_ids[(n * 13 + 5) % len(community.group_ids)])))
+    run.measure("reviewQueue", repeat, lambda _: run.graphql(REVIEW_QUEUE, css))
+    run.measure("reports", repeat, lambda _: run.graphql(REPORTS, css))
+    run.measure("moderationLog", repeat, lambda _: run.graphql(MODERATION_LOG, css, id=group))
+    run.measure("inactiveGroups", repeat, lambda _: run.graphql(INACTIVE, css))
+    run.measure("resume a subscription 1,000 events back", max(repeat // 4, 3), run.resume)
+
+
+@contextmanager
+def database_on_file(path: Path) -> Iterator[tuple[str, int | None]]:
+    """The embedded database on `path`, on a port of its own, pinned to core 0, and its
+    process; or real MongoDB when `APP_MONGODB_URI` is set (its process unknown)."""
+    real = os.environ.get("APP_MONGODB_URI")
+    if real:
+        yield real, None
+        return
+    port = free_port()
+    process = subprocess.Popen(
+        ["taskset", "-c", "0", sys.executable, "-m", "api", "db", "--port", str(port),
+         "--path", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        uri = f"mongodb://127.0.0.1:{port}/?directConnection=true"
+        _wait_for_database(uri)
+        yield uri, process.pid  # taskset runs the database in its own process
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def _wait_for_database(uri: str) -> None:
+    async def ping() -> None:
+        client: AsyncMongoClient[Any] = AsyncMongoClient(uri, serverSelectionTimeoutMS=500)
+        try:
+            await client.admin.command("ping")
+        finally:
+            await client.close()
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            asyncio.run(ping())
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+async def _prepare(size: Size, uri: str, database: str) -> tuple[Community, str, str, int]:
+    """Grow `size` in memory, copy it to `uri`, and find the cursors the operations use; the
+    documents copied."""
+    with embedded_database(path=None) as memory:
+        source: AsyncMongoClient[Any] = AsyncMongoClient(memory, tz_aware=True)
+        grown = Store(source["agora"])
+        await grown.ensure_indexes()
+        started = time.perf_counter()
+        community = await grow(grown, size, progress=lambda step: print(
+            f"  {size.name}: {step} after {time.perf_counter() - started:.0f} s",
+            file=sys.stderr, flush=True))
+        target: AsyncMongoClient[Any] = AsyncMongoClient(uri, tz_aware=True)
+        store = Store(target[database])
+        await store.ensure_indexes()
+        copied = await copy(source["agora"], target[database])
+        await source.close()
+    long_posts, _ = await store.posts.page(
+        discussion_id=community.long_discussion_id, seek=Seek(), limit=10_001,
+        include_hidden=False)
+    long_after = encode_cursor(str(long_posts[199 * 50 - 1]["_id"]))
+    head = await store.events.head()
+    back = (await store.events.read_after(head - 1_001, limit=1))[0]
+    await target.close()
+    return community, long_after, event_cursor(back), copied
+
+
+def run_size(size: Size, repeat: int) -> tuple[list[Measured], float]:
+    """The operations' figures at `size`, and the bytes on disk per document."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "agora.sqlite3"
+        database = f"scale_{size.name.lower()}"
+        with database_on_file(path) as (uri, db_pid):
+            community, long_after, resume_after, copied = asyncio.run(
+                _prepare(size, uri, database))
+            port = free_port()
+            env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database, **as_deployed(),
+                   "APP_RATE_LIMITS": json.dumps({action: "100000000/minute" for action in (
+                       "createGroup", "addPost", "startDiscussion")}),
+                   "APP_QUERY_BUDGET": "100000000/minute"}
+            server = start([sys.executable, "-m", "api", "serve", "--port", str(port),
+                            "--log-level", "warning"], env, port)
+            try:
+                run = Run(f"http://127.0.0.1:{port}/graphql", db_pid, community,
+                          long_after, resume_after, tokens={
+                              "owner": mint(community.owners[0].id, "country=ES"),
+                              "css": mint("css-reviewer", "role=CSS"),
+                              "reader": mint("reader", "country=ES")})
+                operations(run, repeat)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+        per_document = path.stat().st_size / copied if path.exists() else 0.0
+    return run.results, per_document
+
+
+def table(by_size: dict[str, tuple[list[Measured], float]]) -> str:
+    names = list(by_size)
+    lines = ["| operation | " + " | ".join(
+        f"{name}: p50 / p99 ms, database CPU ms" for name in names) + " | last / first p50 |",
+        "|---|" + "---|" * (len(names) + 1)]
+    first, last = by_size[names[0]][0], by_size[names[-1]][0]
+    for index, measured in enumerate(first):
+        cells = [f"{results[index].p50:.1f} / {results[index].p99:.1f}, "
+                 f"{results[index].db_cpu_ms:.1f}" for results, _ in by_size.values()]
+        growth = last[index].p50 / measured.p50
+        lines.append(f"| {measured.name} | " + " | ".join(cells) + f" | {growth:.2f} |")
+    lines.append("| bytes on disk per document | " + " | ".join(
+        f"{per_document:,.0f}" for _, per_document in by_size.values()) + " | |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES))
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    started = time.time()
+    by_size = {name: run_size(SIZES[name], args.repeat) for name in args.sizes}
+    print(table(by_size))
+    print(f"\n({time.time() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
