@@ -291,7 +291,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args()
     started = time.time()
-    by_size = {name: run_size(SIZES[name], args.repeat) for name in args.sizes}
+    by_size = {}
+    for name in args.sizes:  # each size's figures as soon as they are known: L takes long
+        by_size[name] = run_size(SIZES[name], args.repeat)
+        print(table({name: by_size[name]}), end="\n\n", flush=True)
     print(table(by_size))
     print(f"\n({time.time() - started:.0f} s)")
 
