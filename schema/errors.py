@@ -48,14 +48,17 @@ class RateLimitedError(Error):
     retry_after_seconds: int
 
 
-ERROR_TYPES: tuple[type, ...] = (
-    NotFoundError,
-    UnauthenticatedError,
-    ForbiddenError,
-    ValidationError,
-    InvalidTransitionError,
-    RateLimitedError,
+# Each expected failure, and the error type that answers it: every payload union admits them
+# all (`schema.payloads`), and a mutation's failure is answered as its type (`ErrorAsData`).
+FAILURES: tuple[tuple[type[domain.DomainError], type[Error]], ...] = (
+    (domain.NotFound, NotFoundError),
+    (domain.Unauthenticated, UnauthenticatedError),
+    (domain.Forbidden, ForbiddenError),
+    (domain.ValidationFailed, ValidationError),
+    (domain.InvalidTransition, InvalidTransitionError),
+    (RateLimited, RateLimitedError),
 )
+ERROR_TYPES = tuple(error_type for _, error_type in FAILURES)
 
 
 def _message(exc: domain.DomainError) -> str:
@@ -89,7 +92,8 @@ class ErrorAsData:
     payload union admits its error type (every mutation's does), the failure is answered as
     that type, a member of the union, instead of as a GraphQL error."""
 
-    def __init__(self, exception_type: type[domain.DomainError], error_type: type) -> None:
+    def __init__(self, exception_type: type[domain.DomainError], error_type: type[Error]
+                 ) -> None:
         self.exception_type = exception_type
         self.error_type = error_type
 
@@ -97,15 +101,8 @@ class ErrorAsData:
         return error_for(exception)
 
 
-# One handler for each error type, as each payload union admits them all (`schema.payloads`).
-EXCEPTION_HANDLERS = (
-    ErrorAsData(domain.NotFound, NotFoundError),
-    ErrorAsData(domain.Unauthenticated, UnauthenticatedError),
-    ErrorAsData(domain.Forbidden, ForbiddenError),
-    ErrorAsData(domain.ValidationFailed, ValidationError),
-    ErrorAsData(domain.InvalidTransition, InvalidTransitionError),
-    ErrorAsData(RateLimited, RateLimitedError),
-)
+EXCEPTION_HANDLERS = tuple(ErrorAsData(exception_type, error_type)
+                           for exception_type, error_type in FAILURES)
 
 
 def code_of(error_type: type) -> str:
