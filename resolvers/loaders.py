@@ -30,6 +30,7 @@ def first_page_key(parent_id: str, size: int, hidden: bool = False) -> PageKey:
     """The key of a first page of `size`: one more is fetched, to tell whether more follow."""
     return parent_id, size + 1, hidden
 
+
 def _by_id[T](
     fetch: Callable[[list[str]], Awaitable[list[T]]], key: Callable[[T], Any]
 ) -> Callable[[Sequence[str]], Awaitable[list[T | None]]]:
@@ -159,7 +160,7 @@ class Loaders:
 
 def _first_page_size(page: PageRequest) -> int | None:
     """The size of `page` if it is a first page within bounds; None otherwise."""
-    if page.after is not None or page.backward:
+    if not page.first_page:
         return None
     try:
         return page.size()

@@ -83,6 +83,11 @@ class PageRequest:
     def backward(self) -> bool:
         return self.last is not None or self.before is not None
 
+    @property
+    def first_page(self) -> bool:
+        """Whether it asks for a list's first page: from its start, forward."""
+        return self.after is None and not self.backward
+
     def size(self) -> int:
         if not self.backward:
             return checked_page_size(self.first, default=self.default_size,

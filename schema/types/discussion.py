@@ -170,7 +170,7 @@ class Discussion(relay.Node):
         role = await ctx.loaders.viewer_roles.load(group_id)
         assert group is not None
         page = ctx.limits.page(first, after, last, before)
-        if after is None and not page.backward:  # the common case, batched across discussions
+        if page.first_page:  # the common case, batched across discussions
             return await answer(
                 lambda: ctx.loaders.first_posts(
                     discussion=self.doc, group=group, viewer_role=role, page=page

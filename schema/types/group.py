@@ -221,7 +221,7 @@ class Group(relay.Node):
     ) -> Connection[Discussion] | None:
         ctx = info.context
         page = ctx.limits.page(first, after, last, before)
-        if after is None and not page.backward:  # the common case, batched across groups
+        if page.first_page:  # the common case, batched across groups
             return await answer(lambda: ctx.loaders.first_discussions(group=self.doc, page=page),
                                 _discussions)
         # Posts of these discussions look their group up: it is this one.
