@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import subprocess
 
 
 def as_deployed() -> dict[str, str]:
@@ -10,3 +11,13 @@ def as_deployed() -> dict[str, str]:
     this process's environment too, so the tokens `mint` makes for the run carry it."""
     secret = os.environ.setdefault("APP_JWT_SECRET", secrets.token_hex(32))
     return {"APP_ENV": "production", "APP_JWT_SECRET": secret}
+
+
+def process_of(command: str) -> int:
+    """The id of the (newest) process whose command line holds `command`: a server under
+    benchmark, for its CPU."""
+    found = subprocess.run(["pgrep", "-f", command], capture_output=True, text=True,
+                           check=False).stdout.split()
+    if not found:
+        raise RuntimeError(f"no process runs {command!r}")
+    return int(found[-1])

@@ -33,7 +33,7 @@ from pymongo import AsyncMongoClient
 from strawberry.relay import to_base64
 
 from api.embedded import embedded_database
-from bench import as_deployed
+from bench import as_deployed, process_of
 from resolvers.domain.actors import Actor, Role
 from resolvers.store import Store
 from tests.acceptance.server import ROOT, _wait_ready, free_port, mint
@@ -180,8 +180,7 @@ class Measure:
         port = free_port()
         server = start([sys.executable, "-m", module, "serve", "--port", str(port),
                         "--log-level", "warning"], self.env, port)
-        pid = int(subprocess.run(["pgrep", "-f", f"{module} serve --port {port}"],
-                                 capture_output=True, text=True).stdout.split()[-1])
+        pid = process_of(f"{module} serve --port {port}")
         url = f"http://127.0.0.1:{port}/graphql"
         results = []
         try:
@@ -205,8 +204,7 @@ def run(seconds: int, connections: int) -> list[Result]:
     with embedded_database(path=None) as uri:
         database = f"bench_{uuid.uuid4().hex[:6]}"
         discussion, _ = asyncio.run(seed(uri, database))
-        db_pid = int(subprocess.run(["pgrep", "-f", "api db --port 0"], capture_output=True,
-                                    text=True).stdout.split()[-1])
+        db_pid = process_of("api db --port 0")
         base_port = free_port()
         bare = start(uvicorn("bench.bare:app", base_port), {}, base_port)
         try:

@@ -17,7 +17,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ from pymongo import AsyncMongoClient
 from strawberry.relay import to_base64
 
 from api.embedded import embedded_database
-from bench import as_deployed
+from bench import as_deployed, process_of
 from bench.grow import SIZES, Community, Size, copy, grow
 from bench.http import cpu_seconds, start
 from resolvers.domain.paging import Seek, encode_cursor
@@ -176,42 +175,14 @@ def operations(run: Run, repeat: int) -> None:
 
 @contextmanager
 def database_on_file(path: Path) -> Iterator[tuple[str, int | None]]:
-    """The embedded database on `path`, on a port of its own, pinned to core 0, and its
-    process; or real MongoDB when `APP_MONGODB_URI` is set (its process unknown)."""
+    """The embedded database on `path`, and its process; or real MongoDB when
+    `APP_MONGODB_URI` is set (its process unknown)."""
     real = os.environ.get("APP_MONGODB_URI")
     if real:
         yield real, None
         return
-    port = free_port()
-    process = subprocess.Popen(
-        ["taskset", "-c", "0", sys.executable, "-m", "api", "db", "--port", str(port),
-         "--path", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        uri = f"mongodb://127.0.0.1:{port}/?directConnection=true"
-        _wait_for_database(uri)
-        yield uri, process.pid  # taskset runs the database in its own process
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
-
-
-def _wait_for_database(uri: str) -> None:
-    async def ping() -> None:
-        client: AsyncMongoClient[Any] = AsyncMongoClient(uri, serverSelectionTimeoutMS=500)
-        try:
-            await client.admin.command("ping")
-        finally:
-            await client.close()
-
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            asyncio.run(ping())
-            return
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+    with embedded_database(path=path) as uri:
+        yield uri, process_of(f"api db --port 0 --exit-with-parent --path {path}")
 
 
 async def _prepare(size: Size, uri: str, database: str) -> tuple[Community, str, str, int]:
