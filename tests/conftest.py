@@ -4,6 +4,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx2
 import pytest
@@ -64,6 +65,18 @@ async def store(
     await store.ensure_indexes()
     yield store
     await mongo_client.drop_database(database_name)
+
+
+@pytest.fixture
+async def file_store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A store on the embedded database on a file, as `./scripts/serve` runs it: its SQLite
+    engine has limits of its own, which the in-memory one does not share."""
+    with embedded_database(path=tmp_path / "agora.sqlite3") as uri:
+        client: AsyncMongoClient[dict] = AsyncMongoClient(uri, tz_aware=True)  # type: ignore[type-arg]
+        try:
+            yield Store(client["agora"])
+        finally:
+            await client.close()
 
 
 @pytest.fixture

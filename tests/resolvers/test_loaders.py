@@ -69,22 +69,11 @@ async def test_a_page_size_out_of_bounds_is_not_loaded_ahead_but_left_to_report(
         await loaders.first_discussions(group=groups[0], page=too_many)
 
 
-async def test_hundreds_of_keys_load_on_the_embedded_database_on_a_file(tmp_path):
+async def test_hundreds_of_keys_load_on_the_embedded_database_on_a_file(file_store):
     """A deep page may ask a loader for thousands of keys at once: they are loaded a few
     hundred a command, which the embedded server on a file accepts (its SQLite refuses an
     `$in` of some five hundred values as an expression too deep)."""
-    from pymongo import AsyncMongoClient
-
-    from api.embedded import embedded_database
-    from resolvers.store import Store
-
-    with embedded_database(path=tmp_path / "agora.sqlite3") as uri:
-        client: AsyncMongoClient[dict] = AsyncMongoClient(uri, tz_aware=True)  # type: ignore[type-arg]
-        try:
-            store = Store(client["agora"])
-            await store.users._collection.insert_many(
-                [{"_id": f"user{n}", "name": f"User {n}"} for n in range(600)])
-            found = await Loaders(store, READER).users.load_many([f"user{n}" for n in range(600)])
-        finally:
-            await client.close()
+    await file_store.users._collection.insert_many(
+        [{"_id": f"user{n}", "name": f"User {n}"} for n in range(600)])
+    found = await Loaders(file_store, READER).users.load_many([f"user{n}" for n in range(600)])
     assert [doc["name"] for doc in found] == [f"User {n}" for n in range(600)]

@@ -211,26 +211,16 @@ async def test_recovery_looks_in_every_collection_whose_documents_carry_events(s
 
 
 async def test_a_replay_of_many_post_events_reads_their_posts_as_they_stand(
-    clock, tmp_path
+    clock, file_store
 ):
     """A subscriber resuming far back gets a batch of hundreds of post events; their posts
     are read in commands the embedded server on a file accepts (its SQLite refused one `$in`
     of them all as an expression too deep)."""
     from bson import ObjectId
-    from pymongo import AsyncMongoClient
-
-    from api.embedded import embedded_database
-    from resolvers.store import Store
 
     posts = [{"_id": ObjectId(), "body": f"Post {n}"} for n in range(600)]
     events = [{"id": f"e{n}", "kind": "POST_ADDED", "at": clock(), "subject_kind": "Post",
                "subject": {"_id": post["_id"]}} for n, post in enumerate(posts)]
-    with embedded_database(path=tmp_path / "agora.sqlite3") as uri:
-        client: AsyncMongoClient[dict] = AsyncMongoClient(uri, tz_aware=True)  # type: ignore[type-arg]
-        try:
-            store = Store(client["agora"])
-            await store.posts._collection.insert_many(posts)
-            found = await store.events.with_current(events)
-        finally:
-            await client.close()
+    await file_store.posts._collection.insert_many(posts)
+    found = await file_store.events.with_current(events)
     assert [event["current"]["body"] for event in found] == [post["body"] for post in posts]
