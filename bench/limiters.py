@@ -68,15 +68,16 @@ async def run(repeat: int) -> list[tuple[str, float, bool, float, bool]]:
     return rows
 
 
+def _verdict(refused: bool) -> str:
+    return "refused" if refused else "answered"
+
+
 def table(rows: list[tuple[str, float, bool, float, bool]]) -> str:
     lines = ["| document (API alone, in process) | Agora's walk: ms | Strawberry's limiters: ms "
              "| ratio |", "|---|---|---|---|"]
     for name, ours, ours_refused, theirs, theirs_refused in rows:
-        def verdict(refused: bool) -> str:
-            return "refused" if refused else "answered"
-
-        lines.append(f"| {name} | {ours:.2f} ({verdict(ours_refused)}) | {theirs:.2f} "
-                     f"({verdict(theirs_refused)}) | {theirs / ours:.1f} |")
+        lines.append(f"| {name} | {ours:.2f} ({_verdict(ours_refused)}) | {theirs:.2f} "
+                     f"({_verdict(theirs_refused)}) | {theirs / ours:.1f} |")
     return "\n".join(lines)
 
 
