@@ -240,12 +240,19 @@ class Group(relay.Node):
                       metadata=declare(Audience.STANDING))
     async def review(self, info: Info) -> GroupReview | None:
         viewer = info.context.viewer
-        if viewer is None or not (is_owner(viewer, self.doc) or oversees(viewer, self.doc)):
-            return None
         doc = self.doc
-        if "review" not in doc:  # an event's group: the record stays on the group
-            doc = await info.context.loaders.groups.load(str(doc["_id"])) or doc
-        return GroupReview(doc=doc) if "review" in doc else None
+        if viewer is None:
+            return None
+        if "review" not in doc:
+            # An event's group carries no review record: it and who may read it are read as
+            # they stand now (not through the loader, which the event's group may have primed).
+            found = await info.context.store.groups.get(group_id=str(doc["_id"]))
+            if found is None:
+                return None
+            doc = found
+        if not (is_owner(viewer, doc) or oversees(viewer, doc)):
+            return None
+        return GroupReview(doc=doc)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]  # one body for Node's overloads

@@ -217,6 +217,14 @@ async def test_every_field_an_event_reaches_answers_as_its_audience_says(
     assert {"POST_ADDED", "POST_EDITED", "POST_HIDDEN", "REPORT_FILED", "PAGE_ADDED",
             "GROUP_UPDATED", "MEMBER_JOINED", "DISCUSSION_PINNED",
             "DISCUSSION_STARTED"} <= kinds
+    # The review record is the owner's and the overseers': events of the group carry it for
+    # them as it stands, and for nobody else.
+    reviews = {person.id: [event["subject"]["review"] for event in events.values()
+                           if event["subject"]["__typename"] == "Group"]
+               for person, events in followed["Group"].items()}
+    assert all(review["history"] for person in ("olga", "carla", "nuria")
+               for review in reviews[person]) and reviews["olga"]
+    assert set(map(str, reviews["mia"] + reviews["max"])) == {"None"}
     for subject in SUBJECTS:
         assert differences(followed[subject], GROUP_ACTIVITY) == [], subject
         assert differences(read_posts[subject], POST_ADDED) == [], subject
