@@ -27,6 +27,7 @@ from pymongo.errors import DuplicateKeyError
 from resolvers.domain.events import EventDoc, is_post_event
 
 GAP = "GAP"
+LOG_COLLECTION = "events"
 _COUNTER = "events"
 _WIDTH = 16
 # The most values one `$in` may hold: on a file, the embedded server (SQLite) refuses an
@@ -48,7 +49,7 @@ class EventLog:
         (`resolvers.store.outbox`), for `recover`."""
         self._db = db
         self._sources = tuple(sources)
-        self._events = db["events"]
+        self._events = db[LOG_COLLECTION]
         self._counters = db["counters"]
         self._listeners: list[Callable[[], None]] = []
         self._repairs: dict[str, Callable[[dict[str, Any]], Awaitable[None]]] = {}
