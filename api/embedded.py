@@ -77,6 +77,83 @@ def _arrays_indexed(method: Callable[..., Any], paths_of: Callable[[str], Iterab
     return checked
 
 
+class _Dispatcher:
+    """Hands an engine's committed changes to its change-stream consumers on a thread of its
+    own, several writes' worth at a time."""
+
+    def __init__(self, dispatch: Callable[[str, Callable[..., None]], None]) -> None:
+        self._dispatch = dispatch
+        self._due: dict[str, Callable[..., None]] = {}
+        self._wake = threading.Condition()
+        threading.Thread(target=self._run, daemon=True, name="agora-change-dispatch").start()
+
+    def submit(self, consumer_id: str, consumer: Callable[..., None]) -> None:
+        with self._wake:
+            self._due[consumer_id] = consumer
+            self._wake.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._due:
+                    self._wake.wait()
+                due, self._due = self._due, {}
+            for consumer_id, consumer in due.items():
+                with contextlib.suppress(Exception):  # the next write dispatches again
+                    self._dispatch(consumer_id, consumer)
+
+
+def _dispatch_behind_writes(method: Callable[..., None]) -> Any:
+    """mongoeco 4.11 hands every write's changes to the change-stream hub before the write
+    answers: a lease, a heartbeat thread and several commits a write, which contend with the
+    writers for SQLite's lock. Agora reads no change stream (its event log is a collection), so
+    the hand-over runs behind the writes instead, coalesced: a stream still receives every
+    change, in order, a moment later."""
+
+    @functools.wraps(method)
+    def dispatch(self: Any, consumer_id: str, consumer: Callable[..., None]) -> None:
+        dispatcher = self.__dict__.get("_agora_dispatcher")
+        if dispatcher is None:
+            dispatcher = self.__dict__.setdefault(
+                "_agora_dispatcher", _Dispatcher(functools.partial(method, self)))
+        dispatcher.submit(consumer_id, consumer)
+
+    return dispatch
+
+
+def _deliver_in_batches(self: Any, consumer_id: str, consumer: Callable[..., None], *,
+                        generation: int, heartbeat: Any) -> None:
+    """mongoeco 4.11's `_dispatch_committed_changes_serial`, with one checkpoint (a commit) for
+    each batch of changes delivered instead of one for each change."""
+    from mongoeco.engines import _sqlite_outbox as outbox
+
+    with self._change_delivery_storage() as conn:
+        checkpoint = outbox.consumer_checkpoint(conn, consumer_id)
+        through = outbox.outbox_info(conn)["newestSequence"]
+    while checkpoint < through:
+        with self._change_delivery_storage() as conn:
+            changes = outbox.read_committed_changes(
+                conn, after_sequence=checkpoint, through_sequence=through,
+                deserialize_document=self._deserialize_document)
+        if not changes:
+            break
+        for change in changes:
+            heartbeat.raise_if_failed()
+            consumer(change.for_delivery())
+        checkpoint = changes[-1].sequence
+        with self._change_delivery_storage() as conn:
+            outbox.checkpoint_consumer(conn, consumer_id, checkpoint,
+                                       lease_owner=self._change_dispatch_owner,
+                                       lease_generation=generation)
+            conn.commit()
+        with self._lock:
+            self._change_outbox_checkpoints[consumer_id] = checkpoint
+    heartbeat.raise_if_failed()
+    with self._change_delivery_storage() as conn:
+        outbox.compact_change_outbox(conn, max_entries=self._change_outbox_max_entries)
+        conn.commit()
+
+
 def patch_mongoeco() -> None:
     from mongoeco.engines import memory, sqlite
 
@@ -94,6 +171,9 @@ def patch_mongoeco() -> None:
          lambda method: _arrays_indexed(method, lambda field: (field,))),
         ("_field_traverses_array_in_collection",
          lambda method: _arrays_indexed(method, sqlite.path_array_prefixes)),
+        ("dispatch_committed_changes", _dispatch_behind_writes),
+        ("_dispatch_committed_changes_serial",
+         lambda method: functools.wraps(method)(_deliver_in_batches)),
     ):
         method = getattr(engine, name)
         if not getattr(method, "__wrapped__", None):
