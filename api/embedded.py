@@ -156,6 +156,7 @@ def _deliver_in_batches(self: Any, consumer_id: str, consumer: Callable[..., Non
 
 def patch_mongoeco() -> None:
     from mongoeco.engines import memory, sqlite
+    from mongoeco.engines.sqlite_query import path_array_prefixes
 
     for module, owner, name in (
         (memory, memory.MemoryEngine, "_ensure_unique_indexes"),
@@ -170,7 +171,7 @@ def patch_mongoeco() -> None:
         ("_field_is_top_level_array_in_collection",
          lambda method: _arrays_indexed(method, lambda field: (field,))),
         ("_field_traverses_array_in_collection",
-         lambda method: _arrays_indexed(method, sqlite.path_array_prefixes)),
+         lambda method: _arrays_indexed(method, path_array_prefixes)),
         ("dispatch_committed_changes", _dispatch_behind_writes),
         ("_dispatch_committed_changes_serial",
          lambda method: functools.wraps(method)(_deliver_in_batches)),

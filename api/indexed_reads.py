@@ -1,34 +1,36 @@
 """Reads the embedded database on a file answers from its indexes.
 
-mongoeco's SQLite engine keeps every collection in one `documents` table and builds each
-compound index as an SQLite expression index, but its queries filter and sort on other
-expressions, so SQLite never uses those indexes: a page of one discussion costs what the whole
-collection holds (`../shared/research/mongoeco-at-scale.md`). Before each find, `indexed_plan`
-looks for a compound index that serves the query and, when one does, writes the SQL in the
-index's own expressions:
+mongoeco's SQLite engine keeps every collection in one `documents` table. It builds each
+compound index as an SQLite expression index, and each single-field index also as tables of
+entries, but its queries filter and sort on other expressions, so SQLite seldom uses them: a
+page of one discussion costs what the whole collection holds
+(`../shared/research/mongoeco-at-scale.md`). Before each find, `indexed_plan` looks for indexes
+that serve the query and, when it finds them, writes the SQL so that SQLite reads through them:
 
-- the equality (or `$in`) fields that lead the index, and a range on the field after them,
-  become index bounds;
-- a sort on the fields that follow, all in the index's directions or all reversed, is read in
-  index order, so a limit stops the walk;
-- the whole filter, as mongoeco translates it, still applies to every row the index yields, so
-  the answer is exactly the engine's; the bounds only spare the rows that cannot match.
+- a compound index: the equality (or `$in`) fields that lead it, and a range on the field
+  after them, become index bounds, and a sort on the fields that follow (all in the index's
+  directions, or all reversed) is read in index order, so a limit stops the walk;
+- `_id`: a lookup by `$in` reads the primary key; so does a sort on `_id` alone (with its
+  range as bounds) in a collection whose ids sort as the primary key does: the event log's
+  fixed-width numbers, and collections whose ids are all ObjectIds;
+- a multikey index (topics, terms): an equality, `$in` or `$all` on its field, or an `$or` of
+  them, keeps to the documents its entries name.
 
-A lookup of `_id`s by `$in` (every DataLoader's batch) reads the primary key. So do ranges and
-sorts on `_id` in the event log, whose `_id`s are fixed-width numbers, so that the primary key's
-order (mongoeco's `repr` of each id) is theirs.
-
-The bounds are exact for fields that hold scalars of one type, which MongoDB's own rule for
-compound indexes (at most one array field) and Agora's documents guarantee: Agora indexes arrays
-(topics, languages, terms) alone, never in a compound index. A query this does not recognise
-runs as mongoeco plans it.
+The whole filter, as mongoeco translates it, still applies to every row these yield, so the
+answer is exactly the engine's: the bounds only spare the rows that cannot match. The bounds
+of a compound index are exact for fields that hold scalars of one type, which MongoDB's own
+rule for compound indexes (at most one array field) and Agora's documents guarantee: Agora
+indexes arrays alone, never in a compound index. A query none of this serves runs as mongoeco
+plans it.
 """
 
-import re
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+from bson import ObjectId
 from mongoeco.core.query_plan import (
+    AllCondition,
     AndCondition,
     EqualsCondition,
     GreaterThanCondition,
@@ -36,6 +38,7 @@ from mongoeco.core.query_plan import (
     InCondition,
     LessThanCondition,
     LessThanOrEqualCondition,
+    OrCondition,
     QueryNode,
 )
 from mongoeco.engines.sqlite_planner import SQLiteReadExecutionPlan
@@ -55,11 +58,11 @@ RANGES: dict[type[QueryNode], str] = {
 }
 #: Types whose tagged form sorts as MongoDB sorts them (ISO datetimes, hex object ids).
 TAGGED = frozenset({"datetime", "objectid"})
-PLAIN_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-#: Collections whose `_id`s all sort as mongoeco's primary keys do.
-KEYED_IN_ORDER = frozenset({LOG_COLLECTION})
+#: Collections whose `_id`s are fixed-width numbers: the primary key sorts them.
+NUMBERED = frozenset({LOG_COLLECTION})
 
-Key = tuple[str, Any]
+Key = tuple[str, Any]  # (type, value) as an index holds a value
+Sql = tuple[str, list[Any]]
 
 
 def _conjuncts(plan: QueryNode) -> Iterator[QueryNode]:
@@ -68,6 +71,42 @@ def _conjuncts(plan: QueryNode) -> Iterator[QueryNode]:
             yield from _conjuncts(clause)
     else:
         yield plan
+
+
+def _plain(name: object) -> bool:
+    return isinstance(name, str) and name.isidentifier()
+
+
+@dataclass
+class _Bounds:
+    """What the query's conjuncts say of each top-level field, in index terms."""
+
+    equal: dict[str, list[Key]] = field(default_factory=dict)
+    values: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    ranges: dict[str, list[tuple[str, Key, Any]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, plan: QueryNode, encode: Callable[[dict[str, Any]], dict[str, Any]]
+           ) -> "_Bounds":
+        bounds = cls()
+        for condition in _conjuncts(plan):
+            name = getattr(condition, "field", None)
+            if not isinstance(name, str) or not _plain(name):
+                continue
+            if isinstance(condition, EqualsCondition | InCondition):
+                values = (condition.values if isinstance(condition, InCondition)
+                          else (condition.value,))
+                keys = [_key_of(encode, value) for value in values]
+                if values and None not in keys and len({key[0] for key in keys if key}) == 1:
+                    bounds.equal.setdefault(name, [key for key in keys if key])
+                    bounds.values.setdefault(name, values)
+            elif isinstance(condition, GreaterThanCondition | GreaterThanOrEqualCondition
+                            | LessThanCondition | LessThanOrEqualCondition):
+                key = _key_of(encode, condition.value)
+                if key is not None:
+                    bounds.ranges.setdefault(name, []).append(
+                        (RANGES[type(condition)], key, condition.value))
+        return bounds
 
 
 def _key_of(encode: Callable[[dict[str, Any]], dict[str, Any]], value: Any) -> Key | None:
@@ -84,48 +123,75 @@ def _key_of(encode: Callable[[dict[str, Any]], dict[str, Any]], value: Any) -> K
     return str(tagged["type"]), tagged["value"]
 
 
-class _Bounds:
-    """What the query's conjuncts say of each field, in index terms."""
+@dataclass
+class _Read:
+    """Where a read's rows come from, what bounds them, and in which order."""
 
-    def __init__(self, plan: QueryNode, encode: Callable[[dict[str, Any]], dict[str, Any]]):
-        self.equal: dict[str, list[Key]] = {}
-        self.values: dict[str, tuple[Any, ...]] = {}
-        self.ranges: dict[str, list[tuple[str, Key]]] = {}
-        for condition in _conjuncts(plan):
-            field = getattr(condition, "field", None)
-            if not isinstance(field, str) or not PLAIN_FIELD.match(field):
-                continue
-            if isinstance(condition, EqualsCondition):
-                key = _key_of(encode, condition.value)
-                if key is not None:
-                    self.equal[field] = [key]
-                    self.values[field] = (condition.value,)
-            elif isinstance(condition, InCondition) and condition.values:
-                keys = [_key_of(encode, value) for value in condition.values]
-                if None not in keys and len({key[0] for key in keys if key}) == 1:
-                    self.equal.setdefault(field, [key for key in keys if key])
-                    self.values.setdefault(field, condition.values)
-            elif type(condition) in RANGES:
-                key = _key_of(encode, condition.value)
-                if key is not None:
-                    self.ranges.setdefault(field, []).append((RANGES[type(condition)], key))
+    source: str = "documents"
+    conditions: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+    order: str = ""
+
+    def bound(self, sql: str, *params: Any) -> None:
+        self.conditions.append(sql)
+        self.params += params
+
+
+def indexed_plan(engine: Any, db_name: str, coll_name: str, semantics: Any,
+                 select_clause: str) -> SQLiteReadExecutionPlan | None:
+    """An SQL plan that reads `semantics`' query through indexes, or None."""
+    if (semantics.collation is not None or semantics.text_query is not None
+            or semantics.hint is not None):
+        return None
+    try:
+        where = translate_query_plan(semantics.query_plan)
+    except (NotImplementedError, TypeError):
+        return None
+    plan = semantics.query_plan
+    bounds = _Bounds.of(plan, engine._codec.encode)
+    sort = [(name, int(direction)) for name, direction in semantics.sort or []]
+    read = (_by_ids(engine, bounds, sort)
+            or _by_compound_index(engine, db_name, coll_name, bounds, sort)
+            or _by_id_order(engine, db_name, coll_name, plan, bounds, sort))
+    if read is None:
+        return None
+    return _plan(db_name, coll_name, semantics, select_clause, read, where)
+
+
+def _storage_key(engine: Any, value: Any) -> str:
+    """The primary key of a document whose `_id` is `value`, from the value as the engine
+    stores it (its own ObjectId type, say, whichever the query came with)."""
+    stored = engine._codec.decode(engine._codec.encode({"v": value}))["v"]
+    return str(engine._storage_key(stored))
+
+
+def _by_ids(engine: Any, bounds: _Bounds, sort: list[tuple[str, int]]) -> _Read | None:
+    """A lookup of `_id`s: their primary keys."""
+    ids = bounds.values.get("_id")
+    if ids is None or sort:
+        return None
+    read = _Read()
+    read.bound(f"storage_key IN ({', '.join('?' * len(ids))})",
+               *[_storage_key(engine, value) for value in ids])
+    return read
 
 
 def _serving(index: dict[str, Any], bounds: _Bounds, sort: Sequence[tuple[str, int]]
              ) -> tuple[int, bool] | None:
-    """How many leading fields of `index` the query pins by equality, and whether the index's
-    order (or its reverse) is the query's sort; None if the index does not serve it."""
+    """How many leading fields of `index` the query pins by equality, and whether it reads
+    them in reverse; None if the index serves neither the filter nor the sort."""
     keys = list(index["key"])
     if (index.get("sparse") or index.get("partial_filter_expression") or index.get("hidden")
-            or index.get("collation") or not index.get("physical_name") or len(keys) < 2):
+            or index.get("collation") or not index.get("physical_name") or len(keys) < 2
+            or not all(_plain(name) for name, _ in keys)):
         return None
     pinned = 0
     while pinned < len(keys) and keys[pinned][0] in bounds.equal:
         pinned += 1
-    wanted = [(field, direction) for field, direction in sort
-              if field not in dict(keys[:pinned])]
+    wanted = [(name, direction) for name, direction in sort
+              if name not in dict(keys[:pinned])]
     following = keys[pinned:pinned + len(wanted)]
-    if [field for field, _ in following] != [field for field, _ in wanted]:
+    if [name for name, _ in following] != [name for name, _ in wanted]:
         return None
     same = [want == have for (_, want), (_, have) in zip(wanted, following, strict=True)]
     if (any(same) and not all(same)) or not (pinned or wanted):
@@ -133,31 +199,8 @@ def _serving(index: dict[str, Any], bounds: _Bounds, sort: Sequence[tuple[str, i
     return pinned, bool(wanted) and not same[0]
 
 
-def indexed_plan(engine: Any, db_name: str, coll_name: str, semantics: Any,
-                 select_clause: str) -> SQLiteReadExecutionPlan | None:
-    """An SQL plan that reads `semantics`' query through an index, or None."""
-    if (semantics.collation is not None or semantics.text_query is not None
-            or semantics.hint is not None):
-        return None
-    try:
-        where, where_params = translate_query_plan(semantics.query_plan)
-    except (NotImplementedError, TypeError):
-        return None
-    bounds = _Bounds(semantics.query_plan, engine._codec.encode)
-    sort = list(semantics.sort or [])
-    ids = bounds.values.get("_id")
-    if ids is not None and not sort:
-        return _plan(db_name, coll_name, semantics, select_clause, source="documents",
-                     conditions=[f"storage_key IN ({', '.join('?' * len(ids))})"],
-                     params=[engine._storage_key(value) for value in ids],
-                     where=(where, where_params), order="")
-    if coll_name in KEYED_IN_ORDER:
-        keyed = _by_primary_key(engine, bounds, sort)
-        if keyed is not None:
-            conditions, params, order = keyed
-            return _plan(db_name, coll_name, semantics, select_clause, source="documents",
-                         conditions=conditions, params=params, where=(where, where_params),
-                         order=order)
+def _by_compound_index(engine: Any, db_name: str, coll_name: str, bounds: _Bounds,
+                       sort: list[tuple[str, int]]) -> _Read | None:
     best: tuple[int, bool, dict[str, Any]] | None = None
     for index in engine._load_indexes(db_name, coll_name):
         served = _serving(index, bounds, sort)
@@ -167,59 +210,123 @@ def indexed_plan(engine: Any, db_name: str, coll_name: str, semantics: Any,
         return None
     pinned, reverse, index = best
     keys = list(index["key"])
-    conditions: list[str] = []
-    params: list[Any] = []
-    for field, _ in keys[:pinned]:
-        values = bounds.equal[field]
-        conditions.append(f"{type_expression_sql(field)} = ?")
-        params.append(values[0][0])
-        if len(values) == 1:
-            conditions.append(f"{value_expression_sql(field)} = ?")
-        else:
-            conditions.append(f"{value_expression_sql(field)} IN ({', '.join('?' * len(values))})")
-        params += [value for _, value in values]
+    read = _Read(source=f'documents INDEXED BY "{index["physical_name"]}"')
+    for name, _ in keys[:pinned]:
+        values = bounds.equal[name]
+        read.bound(f"{type_expression_sql(name)} = ?", values[0][0])
+        read.bound(f"{value_expression_sql(name)} IN ({', '.join('?' * len(values))})",
+                   *[value for _, value in values])
     if pinned < len(keys):
-        field = keys[pinned][0]
-        for operator, (kind, value) in bounds.ranges.get(field, []):
-            conditions += [f"{type_expression_sql(field)} = ?",
-                           f"{value_expression_sql(field)} {operator} ?"]
-            params += [kind, value]
-    order = ""
+        name = keys[pinned][0]
+        for operator, (kind, value), _ in bounds.ranges.get(name, []):
+            read.bound(f"{type_expression_sql(name)} = ?", kind)
+            read.bound(f"{value_expression_sql(name)} {operator} ?", value)
     if sort:
         by = []
-        for field, direction in keys[pinned:]:
-            if reverse:
-                direction = -direction
-            way = "ASC" if direction == 1 else "DESC"
-            by += [f"{type_expression_sql(field)} {way}", f"{value_expression_sql(field)} {way}"]
-        order = " ORDER BY " + ", ".join(by)
-    source = f'documents INDEXED BY "{index["physical_name"]}"'
-    return _plan(db_name, coll_name, semantics, select_clause, source=source, conditions=conditions, params=params,
-                 where=(where, where_params), order=order)
+        for name, direction in keys[pinned:]:
+            way = "ASC" if (direction == 1) != reverse else "DESC"
+            by += [f"{type_expression_sql(name)} {way}", f"{value_expression_sql(name)} {way}"]
+        read.order = " ORDER BY " + ", ".join(by)
+    return read
 
 
-def _by_primary_key(engine: Any, bounds: _Bounds, sort: Sequence[tuple[str, int]]
-                    ) -> tuple[list[str], list[Any], str] | None:
-    """Bounds and order on the primary key for a range or sort on `_id` alone."""
-    if [field for field, _ in sort] not in ([], ["_id"]) or not (sort or "_id" in bounds.ranges):
+def _by_id_order(engine: Any, db_name: str, coll_name: str, plan: QueryNode,
+                 bounds: _Bounds, sort: list[tuple[str, int]]) -> _Read | None:
+    """A read in `_id` order, or one a multikey index narrows, through the primary key."""
+    read = _Read()
+    for sql, params in _postings(engine, db_name, coll_name, plan):
+        read.bound(sql, *params)
+    by_id = [name for name, _ in sort] == ["_id"]
+    if (sort and not by_id) or not (by_id or read.conditions or "_id" in bounds.ranges):
         return None
-    conditions, params = [], []
-    for operator, (kind, value) in bounds.ranges.get("_id", []):
-        if kind or not isinstance(value, str):
+    if by_id or "_id" in bounds.ranges:
+        kind = _id_kind(engine, db_name, coll_name)
+        if kind is None:
             return None
-        conditions.append(f"storage_key {operator} ?")
-        params.append(engine._storage_key(value))
-    order = f" ORDER BY storage_key {'DESC' if sort[0][1] == -1 else 'ASC'}" if sort else ""
-    return conditions, params, order
+        for operator, _, value in bounds.ranges.get("_id", []):
+            if not isinstance(value, kind):
+                return None
+            read.bound(f"storage_key {operator} ?", _storage_key(engine, value))
+    if by_id:
+        read.order = f" ORDER BY storage_key {'ASC' if sort[0][1] == 1 else 'DESC'}"
+    return read
 
 
-def _plan(db_name: str, coll_name: str, semantics: Any, select_clause: str, *, source: str,
-          conditions: list[str], params: list[Any], where: tuple[str, list[Any]], order: str
-          ) -> SQLiteReadExecutionPlan:
+def _id_kind(engine: Any, db_name: str, coll_name: str) -> type | None:
+    """The one type of the collection's `_id`s if the primary key sorts them as MongoDB does,
+    else None: fixed-width numbers in the log, or ObjectIds (their keys differ only in their
+    fixed-width hex), which the primary key's range shows at once."""
+    if coll_name in NUMBERED:
+        return str
+    prefix = _storage_key(engine, ObjectId("0" * 24)).split("ObjectId(")[0]
+    stray = engine._require_connection().execute(
+        "SELECT 1 FROM documents WHERE db_name = ? AND coll_name = ? AND storage_key < ? "
+        "UNION ALL SELECT 1 FROM documents WHERE db_name = ? AND coll_name = ? "
+        "AND storage_key >= ? LIMIT 1",
+        (db_name, coll_name, prefix, db_name, coll_name, prefix + "\U0010ffff")).fetchone()
+    return None if stray else ObjectId
+
+
+def _postings(engine: Any, db_name: str, coll_name: str, plan: QueryNode) -> Iterator[Sql]:
+    """Bounds from multikey indexes: for each conjunct that asks a multikey-indexed field for
+    some values (or an `$or` of such), the documents whose entries hold one of them."""
+    for condition in _conjuncts(plan):
+        branches = condition.clauses if isinstance(condition, OrCondition) else (condition,)
+        sets = [_posting_sets(engine, db_name, coll_name, branch) for branch in branches]
+        if not sets or any(found is None for found in sets):
+            continue
+        if isinstance(condition, OrCondition):
+            anyof = [posting for found in sets if found for posting in found]
+            yield ("(" + " OR ".join(sql for sql, _ in anyof) + ")",
+                   [param for _, params in anyof for param in params])
+        else:
+            yield from sets[0] or []
+
+
+def _posting_sets(engine: Any, db_name: str, coll_name: str, condition: QueryNode
+                  ) -> list[Sql] | None:
+    """What a multikey index says of one condition: a set of documents to keep to for an
+    equality or `$in`, one for each value of an `$all`; None if it says nothing."""
+    if not isinstance(condition, EqualsCondition | InCondition | AllCondition):
+        return None
+    if not _plain(condition.field) or getattr(condition, "null_matches_undefined", False):
+        return None
+    index = engine._find_multikey_index(db_name, coll_name, condition.field)
+    collection_id = engine._lookup_collection_id(engine._require_connection(), db_name,
+                                                 coll_name)
+    if index is None or collection_id is None:
+        return None
+    values = (condition.values if isinstance(condition, InCondition | AllCondition)
+              else (condition.value,))
+    if not values or any(isinstance(value, dict | list) or value is None for value in values):
+        return None
+    try:
+        keys = [(engine._multikey_type_score(kind), key) for value in values
+                for kind, key in engine._multikey_signatures_for_query_value(value)]
+    except NotImplementedError:
+        return None
+    groups = [[key] for key in keys] if isinstance(condition, AllCondition) else [keys]
+    return [_holding(collection_id, str(index["name"]), group) for group in groups]
+
+
+def _holding(collection_id: int, index_name: str, keys: list[tuple[int, str]]) -> Sql:
+    """The documents whose entries in the index, as array elements or as scalars, hold one of
+    `keys`."""
+    match = " OR ".join("(type_score = ? AND element_key = ?)" for _ in keys)
+    pairs = [part for key in keys for part in key]
+    entries = ("SELECT storage_key FROM {table} WHERE collection_id = ? AND index_name = ? "
+               f"AND ({match})")
+    sql = (f"storage_key IN ({entries.format(table='multikey_entries')} "
+           f"UNION {entries.format(table='scalar_index_entries')})")
+    return sql, [collection_id, index_name, *pairs, collection_id, index_name, *pairs]
+
+
+def _plan(db_name: str, coll_name: str, semantics: Any, select_clause: str, read: _Read,
+          where: tuple[str, list[Any]]) -> SQLiteReadExecutionPlan:
     filter_sql, filter_params = where
-    sql = (f"SELECT {select_clause} FROM {source} WHERE db_name = ? AND coll_name = ? AND "
-           + " AND ".join([*conditions, f"({filter_sql})"]) + order)
-    values: list[Any] = [db_name, coll_name, *params, *filter_params]
+    sql = (f"SELECT {select_clause} FROM {read.source} WHERE db_name = ? AND coll_name = ? AND "
+           + " AND ".join([*read.conditions, f"({filter_sql})"]) + read.order)
+    values: list[Any] = [db_name, coll_name, *read.params, *filter_params]
     if semantics.limit is not None:
         sql += " LIMIT ?"
         values.append(semantics.limit)

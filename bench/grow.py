@@ -3,10 +3,8 @@
 Teachers propose groups and the CSS approves them; each group gets a discussion with posts
 spread over the groups, and one group holds a long discussion. Everything goes through the
 use cases, with a clock that walks through the past `days`, so the log holds that many days
-of events. The use cases write to a database in memory (quick to grow), and `copy` then moves
-every document, as written, to the database under test in bulk inserts: the newcomer's file
-is filled with exactly the documents the use cases write (`tests/test_bench.py` compares
-them).
+of events. They write straight into the database under test, so it holds exactly what the
+use cases write, with no bulk path to keep equal to them.
 """
 
 import asyncio
@@ -15,8 +13,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-from pymongo.asynchronous.database import AsyncDatabase
 
 from resolvers import discussions, groups, membership
 from resolvers.domain.actors import Actor, Role
@@ -33,7 +29,7 @@ SUBJECTS = ("mathematics", "robotics", "reading", "music", "science", "history",
 WAYS = ("through games", "with projects", "outdoors", "with stories", "by design",
         "in pairs", "with puzzles", "across borders")
 LEVELS = ("in primary", "for teenagers", "in secondary", "for beginners", "in rural schools")
-# How many use cases run at once: the database in memory is the bound.
+# How many use cases run at once: the database is the bound.
 AT_ONCE = 20
 
 
@@ -138,23 +134,3 @@ async def grow(store: Store, size: Size, *, seed: int = 7,
         for n in range(size.groups)])
     progress(f"{size.groups} members")
     return Community(group_ids, discussion_ids, long_id, owners)
-
-
-async def copy(source: AsyncDatabase[Any], target: AsyncDatabase[Any], *,
-               batch: int = 1_000) -> int:
-    """Every document of every collection of `source`, inserted as it is into `target`
-    (whose indexes are made first: `Store.ensure_indexes`); the number copied."""
-    copied = 0
-    for name in sorted(await source.list_collection_names()):
-        cursor = source[name].find({}).sort("_id", 1)
-        docs: list[Any] = []
-        async for doc in cursor:
-            docs.append(doc)
-            if len(docs) == batch:
-                await target[name].insert_many(docs, ordered=False)
-                copied += len(docs)
-                docs = []
-        if docs:
-            await target[name].insert_many(docs, ordered=False)
-            copied += len(docs)
-    return copied

@@ -2,14 +2,15 @@
 
     .venv/bin/python -m bench.scale [--sizes S M L] [--repeat 20]
 
-For each size (`bench.grow.SIZES`), a community is grown through the use cases and copied
-into the embedded database on a file (`api db --path`); then the API runs on it as deployed
+For each size (`bench.grow.SIZES`), a community is grown through the use cases in the
+embedded database on a file (`api db --path`); then the API runs on it as deployed
 (production mode, one pinned core) and each operation is sent `--repeat` times, one at a
-time, over HTTP or a WebSocket, its time counted from the client's request to its answer.
-Printed per size and operation: p50 and p99, and the database process's CPU per operation;
-then the bytes on disk per document, and how each operation grew from the first size to the
-last. With `APP_MONGODB_URI` set, real MongoDB is measured instead of the file. Everything is
-bounded and on loopback.
+time, over one kept-alive HTTP connection (as a browser holds one) or a WebSocket, its time
+counted from the client's request to its answer. Printed per size and operation: p50 and p99,
+and the CPU the database process and the API process spent per operation; then the bytes on
+disk per document, and how each operation grew from the first size to the last. With
+`APP_MONGODB_URI` set, real MongoDB is measured instead of the file. Everything is bounded and
+on loopback.
 """
 
 import argparse
@@ -34,7 +35,7 @@ from strawberry.relay import to_base64
 
 from api.embedded import embedded_database
 from bench import as_deployed, process_of
-from bench.grow import SIZES, Community, Size, copy, grow
+from bench.grow import SIZES, Community, Size, grow
 from bench.http import cpu_seconds, start
 from resolvers.domain.paging import Seek, encode_cursor
 from resolvers.store import Store
@@ -68,6 +69,7 @@ class Measured:
     name: str
     times_ms: list[float] = field(default_factory=list)
     db_cpu_ms: float = 0.0
+    api_cpu_ms: float = 0.0
 
     @property
     def p50(self) -> float:
@@ -85,26 +87,30 @@ class Run:
 
     url: str
     db_pid: int | None
+    api_pid: int
     community: Community
     long_after: str  # the cursor of the long discussion's post before page 200
     resume_after: str  # the cursor 1,000 events back
     tokens: dict[str, str]
+    http: httpx2.Client = field(default_factory=lambda: httpx2.Client(timeout=60))
     results: list[Measured] = field(default_factory=list)
 
     def measure(self, name: str, repeat: int, call: Callable[[int], float]) -> None:
         found = Measured(name)
-        before = cpu_seconds(self.db_pid) if self.db_pid else 0.0
+        db_before = cpu_seconds(self.db_pid) if self.db_pid else 0.0
+        api_before = cpu_seconds(self.api_pid)
         for n in range(repeat):
             found.times_ms.append(call(n))
         if self.db_pid:
-            found.db_cpu_ms = (cpu_seconds(self.db_pid) - before) * 1000 / repeat
+            found.db_cpu_ms = (cpu_seconds(self.db_pid) - db_before) * 1000 / repeat
+        found.api_cpu_ms = (cpu_seconds(self.api_pid) - api_before) * 1000 / repeat
         self.results.append(found)
 
     def graphql(self, query: str, token: str, **variables: Any) -> float:
         """Milliseconds from sending `query` to its answer, which must hold no error."""
         started = time.perf_counter()
-        response = httpx2.post(self.url, json={"query": query, "variables": variables},
-                               headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        response = self.http.post(self.url, json={"query": query, "variables": variables},
+                                  headers={"Authorization": f"Bearer {token}"})
         elapsed = (time.perf_counter() - started) * 1000
         body = response.json()
         refused = [value for value in (body.get("data") or {}).values()
@@ -186,21 +192,18 @@ def database_on_file(path: Path) -> Iterator[tuple[str, int | None]]:
 
 
 async def _prepare(size: Size, uri: str, database: str) -> tuple[Community, str, str, int]:
-    """Grow `size` in memory, copy it to `uri`, and find the cursors the operations use; the
-    documents copied."""
-    with embedded_database(path=None) as memory:
-        source: AsyncMongoClient[Any] = AsyncMongoClient(memory, tz_aware=True)
-        grown = Store(source["agora"])
-        await grown.ensure_indexes()
-        started = time.perf_counter()
-        community = await grow(grown, size, progress=lambda step: print(
-            f"  {size.name}: {step} after {time.perf_counter() - started:.0f} s",
-            file=sys.stderr, flush=True))
-        target: AsyncMongoClient[Any] = AsyncMongoClient(uri, tz_aware=True)
-        store = Store(target[database])
-        await store.ensure_indexes()
-        copied = await copy(source["agora"], target[database])
-        await source.close()
+    """Grow `size` in the database at `uri`, and find the cursors the operations use; the
+    documents it then holds."""
+    target: AsyncMongoClient[Any] = AsyncMongoClient(uri, tz_aware=True)
+    store = Store(target[database])
+    await store.ensure_indexes()
+    started = time.perf_counter()
+    community = await grow(store, size, progress=lambda step: print(
+        f"  {size.name}: {step} after {time.perf_counter() - started:.0f} s",
+        file=sys.stderr, flush=True))
+    db = target[database]
+    documents = sum([await db[name].estimated_document_count()
+                     for name in await db.list_collection_names()])
     long_posts, _ = await store.posts.page(
         discussion_id=community.long_discussion_id, seek=Seek(), limit=10_001,
         include_hidden=False)
@@ -208,7 +211,7 @@ async def _prepare(size: Size, uri: str, database: str) -> tuple[Community, str,
     head = await store.events.head()
     back = (await store.events.read_after(head - 1_001, limit=1))[0]
     await target.close()
-    return community, long_after, event_cursor(back), copied
+    return community, long_after, event_cursor(back), documents
 
 
 def run_size(size: Size, repeat: int) -> tuple[list[Measured], float]:
@@ -217,7 +220,7 @@ def run_size(size: Size, repeat: int) -> tuple[list[Measured], float]:
         path = Path(folder) / "agora.sqlite3"
         database = f"scale_{size.name.lower()}"
         with database_on_file(path) as (uri, db_pid):
-            community, long_after, resume_after, copied = asyncio.run(
+            community, long_after, resume_after, documents = asyncio.run(
                 _prepare(size, uri, database))
             port = free_port()
             env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database, **as_deployed(),
@@ -226,29 +229,32 @@ def run_size(size: Size, repeat: int) -> tuple[list[Measured], float]:
                    "APP_QUERY_BUDGET": "100000000/minute"}
             server = start([sys.executable, "-m", "api", "serve", "--port", str(port),
                             "--log-level", "warning"], env, port)
+            run = Run(f"http://127.0.0.1:{port}/graphql", db_pid, server.pid, community,
+                      long_after, resume_after, tokens={
+                          "owner": mint(community.owners[0].id, "country=ES"),
+                          "css": mint("css-reviewer", "role=CSS"),
+                          "reader": mint("reader", "country=ES")})
             try:
-                run = Run(f"http://127.0.0.1:{port}/graphql", db_pid, community,
-                          long_after, resume_after, tokens={
-                              "owner": mint(community.owners[0].id, "country=ES"),
-                              "css": mint("css-reviewer", "role=CSS"),
-                              "reader": mint("reader", "country=ES")})
                 operations(run, repeat)
             finally:
+                run.http.close()
                 server.terminate()
                 server.wait(timeout=30)
-        per_document = path.stat().st_size / copied if path.exists() else 0.0
-    return run.results, per_document
+            on_disk = sum(part.stat().st_size for part in Path(folder).iterdir())
+    return run.results, on_disk / documents
 
 
 def table(by_size: dict[str, tuple[list[Measured], float]]) -> str:
     names = list(by_size)
     lines = ["| operation | " + " | ".join(
-        f"{name}: p50 / p99 ms, database CPU ms" for name in names) + " | last / first p50 |",
+        f"{name}: p50 / p99 ms, CPU ms of database + API" for name in names)
+        + " | last / first p50 |",
         "|---|" + "---|" * (len(names) + 1)]
     first, last = by_size[names[0]][0], by_size[names[-1]][0]
     for index, measured in enumerate(first):
         cells = [f"{results[index].p50:.1f} / {results[index].p99:.1f}, "
-                 f"{results[index].db_cpu_ms:.1f}" for results, _ in by_size.values()]
+                 f"{results[index].db_cpu_ms:.1f} + {results[index].api_cpu_ms:.1f}"
+                 for results, _ in by_size.values()]
         growth = last[index].p50 / measured.p50
         lines.append(f"| {measured.name} | " + " | ".join(cells) + f" | {growth:.2f} |")
     lines.append("| bytes on disk per document | " + " | ".join(

@@ -31,29 +31,20 @@ def test_failed_requests_stop_the_benchmark():
         read_wrk(failing)
 
 
-async def test_the_scale_benchmark_fills_its_database_with_what_the_use_cases_write(
-    store, mongo_client
-):
-    """`bench.grow` grows a community through the use cases in one database, and `copy` puts
-    exactly those documents into the database under test: every collection holds the same
-    documents in both."""
-    from bench.grow import Size, copy, grow
+async def test_the_scale_benchmark_grows_its_community_through_the_use_cases(store):
+    """`bench.grow` writes through the use cases into the database under test: approved
+    groups, each with a discussion and a member besides its owner, the posts, and their
+    events in the log."""
+    from bench.grow import Size, grow
 
-    community = await grow(store, Size("tiny", groups=4, posts=12, long_discussion=6, days=1))
+    size = Size("tiny", groups=4, posts=12, long_discussion=6, days=1)
+    community = await grow(store, size)
+    db = store.db
     assert len(community.group_ids) == 4
-    target = mongo_client[f"{store.db.name}_copy"]
-    try:
-        copied = await copy(store.db, target)
-        names = sorted([name for name in await store.db.list_collection_names()
-                        if await store.db[name].count_documents({})])
-        assert sorted(await target.list_collection_names()) == names
-        total = 0
-        for name in names:
-            grown = await store.db[name].find({}).sort("_id", 1).to_list()
-            assert await target[name].find({}).sort("_id", 1).to_list() == grown, name
-            total += len(grown)
-        assert copied == total
-        assert {"groups", "discussions", "posts", "memberships", "events",
-                "moderation_log", "users"} <= set(names)
-    finally:
-        await mongo_client.drop_database(target.name)
+    assert await db["groups"].count_documents({"status": "ACTIVE"}) == 4
+    assert await db["discussions"].count_documents({}) == 4
+    # Each discussion opens with a first post.
+    assert await db["posts"].count_documents({}) == 4 + 12 + 6
+    assert await db["memberships"].count_documents({"role": "MEMBER"}) == 4
+    kinds = {event["kind"] async for event in db["events"].find({}, {"kind": 1})}
+    assert {"POST_ADDED", "MEMBER_JOINED"} <= kinds

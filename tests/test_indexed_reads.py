@@ -23,6 +23,8 @@ INDEXES = {
         [("status", ASCENDING), ("group_id", ASCENDING), ("_id", DESCENDING)],
         [("tags", ASCENDING)],
     ],
+    "groups": [[("status", ASCENDING), ("_id", ASCENDING)], [("topics", ASCENDING)],
+               [("terms", ASCENDING)]],
     LOG_COLLECTION: [[("at", ASCENDING)], [("event_id", ASCENDING)]],
 }
 
@@ -58,6 +60,16 @@ def _posts() -> list[dict[str, Any]]:
     return docs
 
 
+def _groups() -> list[dict[str, Any]]:
+    """Groups, whose `_id`s are all ObjectIds: some hold a topic as a scalar, not a list."""
+    rng = random.Random(21)
+    words = ["game", "math", "story", "art", "robot", "music"]
+    return [{"_id": ObjectId.from_datetime(START + timedelta(minutes=n)),
+             "status": rng.choice(["ACTIVE", "PENDING", "CLOSED"]),
+             "topics": rng.choice(words) if n % 7 == 0 else rng.sample(words[:4], 2),
+             "terms": rng.sample(words, rng.randrange(4))} for n in range(300)]
+
+
 def _events() -> list[dict[str, Any]]:
     return [{"_id": key_of(n), "event_id": f"e{n}", "kind": "POST_ADDED" if n % 3 else "GAP",
              "at": START + timedelta(seconds=n // 2)} for n in range(1, 400)]
@@ -75,6 +87,7 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, A
                 for keys in indexes:
                     db[name].create_index(keys)
             db["posts"].insert_many(_posts())
+            db["groups"].insert_many(_groups())
             db[LOG_COLLECTION].insert_many(_events())
         yield pair[0]["agora"], pair[1]["agora"]
         for client in pair:
@@ -114,6 +127,17 @@ READS: list[tuple[str, dict[str, Any], list[tuple[str, int]]]] = [
     ("posts", {"_id": {"$in": [PIVOT, "text-id", ObjectId()]}}, []),
     ("posts", {"_id": PIVOT, "status": {"$in": ["OPEN", "CLOSED"]}}, []),
     ("posts", {}, [("created_at", -1), ("_id", -1)]),
+    ("posts", {"tags": "b", "hidden": {"$ne": True}}, [("_id", -1)]),
+    ("groups", {"status": "ACTIVE"}, [("_id", -1)]),
+    ("groups", {"terms": {"$all": ["game", "math"]}}, [("_id", -1)]),
+    ("groups", {"terms": {"$all": ["game", "math"]}, "status": {"$in": ["ACTIVE", "CLOSED"]},
+                "_id": {"$lt": ObjectId.from_datetime(START + timedelta(minutes=200))}},
+     [("_id", -1)]),
+    ("groups", {"$and": [{"status": {"$in": ["ACTIVE", "PENDING"]}}, {"$or": [
+        {"terms": {"$in": ["story", "robot"]}}, {"topics": {"$in": ["art"]}}]}]}, [("_id", -1)]),
+    ("groups", {"topics": "game"}, []),
+    ("groups", {"topics": {"$in": ["music", "art"]}}, [("_id", 1)]),
+    (LOG_COLLECTION, {"_id": {"$lte": key_of(50)}}, []),
     (LOG_COLLECTION, {"_id": {"$gt": key_of(120)}}, [("_id", 1)]),
     (LOG_COLLECTION, {"_id": {"$gt": key_of(120), "$lte": key_of(130)}}, [("_id", -1)]),
     (LOG_COLLECTION, {}, [("_id", -1)]),
@@ -137,3 +161,30 @@ def test_a_read_on_a_file_answers_what_the_engine_answers(
         assert got == expected
     else:
         assert sorted(map(str, got)) == sorted(map(str, expected))
+
+
+def _unserved(read: tuple[str, dict[str, Any], list[tuple[str, int]]]) -> bool:
+    """The reads no index serves: `_id`s of several types, and a sort no index holds."""
+    collection, query, _ = read
+    ids = query.get("_id")
+    mixed = isinstance(ids, dict) and "text-id" in ids.get("$in", [])
+    return mixed or (collection == "posts" and not query)
+
+
+def _planned_through_an_index(sql: str) -> bool:
+    """Whether `sql` is `api.indexed_reads`' plan: one it makes names the index it reads, or
+    bounds (or orders) the primary key."""
+    return "INDEXED BY" in sql or "storage_key IN (" in sql or "ORDER BY storage_key" in sql \
+        or "storage_key >" in sql or "storage_key <" in sql
+
+
+@pytest.mark.parametrize("read", READS)
+def test_a_read_an_index_serves_is_planned_through_it(
+    databases: tuple[Any, Any], read: tuple[str, dict[str, Any], list[tuple[str, int]]],
+) -> None:
+    collection, query, sort = read
+    cursor = databases[0][collection].find(query)
+    if sort:
+        cursor = cursor.sort(sort)
+    sql = cursor.limit(5).explain()["details"]["pushdown"]["sqlFragment"] or ""
+    assert _planned_through_an_index(sql) != _unserved(read), sql
