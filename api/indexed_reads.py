@@ -14,7 +14,9 @@ that serve the query and, when it finds them, writes the SQL so that SQLite read
   range as bounds) in a collection whose ids sort as the primary key does: the event log's
   fixed-width numbers, and collections whose ids are all ObjectIds;
 - a multikey index (topics, terms): an equality, `$in` or `$all` on its field, or an `$or` of
-  them, keeps to the documents its entries name.
+  them, keeps to the documents its entries name;
+- `$type: "array"` keeps to a partial index of the documents that hold an array there (the
+  outboxes that recovery looks for).
 
 The whole filter, as mongoeco translates it, still applies to every row these yield, so the
 answer is exactly the engine's: the bounds only spare the rows that cannot match. The bounds
@@ -24,6 +26,7 @@ indexes arrays alone, never in a compound index. A query none of this serves run
 plans it.
 """
 
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,11 +41,14 @@ from mongoeco.core.query_plan import (
     InCondition,
     LessThanCondition,
     LessThanOrEqualCondition,
+    MatchAll,
     OrCondition,
     QueryNode,
+    TypeCondition,
 )
 from mongoeco.engines.sqlite_planner import SQLiteReadExecutionPlan
 from mongoeco.engines.sqlite_query import (
+    json_path_for_field,
     translate_query_plan,
     type_expression_sql,
     value_expression_sql,
@@ -143,19 +149,35 @@ def indexed_plan(engine: Any, db_name: str, coll_name: str, semantics: Any,
     if (semantics.collation is not None or semantics.text_query is not None
             or semantics.hint is not None):
         return None
+    plan = semantics.query_plan
+    sort = [(name, int(direction)) for name, direction in semantics.sort or []]
+    # mongoeco's SQL for a path into arrays is not exact: the engine filters those in Python.
+    # So does this plan, after the bounds, which it can do for a read in no order.
+    in_python = not all(map(_plain, _fields(plan)))
+    if in_python and sort:
+        return None
     try:
-        where = translate_query_plan(semantics.query_plan)
+        where = ("1 = 1", []) if in_python else translate_query_plan(plan)
     except (NotImplementedError, TypeError):
         return None
-    plan = semantics.query_plan
     bounds = _Bounds.of(plan, engine._codec.encode)
-    sort = [(name, int(direction)) for name, direction in semantics.sort or []]
     read = (_by_ids(engine, bounds, sort)
             or _by_compound_index(engine, db_name, coll_name, bounds, sort)
             or _by_id_order(engine, db_name, coll_name, plan, bounds, sort))
     if read is None:
         return None
-    return _plan(db_name, coll_name, semantics, select_clause, read, where)
+    return _plan(db_name, coll_name, semantics, select_clause, read, where,
+                 residual=plan if in_python else None)
+
+
+def _fields(plan: QueryNode) -> Iterator[object]:
+    """The field each condition of `plan` names (an object for a condition this cannot
+    read, so that it counts as not plain)."""
+    if isinstance(plan, AndCondition | OrCondition):
+        for clause in plan.clauses:
+            yield from _fields(clause)
+    elif not isinstance(plan, MatchAll):
+        yield getattr(plan, "field", plan)
 
 
 def _storage_key(engine: Any, value: Any) -> str:
@@ -267,10 +289,37 @@ def _id_kind(engine: Any, db_name: str, coll_name: str) -> type | None:
     return None if stray else ObjectId
 
 
+def holds_array(engine: Any, path: str) -> str:
+    """SQL true of the documents that hold an array at `path`, as mongoeco asks it. A partial
+    index of those documents (made the first time) answers it: it is keyed on the same
+    expression, so that SQLite, which knows no sizes, prefers it to any other."""
+    literal = "'" + json_path_for_field(path).replace("'", "''") + "'"
+    name = "holding_" + hashlib.sha1(literal.encode()).hexdigest()[:16]
+    connection = engine._require_connection()
+    # Made in a write's transaction, the index goes if that write is rolled back: look again.
+    if connection.execute("SELECT 1 FROM sqlite_schema WHERE name = ?", (name,)).fetchone() \
+            is None:
+        connection.execute(
+            f'CREATE INDEX IF NOT EXISTS "{name}" ON documents '
+            f"(db_name, coll_name, json_type(document, {literal})) "
+            f"WHERE json_type(document, {literal}) = 'array'")
+    return f"json_type(document, {literal}) = 'array'"
+
+
+def _is_array_type(condition: QueryNode) -> bool:
+    """Whether `condition` is `$type: "array"` on a top-level field."""
+    return (isinstance(condition, TypeCondition) and _plain(condition.field)
+            and set(condition.values) <= {"array", 4})
+
+
 def _postings(engine: Any, db_name: str, coll_name: str, plan: QueryNode) -> Iterator[Sql]:
     """Bounds from multikey indexes: for each conjunct that asks a multikey-indexed field for
-    some values (or an `$or` of such), the documents whose entries hold one of them."""
+    some values (or an `$or` of such), the documents whose entries hold one of them; and
+    for `$type: "array"`, the documents that hold one."""
     for condition in _conjuncts(plan):
+        if _is_array_type(condition):
+            yield holds_array(engine, condition.field), []  # type: ignore[attr-defined]
+            continue
         branches = condition.clauses if isinstance(condition, OrCondition) else (condition,)
         sets = [_posting_sets(engine, db_name, coll_name, branch) for branch in branches]
         if not sets or any(found is None for found in sets):
@@ -322,11 +371,19 @@ def _holding(collection_id: int, index_name: str, keys: list[tuple[int, str]]) -
 
 
 def _plan(db_name: str, coll_name: str, semantics: Any, select_clause: str, read: _Read,
-          where: tuple[str, list[Any]]) -> SQLiteReadExecutionPlan:
+          where: tuple[str, list[Any]], residual: QueryNode | None
+          ) -> SQLiteReadExecutionPlan:
+    """The plan: SQL that reads through `read`'s bounds and filters by `where`; the filter
+    `residual` is then applied in Python, with the limit and skip, if given."""
     filter_sql, filter_params = where
     sql = (f"SELECT {select_clause} FROM {read.source} WHERE db_name = ? AND coll_name = ? AND "
            + " AND ".join([*read.conditions, f"({filter_sql})"]) + read.order)
     values: list[Any] = [db_name, coll_name, *read.params, *filter_params]
+    if residual is not None:
+        return SQLiteReadExecutionPlan(
+            semantics=semantics, strategy="sql", execution_lineage=(), physical_plan=(),
+            use_sql=True, sql=sql, params=tuple(values), apply_python_residual=True,
+            residual_query_plan=residual)
     if semantics.limit is not None:
         sql += " LIMIT ?"
         values.append(semantics.limit)

@@ -16,7 +16,7 @@ How an event is never lost nor doubled, with single-document writes only:
    number that is filled later.
 """
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -68,17 +68,24 @@ class EventLog:
 
     async def ensure_indexes(self) -> None:
         await self._events.create_index("event_id", unique=True)
-        await self._events.create_index([("at", ASCENDING)])
+        await self._events.create_index([("at", ASCENDING), ("_id", ASCENDING)])
         for source in self._sources:
             await self._db[source].create_index("outbox.at", sparse=True)
 
-    async def commit(self, source: str, doc_id: Any, events: Iterable[EventDoc]) -> None:
-        """Append events that wait in `source`'s document `doc_id`, then clear them there."""
+    async def commit(self, source: str, doc_id: Any, events: Sequence[EventDoc]) -> None:
+        """Append events that wait in `source`'s document `doc_id`, then clear them there:
+        the whole `outbox` goes when it holds only these (no other write's events wait in it),
+        so that only documents with events waiting hold one, which `recover` looks for."""
         for event in events:
             await self.append(event)
-            await self._db[source].update_one(
-                {"_id": doc_id}, {"$pull": {"outbox": {"id": event["id"]}}}
-            )
+        documents = self._db[source]
+        cleared = await documents.update_one(
+            {"_id": doc_id, "outbox": {"$size": len(events)},
+             "outbox.id": {"$all": [event["id"] for event in events]}},
+            {"$unset": {"outbox": ""}})
+        if not cleared.modified_count:
+            await documents.update_one({"_id": doc_id}, {"$pull": {"outbox": {
+                "id": {"$in": [event["id"] for event in events]}}}})
 
     async def append(self, event: EventDoc) -> int | None:
         """Give `event` the next cursor; None if it was in the log already."""
@@ -151,7 +158,7 @@ class EventLog:
     async def prune(self, *, before: datetime) -> int:
         """Remove events older than `before`; returns the highest cursor removed."""
         last = await self._events.find_one(
-            {"at": {"$lt": before}}, {"_id": 1}, sort=[("_id", DESCENDING)]
+            {"at": {"$lt": before}}, {"_id": 1}, sort=[("at", DESCENDING), ("_id", DESCENDING)]
         )
         if last is None:
             return await self.pruned_through()
@@ -168,7 +175,7 @@ class EventLog:
         recovered = 0
         for source in self._sources:
             stranded = self._db[source].find(
-                {"outbox.at": {"$lt": older_than}},
+                {"outbox": {"$type": "array"}, "outbox.at": {"$lt": older_than}},
                 {"outbox": 1, "group_id": 1, "discussion_id": 1},
             )
             async for doc in stranded:

@@ -190,3 +190,17 @@ async def test_last_pages_count_against_the_limit_on_objects(client, tokens, see
                              " edges { node { posts(last: 100) { edges { node { body } } } } }"
                              " } } } } }", headers=who)
     assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+
+
+async def test_a_groups_lists_read_side_by_side_in_one_query(client, tokens, seeded):
+    """Sibling lists read their stores at once, each in a task of its own: every one answers.
+    (`tests/schema/test_loading_ahead.py` holds the fast path's part of this to one context.)"""
+    query = """query($id: ID!) { group(id: $id) { title viewerRole
+        members(first: 2) { edges { node { role user { name } } } }
+        pages(first: 2) { edges { node { id } } }
+        discussions(last: 2) { edges { node { id } } } } }"""
+    body = await gql(client, query, {"id": seeded["group"]},
+                     headers=tokens.headers("carla", "CSS", country=None))
+    assert "errors" not in body, body
+    group = body["data"]["group"]
+    assert all(group[name]["edges"] for name in ("pages", "discussions", "members"))

@@ -3,6 +3,7 @@
 answers in the call, without waiting."""
 
 import asyncio
+import contextvars
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -128,3 +129,26 @@ async def test_errors_and_cancellation_reach_the_coroutine():
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert task.cancelled() and cleaned == ["done"]
+
+
+async def test_a_started_coroutine_keeps_one_context_of_its_own_whoever_drives_it_on():
+    """The driver sets a context variable around each command and resets it when the command
+    answers: the reset must find the variable in the context that set it, though a task of
+    graphql-core's, in a context of its own, drives the coroutine on. What it sets stays its
+    own."""
+    operation: contextvars.ContextVar[str | None] = contextvars.ContextVar("op", default=None)
+    future = asyncio.get_running_loop().create_future()
+
+    async def command() -> str | None:
+        token = operation.set("find")
+        try:
+            await future
+            return operation.get()
+        finally:
+            operation.reset(token)  # ValueError if run in another context than set()
+
+    waiting = started(command())
+    assert operation.get() is None
+    asyncio.get_running_loop().call_soon(future.set_result, None)
+    assert await asyncio.ensure_future(waiting) == "find"
+    assert operation.get() is None
