@@ -78,14 +78,18 @@ class EventLog:
         so that only documents with events waiting hold one, which `recover` looks for."""
         for event in events:
             await self.append(event)
+        await self._clear(source, doc_id, [event["id"] for event in events])
+
+    async def _clear(self, source: str, doc_id: Any, event_ids: list[str]) -> None:
+        """Take the events `event_ids` out of the document's outbox, and the outbox with them
+        if nothing else waits in it."""
         documents = self._db[source]
         cleared = await documents.update_one(
-            {"_id": doc_id, "outbox": {"$size": len(events)},
-             "outbox.id": {"$all": [event["id"] for event in events]}},
+            {"_id": doc_id, "outbox": {"$size": len(event_ids)}, "outbox.id": {"$all": event_ids}},
             {"$unset": {"outbox": ""}})
         if not cleared.modified_count:
-            await documents.update_one({"_id": doc_id}, {"$pull": {"outbox": {
-                "id": {"$in": [event["id"] for event in events]}}}})
+            await documents.update_one(
+                {"_id": doc_id}, {"$pull": {"outbox": {"id": {"$in": event_ids}}}})
 
     async def append(self, event: EventDoc) -> int | None:
         """Give `event` the next cursor; None if it was in the log already."""
@@ -181,10 +185,9 @@ class EventLog:
             async for doc in stranded:
                 if (repair := self._repairs.get(source)) is not None:
                     await repair(doc)
-                for event in sorted(doc["outbox"], key=lambda item: item["at"]):
+                waiting = sorted(doc["outbox"], key=lambda item: item["at"])
+                for event in waiting:
                     if await self.append(event) is not None:
                         recovered += 1
-                    await self._db[source].update_one(
-                        {"_id": doc["_id"]}, {"$pull": {"outbox": {"id": event["id"]}}}
-                    )
+                await self._clear(source, doc["_id"], [event["id"] for event in waiting])
         return recovered

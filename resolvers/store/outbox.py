@@ -91,8 +91,8 @@ class HoldsEvents[D: Mapping[str, Any]]:
 
     def _written(self, events: Events, doc: D | None) -> D | None:
         """`doc` as written with `events` (None if the write changed nothing), its events
-        held: the document as it will be once they are in the log, with an empty outbox."""
+        held: the document as it will be once they are in the log, its outbox gone."""
         if doc is None:
             return None
         self._hold(events, doc["_id"])
-        return cast(D, {**doc, "outbox": []}) if events.events or "outbox" in doc else doc
+        return cast(D, {key: value for key, value in doc.items() if key != "outbox"})
