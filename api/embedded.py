@@ -117,6 +117,36 @@ def _dispatch_behind_writes(method: Callable[..., None]) -> Any:
     return dispatch
 
 
+def _confined(method: Callable[..., Any]) -> Any:
+    """mongoeco 4.11 keeps every collection in one table, and builds each index of a
+    collection as an SQLite index over that whole table: every document of every collection
+    is in every index (as nulls), which each write keeps up to date and the file stores. Made
+    partial to its collection's documents, an index holds and costs only those. Only reads
+    that name the collection as literals can use it, which `api.indexed_reads` writes; mongoeco's
+    own SQL never reads these indexes (it filters on other expressions). An index made before
+    is remade so, once."""
+    from api.indexed_reads import namespace_sql
+
+    @functools.wraps(method)
+    def create(self: Any, db_name: str, coll_name: str, *args: Any, **kwargs: Any) -> Any:
+        name = method(self, db_name, coll_name, *args, **kwargs)
+        connection = self._require_connection()
+        confinement = f"WHERE {namespace_sql(db_name, coll_name)}"
+        for index in self._load_indexes(db_name, coll_name):
+            physical = index.get("physical_name")
+            found = physical and connection.execute(
+                "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?", (physical,)
+            ).fetchone()
+            if found and found[0] and not found[0].endswith(confinement):
+                connection.execute(f'DROP INDEX "{physical}"')
+                connection.execute(f"{found[0]} {confinement}")
+        if connection.in_transaction:
+            connection.commit()
+        return name
+
+    return create
+
+
 def _deliver_in_batches(self: Any, consumer_id: str, consumer: Callable[..., None], *,
                         generation: int, heartbeat: Any) -> None:
     """mongoeco 4.11's `_dispatch_committed_changes_serial`, with one checkpoint (a commit) for
@@ -163,6 +193,7 @@ def patch_mongoeco() -> None:
             setattr(owner, name, _skip_redundant_id_scan(method, module.id_contains_numeric_value))
     engine = sqlite.SQLiteEngine
     for name, patch in (
+        ("_create_index_sync", _confined),
         ("_compile_read_execution_plan", _read_through_indexes),
         ("_field_is_top_level_array_in_collection",
          lambda method: _arrays_indexed(method, lambda field: (field,))),

@@ -370,15 +370,24 @@ def _holding(collection_id: int, index_name: str, keys: list[tuple[int, str]]) -
     return sql, [collection_id, index_name, *pairs, collection_id, index_name, *pairs]
 
 
+def namespace_sql(db_name: str, coll_name: str) -> str:
+    """The SQL that keeps to one collection's documents, its names written out: an index
+    confined to the collection (`api.embedded`) serves only a query that names it so."""
+    def quoted(name: str) -> str:
+        return "'" + name.replace("'", "''") + "'"
+
+    return f"db_name = {quoted(db_name)} AND coll_name = {quoted(coll_name)}"
+
+
 def _plan(db_name: str, coll_name: str, semantics: Any, select_clause: str, read: _Read,
           where: tuple[str, list[Any]], residual: QueryNode | None
           ) -> SQLiteReadExecutionPlan:
     """The plan: SQL that reads through `read`'s bounds and filters by `where`; the filter
     `residual` is then applied in Python, with the limit and skip, if given."""
     filter_sql, filter_params = where
-    sql = (f"SELECT {select_clause} FROM {read.source} WHERE db_name = ? AND coll_name = ? AND "
-           + " AND ".join([*read.conditions, f"({filter_sql})"]) + read.order)
-    values: list[Any] = [db_name, coll_name, *read.params, *filter_params]
+    sql = (f"SELECT {select_clause} FROM {read.source} WHERE {namespace_sql(db_name, coll_name)} "
+           "AND " + " AND ".join([*read.conditions, f"({filter_sql})"]) + read.order)
+    values: list[Any] = [*read.params, *filter_params]
     if residual is not None:
         return SQLiteReadExecutionPlan(
             semantics=semantics, strategy="sql", execution_lineage=(), physical_plan=(),
