@@ -161,9 +161,13 @@ def indexed_plan(engine: Any, db_name: str, coll_name: str, semantics: Any,
     except (NotImplementedError, TypeError):
         return None
     bounds = _Bounds.of(plan, engine._codec.encode)
+    postings = list(_postings(engine, db_name, coll_name, plan))
+    # The documents a multikey index names are fewer than those of any status or country.
     read = (_by_ids(engine, bounds, sort)
+            or (_by_id_order(engine, db_name, coll_name, postings, bounds, sort) if postings
+                else None)
             or _by_compound_index(engine, db_name, coll_name, bounds, sort)
-            or _by_id_order(engine, db_name, coll_name, plan, bounds, sort))
+            or _by_id_order(engine, db_name, coll_name, postings, bounds, sort))
     if read is None:
         return None
     return _plan(db_name, coll_name, semantics, select_clause, read, where,
@@ -252,11 +256,11 @@ def _by_compound_index(engine: Any, db_name: str, coll_name: str, bounds: _Bound
     return read
 
 
-def _by_id_order(engine: Any, db_name: str, coll_name: str, plan: QueryNode,
+def _by_id_order(engine: Any, db_name: str, coll_name: str, postings: list[Sql],
                  bounds: _Bounds, sort: list[tuple[str, int]]) -> _Read | None:
-    """A read in `_id` order, or one a multikey index narrows, through the primary key."""
+    """A read in `_id` order, or one `postings` narrow, through the primary key."""
     read = _Read()
-    for sql, params in _postings(engine, db_name, coll_name, plan):
+    for sql, params in postings:
         read.bound(sql, *params)
     by_id = [name for name, _ in sort] == ["_id"]
     if (sort and not by_id) or not (by_id or read.conditions or "_id" in bounds.ranges):
@@ -360,14 +364,18 @@ def _posting_sets(engine: Any, db_name: str, coll_name: str, condition: QueryNod
 
 def _holding(collection_id: int, index_name: str, keys: list[tuple[int, str]]) -> Sql:
     """The documents whose entries in the index, as array elements or as scalars, hold one of
-    `keys`."""
-    match = " OR ".join("(type_score = ? AND element_key = ?)" for _ in keys)
-    pairs = [part for key in keys for part in key]
+    `keys`: for each type of key, its values looked up in the index at once."""
+    by_type: dict[int, list[str]] = {}
+    for score, key in keys:
+        by_type.setdefault(score, []).append(key)
+    match = " OR ".join(f"(type_score = ? AND element_key IN ({', '.join('?' * len(values))}))"
+                        for values in by_type.values())
+    params = [part for score, values in by_type.items() for part in (score, *values)]
     entries = ("SELECT storage_key FROM {table} WHERE collection_id = ? AND index_name = ? "
                f"AND ({match})")
     sql = (f"storage_key IN ({entries.format(table='multikey_entries')} "
            f"UNION {entries.format(table='scalar_index_entries')})")
-    return sql, [collection_id, index_name, *pairs, collection_id, index_name, *pairs]
+    return sql, [collection_id, index_name, *params, collection_id, index_name, *params]
 
 
 def namespace_sql(db_name: str, coll_name: str) -> str:

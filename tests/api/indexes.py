@@ -183,9 +183,8 @@ def _index_names(database: str, collection: str, indexes: dict[str, Any]) -> dic
     names = {}
     for name, index in indexes.items():
         key = ", ".join(f"{field}: {direction}" for field, direction in index["key"])
-        for suffix, prefix in (("", "idx_"), (":multikey", "mkidx_"), (":scalar", "scidx_")):
-            digest = hashlib.sha1(f"{database}:{collection}:{name}{suffix}".encode()).hexdigest()
-            names[prefix + digest[:16]] = key
+        digest = hashlib.sha1(f"{database}:{collection}:{name}".encode()).hexdigest()
+        names["idx_" + digest[:16]] = key
     return names
 
 
@@ -201,6 +200,8 @@ def embedded_index(details: list[str], names: dict[str, str], sorted_read: bool)
         bounded = constraint != "db_name=? AND coll_name=?"
         if index.startswith("holding_"):
             used.append("the documents holding an array there (partial)")
+        elif index.startswith(("mkidx_", "scidx_")) and "element_key" in constraint:
+            used.append("the multikey indexes' entries")
         elif index == "sqlite_autoindex_documents_1":
             if "storage_key" in constraint or (sorted_read and not _sorts_apart(details)):
                 used.append("_id")
