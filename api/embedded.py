@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,23 +51,6 @@ def _read_through_indexes(method: Callable[..., Any]) -> Any:
         return plan
 
     return planned
-
-
-def _arrays_indexed(method: Callable[..., Any], paths_of: Callable[[str], Iterable[str]]
-                    ) -> Any:
-    """mongoeco 4.11 asks, before many reads and before every insert under a unique index,
-    whether any document of the collection holds an array at a path; it forgets the answer at
-    every write, so the question costs a scan of the collection each time. A partial index of
-    the documents that do hold one answers it from the index, with the same query."""
-    from api.indexed_reads import holds_array
-
-    @functools.wraps(method)
-    def checked(self: Any, db_name: str, coll_name: str, field: str) -> Any:
-        for path in paths_of(field):
-            holds_array(self, path)  # the index, for the query the method makes
-        return method(self, db_name, coll_name, field)
-
-    return checked
 
 
 class _Dispatcher:
@@ -120,31 +103,49 @@ def _dispatch_behind_writes(method: Callable[..., None]) -> Any:
 def _confined(method: Callable[..., Any]) -> Any:
     """mongoeco 4.11 keeps every collection in one table, and builds each index of a
     collection as an SQLite index over that whole table: every document of every collection
-    is in every index (as nulls), which each write keeps up to date and the file stores. Made
-    partial to its collection's documents, an index holds and costs only those. Only reads
-    that name the collection as literals can use it, which `api.indexed_reads` writes; mongoeco's
-    own SQL never reads these indexes (it filters on other expressions). An index made before
-    is remade so, once."""
-    from api.indexed_reads import namespace_sql
+    is in every index (as nulls), which each write keeps up to date and the file stores. After
+    it makes an index, `_confine` remakes the collection's indexes partial to its documents."""
 
     @functools.wraps(method)
     def create(self: Any, db_name: str, coll_name: str, *args: Any, **kwargs: Any) -> Any:
         name = method(self, db_name, coll_name, *args, **kwargs)
-        connection = self._require_connection()
-        confinement = f"WHERE {namespace_sql(db_name, coll_name)}"
-        for index in self._load_indexes(db_name, coll_name):
-            physical = index.get("physical_name")
-            found = physical and connection.execute(
-                "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?", (physical,)
-            ).fetchone()
-            if found and found[0] and not found[0].endswith(confinement):
-                connection.execute(f'DROP INDEX "{physical}"')
-                connection.execute(f"{found[0]} {confinement}")
-        if connection.in_transaction:
-            connection.commit()
+        with self._lock:
+            _confine(self._require_connection(), db_name, coll_name,
+                     self._load_indexes(db_name, coll_name))
         return name
 
     return create
+
+
+def _confine(connection: Any, db_name: str, coll_name: str, indexes: list[Any]) -> None:
+    """Each index of the collection, partial to its documents, so that it holds and costs only
+    those. Only reads that name the collection as literals can use one, which
+    `api.indexed_reads` writes; mongoeco's own SQL never reads these indexes (it filters on
+    other expressions). An index made before is remade so, once.
+
+    mongoeco also asks, before many reads and before every insert under a unique index,
+    whether any document of the collection holds an array at a path; it forgets the answer at
+    every write, so the question costs a scan of the collection each time. For the fields of
+    each index (and their paths), a partial index of the documents that hold an array there
+    answers it instead (`api.indexed_reads.hold_arrays`)."""
+    from mongoeco.engines.sqlite_query import path_array_prefixes
+
+    from api.indexed_reads import hold_arrays, namespace_sql
+
+    confinement = f"WHERE {namespace_sql(db_name, coll_name)}"
+    for index in indexes:
+        physical = index.get("physical_name")
+        found = physical and connection.execute(
+            "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?", (physical,)
+        ).fetchone()
+        if found and found[0] and not found[0].endswith(confinement):
+            connection.execute(f'DROP INDEX "{physical}"')
+            connection.execute(f"{found[0]} {confinement}")
+        for field in index["fields"]:
+            for path in {field.split(".")[0], *path_array_prefixes(field)}:
+                hold_arrays(connection, path)
+    if connection.in_transaction:
+        connection.commit()
 
 
 def _deliver_in_batches(self: Any, consumer_id: str, consumer: Callable[..., None], *,
@@ -182,7 +183,6 @@ def _deliver_in_batches(self: Any, consumer_id: str, consumer: Callable[..., Non
 
 def patch_mongoeco() -> None:
     from mongoeco.engines import memory, sqlite
-    from mongoeco.engines.sqlite_query import path_array_prefixes
 
     for module, owner, name in (
         (memory, memory.MemoryEngine, "_ensure_unique_indexes"),
@@ -195,10 +195,6 @@ def patch_mongoeco() -> None:
     for name, patch in (
         ("_create_index_sync", _confined),
         ("_compile_read_execution_plan", _read_through_indexes),
-        ("_field_is_top_level_array_in_collection",
-         lambda method: _arrays_indexed(method, lambda field: (field,))),
-        ("_field_traverses_array_in_collection",
-         lambda method: _arrays_indexed(method, path_array_prefixes)),
         ("dispatch_committed_changes", _dispatch_behind_writes),
         ("_dispatch_committed_changes_serial",
          lambda method: functools.wraps(method)(_deliver_in_batches)),

@@ -293,21 +293,26 @@ def _id_kind(engine: Any, db_name: str, coll_name: str) -> type | None:
     return None if stray else ObjectId
 
 
-def holds_array(engine: Any, path: str) -> str:
-    """SQL true of the documents that hold an array at `path`, as mongoeco asks it. A partial
-    index of those documents (made the first time) answers it: it is keyed on the same
-    expression, so that SQLite, which knows no sizes, prefers it to any other."""
-    literal = "'" + json_path_for_field(path).replace("'", "''") + "'"
+def holds_array(path: str) -> str:
+    """SQL true of the documents that hold an array at `path`, as mongoeco asks it: the
+    partial index `hold_arrays` makes answers it."""
+    return f"json_type(document, {_path_literal(path)}) = 'array'"
+
+
+def hold_arrays(connection: Any, path: str) -> None:
+    """Make the partial index of the documents that hold an array at `path`. It is keyed on
+    the same expression as `holds_array` asks, so that SQLite, which knows no sizes, prefers
+    it to any other index. Made with the collection's indexes, never while reading."""
+    literal = _path_literal(path)
     name = "holding_" + hashlib.sha1(literal.encode()).hexdigest()[:16]
-    connection = engine._require_connection()
-    # Made in a write's transaction, the index goes if that write is rolled back: look again.
-    if connection.execute("SELECT 1 FROM sqlite_schema WHERE name = ?", (name,)).fetchone() \
-            is None:
-        connection.execute(
-            f'CREATE INDEX IF NOT EXISTS "{name}" ON documents '
-            f"(db_name, coll_name, json_type(document, {literal})) "
-            f"WHERE json_type(document, {literal}) = 'array'")
-    return f"json_type(document, {literal}) = 'array'"
+    connection.execute(
+        f'CREATE INDEX IF NOT EXISTS "{name}" ON documents '
+        f"(db_name, coll_name, json_type(document, {literal})) "
+        f"WHERE json_type(document, {literal}) = 'array'")
+
+
+def _path_literal(path: str) -> str:
+    return "'" + json_path_for_field(path).replace("'", "''") + "'"
 
 
 def _is_array_type(condition: QueryNode) -> bool:
@@ -322,7 +327,7 @@ def _postings(engine: Any, db_name: str, coll_name: str, plan: QueryNode) -> Ite
     for `$type: "array"`, the documents that hold one."""
     for condition in _conjuncts(plan):
         if _is_array_type(condition):
-            yield holds_array(engine, condition.field), []  # type: ignore[attr-defined]
+            yield holds_array(condition.field), []  # type: ignore[attr-defined]
             continue
         branches = condition.clauses if isinstance(condition, OrCondition) else (condition,)
         sets = [_posting_sets(engine, db_name, coll_name, branch) for branch in branches]

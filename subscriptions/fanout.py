@@ -89,7 +89,10 @@ class Fanout:
         """Register `subscriber`; it is offered every event after the returned position."""
         async with self._lock:
             if not self._subscribers:  # the reader slept: catch up first
-                await self._maintain()
+                try:
+                    await self._maintain()
+                except Exception as error:  # the next round tries again; the stream goes on
+                    _failed("event log maintenance", error)
                 await self._read(deliver=False)  # pass over what happened while nobody listened
             self._subscribers.add(subscriber)
             self.wake()
