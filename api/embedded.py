@@ -124,10 +124,10 @@ def _confine(connection: Any, db_name: str, coll_name: str, indexes: list[Any]) 
     other expressions). An index made before is remade so, once.
 
     mongoeco also asks, before many reads and before every insert under a unique index,
-    whether any document of the collection holds an array at a path; it forgets the answer at
-    every write, so the question costs a scan of the collection each time. For the fields of
-    each index (and their paths), a partial index of the documents that hold an array there
-    answers it instead (`api.indexed_reads.hold_arrays`)."""
+    whether any document of the collection holds an array at a path (an index's field, or a
+    path leading to it); it forgets the answer at every write, so the question costs a scan of
+    the collection each time. For each such path, a partial index of the documents that hold
+    an array there answers it instead (`api.indexed_reads.hold_arrays`)."""
     from mongoeco.engines.sqlite_query import path_array_prefixes
 
     from api.indexed_reads import hold_arrays, namespace_sql
@@ -142,7 +142,7 @@ def _confine(connection: Any, db_name: str, coll_name: str, indexes: list[Any]) 
             connection.execute(f'DROP INDEX "{physical}"')
             connection.execute(f"{found[0]} {confinement}")
         for field in index["fields"]:
-            for path in {field.split(".")[0], *path_array_prefixes(field)}:
+            for path in (field, *path_array_prefixes(field)):
                 hold_arrays(connection, path)
     if connection.in_transaction:
         connection.commit()

@@ -162,12 +162,17 @@ def indexed_plan(engine: Any, db_name: str, coll_name: str, semantics: Any,
         return None
     bounds = _Bounds.of(plan, engine._codec.encode)
     postings = list(_postings(engine, db_name, coll_name, plan))
+
+    def in_id_order() -> _Read | None:
+        return _by_id_order(engine, db_name, coll_name, postings, bounds, sort)
+
+    def by_compound_index() -> _Read | None:
+        return _by_compound_index(engine, db_name, coll_name, bounds, sort)
+
     # The documents a multikey index names are fewer than those of any status or country.
-    read = (_by_ids(engine, bounds, sort)
-            or (_by_id_order(engine, db_name, coll_name, postings, bounds, sort) if postings
-                else None)
-            or _by_compound_index(engine, db_name, coll_name, bounds, sort)
-            or _by_id_order(engine, db_name, coll_name, postings, bounds, sort))
+    first, then = (in_id_order, by_compound_index) if postings else (by_compound_index,
+                                                                      in_id_order)
+    read = _by_ids(engine, bounds, sort) or first() or then()
     if read is None:
         return None
     return _plan(db_name, coll_name, semantics, select_clause, read, where,
@@ -350,9 +355,11 @@ def _posting_sets(engine: Any, db_name: str, coll_name: str, condition: QueryNod
     if not _plain(condition.field) or getattr(condition, "null_matches_undefined", False):
         return None
     index = engine._find_multikey_index(db_name, coll_name, condition.field)
+    if index is None:
+        return None
     collection_id = engine._lookup_collection_id(engine._require_connection(), db_name,
                                                  coll_name)
-    if index is None or collection_id is None:
+    if collection_id is None:
         return None
     values = (condition.values if isinstance(condition, InCondition | AllCondition)
               else (condition.value,))
