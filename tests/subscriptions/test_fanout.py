@@ -148,3 +148,30 @@ async def test_a_replay_pruned_midway_must_resync(store, clock, fanout):
     await EventLog(store.db).prune(before=clock())
     with pytest.raises(ResyncRequired):
         await take(replay, 1000)
+
+
+class FailingRecovery(EventLog):
+    """A log whose recovery fails, as it may when the database is busy for a moment."""
+
+    async def recover(self, *, older_than: Any) -> int:
+        raise RuntimeError("database is locked")
+
+
+async def test_a_failed_catch_up_does_not_end_the_stream_that_started_it(store, clock):
+    """The first subscriber after a quiet spell runs the log's maintenance first; if that
+    fails, the subscriber still gets what it asked for, and maintenance runs again later."""
+    log = FailingRecovery(store.db)
+    reader = Fanout(log, clock, FanoutSettings(poll_interval=3600))
+    await reader.start()
+    try:
+        await log.append(event(1, clock))
+        (first,) = await log.read_after(0, limit=1)
+        events = stream(fanout=reader, log=log, watch=Everything(), after=event_cursor(first))
+        reading = asyncio.ensure_future(take(events, 2))
+        await asyncio.sleep(0.1)
+        await log.append(event(2, clock))
+        await log.append(event(3, clock))
+        assert await asyncio.wait_for(reading, 10) == [2, 3]
+        await events.aclose()
+    finally:
+        await reader.stop()
