@@ -35,8 +35,20 @@ def test_secrets_are_required_and_the_api_scales():
     api = COMPOSE["services"]["api"]
     assert api["environment"]["APP_JWT_SECRET"].startswith("${APP_JWT_SECRET:?")
     assert "container_name" not in api  # a fixed name would forbid --scale api=2
-    (ports,) = api["ports"]
-    assert "-" in ports.split(":")[-2]  # a host port range, one port per replica
+    assert "ports" not in api  # the replicas are reached through the proxy only
+    assert api["environment"]["FORWARDED_ALLOW_IPS"] == "*"
+
+
+def test_nginx_runs_the_tested_configuration_in_front_of_the_replicas():
+    """tests/live/test_proxy.py runs scripts/nginx/agora.conf in front of two API processes."""
+    proxy = COMPOSE["services"]["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    mounts = dict(volume.split(":")[:2] for volume in proxy["volumes"])
+    assert mounts["./scripts/nginx/agora.conf"] == "/etc/nginx/conf.d/default.conf"
+    assert mounts["./scripts/nginx/agora-upstream.conf"] == "/etc/nginx/agora-upstream.conf"
+    assert "server api:8000" in (ROOT / "scripts/nginx/agora-upstream.conf").read_text()
+    assert proxy["ports"] == ["127.0.0.1:8000:8080"]
+    assert proxy["depends_on"]["api"]["condition"] == "service_healthy"
 
 
 def test_the_image_is_slim_non_root_and_healthchecked():
