@@ -28,7 +28,7 @@ plans it.
 
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bson import ObjectId
@@ -149,8 +149,12 @@ def indexed_plan(engine: Any, db_name: str, coll_name: str, semantics: Any,
     if (semantics.collation is not None or semantics.text_query is not None
             or semantics.hint is not None):
         return None
-    plan = semantics.query_plan
     sort = [(name, int(direction)) for name, direction in semantics.sort or []]
+    plan = _pruned(semantics.query_plan)
+    if plan is None:  # it matches no document
+        return _plan(db_name, coll_name, semantics, select_clause, _Read(conditions=["0 = 1"]),
+                     ("1 = 1", []), residual=None)
+    pruned = plan is not semantics.query_plan
     # mongoeco's SQL for a path into arrays is not exact: the engine filters those in Python.
     # So does this plan, after the bounds, which it can do for a read in no order.
     in_python = not all(map(_plain, _fields(plan)))
@@ -173,10 +177,28 @@ def indexed_plan(engine: Any, db_name: str, coll_name: str, semantics: Any,
     first, then = (in_id_order, by_compound_index) if postings else (by_compound_index,
                                                                       in_id_order)
     read = _by_ids(engine, bounds, sort) or first() or then()
+    if read is None and pruned:
+        read = _Read()  # every document, but not the engine's SQL for the query as it came
     if read is None:
         return None
     return _plan(db_name, coll_name, semantics, select_clause, read, where,
                  residual=plan if in_python else None)
+
+
+def _pruned(plan: QueryNode) -> QueryNode | None:
+    """`plan` without the `$in`s of no values, which match nothing (mongoeco writes SQL that
+    SQLite refuses for one on a multikey index); None when then nothing can match."""
+    if isinstance(plan, InCondition) and not plan.values:
+        return None
+    if not isinstance(plan, AndCondition | OrCondition) or not plan.clauses:
+        return plan
+    clauses = [_pruned(clause) for clause in plan.clauses]
+    kept = tuple(clause for clause in clauses if clause is not None)
+    if (isinstance(plan, AndCondition) and len(kept) < len(clauses)) or not kept:
+        return None
+    if all(new is old for new, old in zip(clauses, plan.clauses, strict=True)):
+        return plan
+    return kept[0] if len(kept) == 1 else replace(plan, clauses=kept)
 
 
 def _fields(plan: QueryNode) -> Iterator[object]:
