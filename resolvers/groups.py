@@ -51,8 +51,10 @@ LOGGED_ACTIONS = {
     GroupAction.ANSWER_INFO_REQUEST: ModerationAction.ANSWER_INFO_REQUEST,
     GroupAction.CLOSE: ModerationAction.CLOSE_GROUP,
 }
-# How many candidates similarity ranking reads at most; the newest are preferred.
-SIMILARITY_POOL = 500
+# How many candidates similarity ranking reads at most, whatever the number of groups: first
+# the newest groups whose text holds a word of the proposal's title or that share a topic
+# (what weighs most in the ranking), then, if those are fewer, the newest sharing any term.
+SIMILARITY_POOL = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,14 +120,16 @@ async def _rank_similar(
     exclude: Any = None,
 ) -> list[SimilarGroup]:
     scope = oversight_scope() if scope_actor is None else visible_scope(scope_actor)
-    candidates = [
-        doc
-        for doc in await store.groups.similarity_candidates(
-            scope=scope, statuses=SIMILARITY_STATUSES, terms=sorted(proposal.terms),
-            topics=sorted(proposal.topics), limit=SIMILARITY_POOL,
+    candidates: list[GroupDoc] = []
+    for terms, topics in ((proposal.title_terms, proposal.topics), (proposal.terms, ())):
+        candidates += await store.groups.similarity_candidates(
+            scope=scope, statuses=SIMILARITY_STATUSES, terms=sorted(terms),
+            topics=sorted(topics), limit=SIMILARITY_POOL - len(candidates),
+            besides=[doc["_id"] for doc in candidates],
         )
-        if doc["_id"] != exclude
-    ]
+        if len(candidates) >= SIMILARITY_POOL:
+            break
+    candidates = [doc for doc in candidates if doc["_id"] != exclude]
     matches = similarity.rank(proposal, [_profile_of(doc) for doc in candidates], limit=limit)
     # Candidates hold only what ranking reads; fetch the winners whole.
     winners = [str(candidates[match.index]["_id"]) for match in matches]

@@ -40,7 +40,7 @@ from resolvers.domain.reports import NOTE_MAX, ReportAction, ReportReason, Repor
 from resolvers.groups import existing_group, group_event
 from resolvers.membership import remove_member, role_of
 from resolvers.store import Store
-from resolvers.store.groups import position_id
+from resolvers.store.groups import by_idleness, idle_position, position_id
 from resolvers.store.reports import ReportDoc
 
 
@@ -305,7 +305,7 @@ async def _due(
         existing_idle_before=limits.existing_idle_before, now=now, seek=seek, limit=limit,
     )
     due = [InactiveGroup(doc, found) for doc in docs if (found := verdict(doc, now))]
-    return due, behind, str(docs[-1]["_id"]) if len(docs) == limit else None
+    return due, behind, idle_position(docs[-1]) if len(docs) == limit else None
 
 
 async def inactive_groups(
@@ -314,8 +314,8 @@ async def inactive_groups(
     """Groups due for a suggestion to close: all for the CSS, a country for NSS."""
     actor = require_actor(actor)
     scope = review_scope(actor, "inactive groups")
-    due, behind, _ = await _due(store, scope, now, page.seek(position_id), page.limit())
-    return page.sliced((due, behind), lambda item: str(item.group["_id"]))
+    due, behind, _ = await _due(store, scope, now, page.seek(by_idleness), page.limit())
+    return page.sliced((due, behind), lambda item: idle_position(item.group))
 
 
 @dataclass(frozen=True, slots=True)

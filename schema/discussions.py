@@ -106,7 +106,8 @@ class DiscussionQuery:
 
     @strawberry.field(
         permission_classes=[IsAuthenticated],
-        description="CSS (NSS: their country): groups due for a suggestion to close them.",
+        description="CSS (NSS: their country): groups due for a suggestion to close them, "
+        "idlest first.",
     )
     async def inactive_groups(
         self, info: Info, first: int | None = None, after: str | None = None,

@@ -39,6 +39,22 @@ def by_id(position: str) -> tuple[ObjectId]:
     return (position_id(position),)
 
 
+# Due groups are read idlest first: the index walk stops at the idle threshold, so a page
+# costs what it returns however many groups are active.
+IDLE_ORDER = [("last_activity_at", ASCENDING), ("_id", ASCENDING)]
+
+
+def idle_position(doc: GroupDoc) -> str:
+    """A cursor position in `IDLE_ORDER`."""
+    return f"{doc['last_activity_at'].isoformat()}|{doc['_id']}"
+
+
+def by_idleness(position: str) -> tuple[datetime, ObjectId]:
+    """What `idle_position` wrote; ValueError for anything else."""
+    at, ident = position.split("|")
+    return datetime.fromisoformat(at), position_id(ident)
+
+
 def object_id(value: str) -> ObjectId | None:
     try:
         return ObjectId(value)
@@ -78,6 +94,7 @@ class GroupStore(HoldsEvents[GroupDoc]):
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("status", ASCENDING), ("_id", ASCENDING)])
+        await self._collection.create_index([("status", ASCENDING), *IDLE_ORDER])
         await self._collection.create_index([("owner_id", ASCENDING), ("_id", ASCENDING)])
         await self._collection.create_index([("owner_country", ASCENDING), ("_id", ASCENDING)])
         await self._collection.create_index("topics")
@@ -116,13 +133,18 @@ class GroupStore(HoldsEvents[GroupDoc]):
 
     async def similarity_candidates(
         self, *, scope: GroupScope, statuses: frozenset[GroupStatus], terms: list[str],
-        topics: list[str], limit: int,
+        topics: list[str], limit: int, besides: list[Any],
     ) -> list[GroupDoc]:
-        """Groups in `statuses` sharing a term or a topic, newest first, with the fields
-        that ranking needs."""
-        shares = [{"terms": {"$in": terms}}, {"topics": {"$in": topics}}]
+        """Groups in `statuses` sharing a term or a topic, other than those `besides`,
+        newest first, with the fields that ranking needs."""
+        shares = [{field: {"$in": values}}
+                  for field, values in (("terms", terms), ("topics", topics)) if values]
+        if not shares:
+            return []
         query = {"$and": [{"status": {"$in": sorted(statuses)}}, {"$or": shares},
                           _scope_filter(scope)]}
+        if besides:
+            query["$and"].append({"_id": {"$nin": besides}})
         projection = dict.fromkeys(SIMILARITY_FIELDS, 1)
         cursor = self._collection.find(query, projection).sort("_id", DESCENDING).limit(limit)
         return await cursor.to_list()
@@ -174,8 +196,9 @@ class GroupStore(HoldsEvents[GroupDoc]):
         new_idle_before: datetime, existing_idle_before: datetime, now: datetime,
         seek: Seek, limit: int,
     ) -> tuple[list[GroupDoc], bool]:
-        """Groups in `status` idle past the policy's thresholds and not exempt, by id, from
-        `seek` on; and whether any lie behind it."""
+        """Groups in `status` idle past the policy's thresholds and not exempt, idlest first
+        (`IDLE_ORDER`), from `seek` on; and whether any lie behind it."""
+        idle = {"last_activity_at": {"$lte": max(new_idle_before, existing_idle_before)}}
         due = {"$or": [
             {"approved_at": {"$gt": new_since}, "last_activity_at": {"$lte": new_idle_before}},
             {"approved_at": {"$lte": new_since},
@@ -183,9 +206,9 @@ class GroupStore(HoldsEvents[GroupDoc]):
         ]}
         not_exempt = {"$or": [{"inactivity_exempt_until": None},
                               {"inactivity_exempt_until": {"$lte": now}}]}
-        query = {"$and": [{"status": status.value}, due, not_exempt, _scope_filter(scope)]}
-        return await read_page(self._collection, query, [("_id", ASCENDING)], seek, limit,
-                               by_id)
+        query = {"$and": [{"status": status.value}, idle, due, not_exempt,
+                          _scope_filter(scope)]}
+        return await read_page(self._collection, query, IDLE_ORDER, seek, limit, by_idleness)
 
     async def flag_inactive(
         self, *, group_id: Any, period: str, now: datetime, events: Events

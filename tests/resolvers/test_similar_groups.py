@@ -89,3 +89,26 @@ async def test_pending_groups_of_others_stay_hidden_from_teachers(store, clock):
     assert as_teacher == []
     assert [item.group["title"] for item in as_css] == [NEAR_DUPLICATE.title]
     assert [item.group["title"] for item in as_owner] == [NEAR_DUPLICATE.title]
+
+
+async def test_a_bounded_pool_reads_title_and_topic_matches_before_newer_weaker_ones(
+    store, clock, monkeypatch
+):
+    """Ranking reads at most SIMILARITY_POOL candidates whatever the number of groups; the
+    near duplicate, older than many groups sharing only a common word, is among them."""
+    monkeypatch.setattr(groups, "SIMILARITY_POOL", 3)
+    gardens = [UNRELATED.__class__(
+        title=f"School garden {index}", description="Plants in the classroom.",
+        objectives="Grow vegetables with the families.", participation=UNRELATED.participation,
+        languages=("de",), topics=("gardening",)) for index in range(6)]
+    # The near duplicate first; then newer groups sharing only "classroom" with the proposal.
+    for index, form in enumerate([NEAR_DUPLICATE, *gardens]):
+        doc = await groups.create_group(store=store, actor=actor(f"owner{index}"), form=form,
+                                        now=clock(), similar_recorded=0)
+        await groups.transition_group(store=store, actor=CSS, group_id=str(doc["_id"]),
+                                      action=GroupAction.APPROVE, message=None, now=clock())
+    found = await groups.similar_groups(
+        store=store, actor=TEACHER, proposal=PROPOSAL, first=10, max_size=100
+    )
+    assert found[0].group["title"] == NEAR_DUPLICATE.title
+    assert len(found) <= 3
