@@ -11,6 +11,7 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from resolvers.coalesced import IN_AT_MOST
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import DiscussionDoc, PostDoc, may_read, may_see_hidden
 from resolvers.domain.errors import ValidationFailed
@@ -20,7 +21,6 @@ from resolvers.domain.paging import PageRequest, Seek, Slice, page_of
 from resolvers.store import Store
 from resolvers.store.discussions import position_of
 from resolvers.store.users import UserDoc
-from subscriptions.log import IN_AT_MOST
 
 # (parent id, how many to fetch, whether hidden posts count)
 PageKey = tuple[str, int, bool]

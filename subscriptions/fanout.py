@@ -88,14 +88,16 @@ class Fanout:
     async def add(self, subscriber: Subscriber) -> int:
         """Register `subscriber`; it is offered every event after the returned position."""
         async with self._lock:
-            if not self._subscribers:  # the reader slept: catch up first
+            slept = not self._subscribers
+            if slept:  # catch up first
                 try:
                     await self._maintain()
                 except Exception as error:  # the next round tries again; the stream goes on
                     _failed("event log maintenance", error)
                 await self._read(deliver=False)  # pass over what happened while nobody listened
             self._subscribers.add(subscriber)
-            self.wake()
+            if slept:  # it polls again while anyone listens
+                self.wake()
             return self.position
 
     def remove(self, subscriber: Subscriber) -> None:

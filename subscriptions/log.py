@@ -16,6 +16,7 @@ How an event is never lost nor doubled, with single-document writes only:
    number that is filled later.
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -24,16 +25,13 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from resolvers.coalesced import IN_AT_MOST, Coalesced
 from resolvers.domain.events import EventDoc, is_post_event
 
 GAP = "GAP"
 LOG_COLLECTION = "events"
 _COUNTER = "events"
 _WIDTH = 16
-# The most values one `$in` may hold: on a file, the embedded server (SQLite) refuses an
-# expression deeper than a thousand, which an `$in` of about five hundred values reaches.
-IN_AT_MOST = 200
-
 
 def key_of(seq: int) -> str:
     return f"{seq:0{_WIDTH}d}"
@@ -53,6 +51,9 @@ class EventLog:
         self._counters = db["counters"]
         self._listeners: list[Callable[[], None]] = []
         self._repairs: dict[str, Callable[[dict[str, Any]], Awaitable[None]]] = {}
+        # Subscribers that reconnect together ask these at once: one command each time.
+        self._horizon = Coalesced(self._read_pruned_through)
+        self._replays = Coalesced(self._read_replays)
 
     def on_append(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every append made through this log (to wake a reader)."""
@@ -123,6 +124,17 @@ class EventLog:
         cursor = self._events.find({"_id": {"$gt": key_of(seq)}}, projection).sort("_id", 1)
         return await cursor.limit(limit).to_list()
 
+    async def replay(self, seq: int, *, limit: int) -> list[EventDoc]:
+        """`with_current(read_after(seq, limit=limit))`, read once for all who ask at once:
+        the events are shared, never to be changed."""
+        return await self._replays((seq, limit))
+
+    async def _read_replays(self, asked: list[tuple[int, int]]) -> list[list[EventDoc]]:
+        async def one(seq: int, limit: int) -> list[EventDoc]:
+            return await self.with_current(await self.read_after(seq, limit=limit))
+
+        return list(await asyncio.gather(*(one(seq, limit) for seq, limit in asked)))
+
     async def with_current(self, events: list[EventDoc]) -> list[EventDoc]:
         """`events`, each post event carrying its post as it stands now (`current`), read a
         few hundred posts a command: what a reader may see of it is decided from that at
@@ -156,8 +168,11 @@ class EventLog:
 
     async def pruned_through(self) -> int:
         """Cursors up to this one were removed by retention."""
+        return await self._horizon(None)
+
+    async def _read_pruned_through(self, asked: list[None]) -> list[int]:
         counter = await self._counters.find_one({"_id": _COUNTER})
-        return int(counter.get("pruned_through", 0)) if counter else 0
+        return [int(counter.get("pruned_through", 0)) if counter else 0] * len(asked)
 
     async def prune(self, *, before: datetime) -> int:
         """Remove events older than `before`; returns the highest cursor removed."""

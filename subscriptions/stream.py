@@ -119,7 +119,7 @@ async def _replay(
     of it was removed by retention, whichever process removed it and whenever."""
     last = after
     while last < through:
-        batch = await log.with_current(await log.read_after(last, limit=_REPLAY_BATCH))
+        batch = await log.replay(last, limit=_REPLAY_BATCH)
         if not batch or seq_of(batch[0]) != last + 1:
             if last < await log.pruned_through():
                 raise ResyncRequired()

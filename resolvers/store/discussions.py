@@ -42,7 +42,7 @@ class DiscussionStore(HoldsEvents[DiscussionDoc]):
 
     async def get(self, *, discussion_id: str) -> DiscussionDoc | None:
         oid = object_id(discussion_id)
-        return None if oid is None else await self._collection.find_one({"_id": oid})
+        return None if oid is None else await self._by_id(oid)
 
     async def get_many(self, *, discussion_ids: list[str]) -> list[DiscussionDoc]:
         oids = [oid for value in discussion_ids if (oid := object_id(value)) is not None]

@@ -110,7 +110,7 @@ class GroupStore(HoldsEvents[GroupDoc]):
 
     async def get(self, *, group_id: str) -> GroupDoc | None:
         oid = object_id(group_id)
-        return None if oid is None else await self._collection.find_one({"_id": oid})
+        return None if oid is None else await self._by_id(oid)
 
     async def get_many(self, *, group_ids: list[str]) -> list[GroupDoc]:
         oids = [oid for value in group_ids if (oid := object_id(value)) is not None]

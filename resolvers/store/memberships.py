@@ -9,6 +9,7 @@ from typing import Any, TypedDict
 
 from bson import ObjectId
 from pymongo import ASCENDING, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from resolvers.domain.paging import Seek
@@ -36,6 +37,9 @@ def membership_id(group_id: str, user_id: str) -> str:
 
 
 class MembershipStore(HoldsEvents[MembershipDoc]):
+
+    def __init__(self, collection: AsyncCollection[Any]) -> None:
+        super().__init__(collection, **_CURRENT)
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("group_id", ASCENDING), ("joined_seq", ASCENDING)])
@@ -74,9 +78,7 @@ class MembershipStore(HoldsEvents[MembershipDoc]):
         return ended
 
     async def get(self, *, group_id: str, user_id: str) -> MembershipDoc | None:
-        return await self._collection.find_one(
-            {"_id": membership_id(group_id, user_id), **_CURRENT}
-        )
+        return await self._by_id(membership_id(group_id, user_id))
 
     async def set_role(
         self, *, group_id: str, user_id: str, current: str, wanted: str,

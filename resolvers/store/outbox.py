@@ -16,6 +16,7 @@ from typing import Any, Self, cast
 
 from pymongo.asynchronous.collection import AsyncCollection
 
+from resolvers.coalesced import by_id
 from resolvers.domain.events import EventDoc
 from subscriptions.log import EventLog
 
@@ -76,8 +77,10 @@ NO_EVENTS = Events(None, ())
 class HoldsEvents[D: Mapping[str, Any]]:
     """A store of documents (of type `D`) that carry events (`Events`) to the log."""
 
-    def __init__(self, collection: AsyncCollection[Any]) -> None:
+    def __init__(self, collection: AsyncCollection[Any], **current: Any) -> None:
+        """`current`: the conditions a document must meet to be found by its id."""
         self._collection: AsyncCollection[D] = collection
+        self._by_id = by_id(self._collection, **current)
 
     @property
     def source(self) -> str:

@@ -51,7 +51,7 @@ class PostStore(HoldsEvents[PostDoc]):
 
     async def get(self, *, post_id: str) -> PostDoc | None:
         oid = object_id(post_id)
-        return None if oid is None else await self._collection.find_one({"_id": oid})
+        return None if oid is None else await self._by_id(oid)
 
     async def get_many(self, *, post_ids: list[str]) -> list[PostDoc]:
         oids = [oid for value in post_ids if (oid := object_id(value)) is not None]

@@ -6,6 +6,7 @@ from typing import Any, TypedDict
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
+from resolvers.coalesced import by_id
 from resolvers.domain.actors import Actor
 
 
@@ -24,6 +25,7 @@ class UserDoc(TypedDict, total=False):
 class UserStore:
     def __init__(self, collection: AsyncCollection[Any]) -> None:
         self._collection: AsyncCollection[UserDoc] = collection
+        self._by_id = by_id(self._collection)
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index("country")
@@ -48,7 +50,7 @@ class UserStore:
         return doc
 
     async def get(self, *, user_id: str) -> UserDoc | None:
-        return await self._collection.find_one({"_id": user_id})
+        return await self._by_id(user_id)
 
     async def get_many(self, *, user_ids: list[str]) -> list[UserDoc]:
         return await self._collection.find({"_id": {"$in": user_ids}}).to_list()
