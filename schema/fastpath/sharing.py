@@ -30,6 +30,7 @@ from graphql import (
     GraphQLNamedType,
     GraphQLSchema,
     Node,
+    OperationDefinitionNode,
     SelectionSetNode,
     VariableNode,
     get_named_type,
@@ -105,13 +106,30 @@ class Renders:
     """The renderings of recent events in this process, each made once and used by all who
     share it. Most renderings need no database and are made synchronously, so every
     subscriber sends the event in the same turn of the loop; one that must wait (for an
-    author, say) runs in its own task, which a subscriber leaving does not cancel."""
+    author, say) runs in its own task, which a subscriber leaving does not cancel.
+
+    It also keeps the plans of recent subscription documents: thousands of clients send the
+    same document (which the parser cache makes one object), and planning prints it."""
 
     def __init__(self, capacity: int = 2048) -> None:
         self._capacity = capacity
         self._made: OrderedDict[Hashable, Rendering] = OrderedDict()
         self.made = 0  # renderings made
         self.reused = 0  # renderings asked for and found made
+        # By the operation's identity; the operation is kept, so that identity stays its own.
+        self._plans: OrderedDict[int, tuple[OperationDefinitionNode, Plan]] = OrderedDict()
+
+    def plan_of(self, operation: OperationDefinitionNode, make: Callable[[], Plan]) -> Plan:
+        """The plan of `operation`'s subscription, made by `make` once."""
+        kept = self._plans.get(id(operation))
+        if kept is not None and kept[0] is operation:
+            self._plans.move_to_end(id(operation))
+            return kept[1]
+        made = make()
+        self._plans[id(operation)] = (operation, made)
+        if len(self._plans) > self._capacity:
+            self._plans.popitem(last=False)
+        return made
 
     def get(
         self, key: Hashable, render: Callable[[], ExecutionResult | Awaitable[ExecutionResult]]
@@ -181,7 +199,8 @@ class SharingExecutor(PlainFieldsExecutor):
     def _liken(self) -> tuple[Audience, str]:
         (field,) = [selection for selection in self.operation.selection_set.selections
                     if isinstance(selection, FieldNode)]
-        found = plan(self.schema, field, self.fragment_definitions)
+        found = self.renders.plan_of(
+            self.operation, lambda: plan(self.schema, field, self.fragment_definitions))
         values = self.variable_values.coerced
         used = json.dumps([values.get(name) for name in found.variables], default=str)
         self._likeness = (found.audience, f"{found.shape}\n{used}")
