@@ -185,8 +185,8 @@ def _unserved(read: tuple[str, dict[str, Any], list[tuple[str, int]]]) -> bool:
 def _planned_through_an_index(sql: str) -> bool:
     """Whether `sql` is `api.indexed_reads`' plan: one it makes names the index it reads, or
     bounds (or orders) the primary key, or reads nothing."""
-    return "INDEXED BY" in sql or " AND 0 = 1 " in sql or "storage_key IN (" in sql or "ORDER BY storage_key" in sql \
-        or "storage_key >" in sql or "storage_key <" in sql \
+    return "INDEXED BY" in sql or " AND 0 = 1 " in sql or "storage_key IN (" in sql \
+        or "ORDER BY storage_key" in sql or "storage_key >" in sql or "storage_key <" in sql \
         or re.search(r"AND json_type\(document, '[^']+'\) = 'array'", sql) is not None
 
 
