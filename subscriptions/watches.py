@@ -40,7 +40,10 @@ class GroupWatch:
     def wants(self, event: EventDoc) -> bool:
         if event["group_id"] != self.group_id:
             return False
-        return self._kind_wanted(event) or concerns_user(event, self.actor.id)
+        if concerns_user(event, self.actor.id):  # it may change what they may see
+            return True
+        return self._kind_wanted(event) and self.discussion_id in (
+            None, event.get("discussion_id"))
 
     def _kind_wanted(self, event: EventDoc) -> bool:
         return self.kinds is None or event["kind"] in self.kinds
