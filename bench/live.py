@@ -20,6 +20,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -39,13 +40,14 @@ from resolvers.domain.actors import Actor, Role
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.store import Store
 from tests.acceptance.server import free_port, mint, running_server
-from tests.live.client import LiveClient
+from tests.live.client import LiveClient, active_subscriptions, registered
 from tests.support import active_group
 
 SUBSCRIBE = """subscription($d: ID!, $after: String) { postAdded(discussionId: $d, after: $after) {
   cursor subject { ... on Post { body } } } }"""
 ADD_POST = "mutation($i: AddPostInput!) { addPost(input: $i) { __typename } }"
 PER_CONNECTION = 100  # subscriptions multiplexed on one WebSocket
+WRITES = 50  # writes timed with one subscription open, and with all
 
 
 @contextlib.contextmanager
@@ -54,7 +56,8 @@ def stack(env: dict[str, str], processes: int) -> Iterator[list[str]]:
         yield [exits.enter_context(running_server(env)) for _ in range(processes)]
 
 
-async def setup(uri: str, database: str) -> str:
+async def setup(uri: str, database: str) -> tuple[str, ...]:
+    """A group with two discussions: the one subscribed to, and another."""
     client: AsyncMongoClient[Any] = AsyncMongoClient(uri, tz_aware=True)
     store = Store(client[database])
     await store.ensure_indexes()
@@ -63,11 +66,11 @@ async def setup(uri: str, database: str) -> str:
     group = await active_group(store, now, owner, title="Benchmark group")
     reader = Actor("bench-reader", "Reader", frozenset({Role.TEACHER}), "ES")
     await membership.join_group(store=store, actor=reader, group_id=str(group["_id"]), now=now)
-    thread = await discussions.start_discussion(
-        store=store, actor=owner, group_id=str(group["_id"]), title="Benchmark",
-        body="Start", now=now, limits=RateLimits({}))
+    threads = [await discussions.start_discussion(
+        store=store, actor=owner, group_id=str(group["_id"]), title=title, body="Start",
+        now=now, limits=RateLimits({})) for title in ("Benchmark", "Elsewhere")]
     await client.close()
-    return to_base64("Discussion", str(thread["_id"]))
+    return tuple(to_base64("Discussion", str(thread["_id"])) for thread in threads)
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -75,7 +78,8 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-async def latency(servers: list[str], writer_url: str, discussion: str, posts: int) -> dict:
+async def latency(servers: list[str], writer_url: str, discussion: str, posts: int
+                  ) -> dict[str, Any]:
     token = mint("bench-owner")
     watcher = await LiveClient.connect(servers[0], mint("bench-reader"))
     await watcher.subscribe(SUBSCRIBE, d=discussion)
@@ -98,10 +102,15 @@ async def latency(servers: list[str], writer_url: str, discussion: str, posts: i
 
 
 async def _post(http: httpx2.AsyncClient, server: str, token: str, discussion: str,
-                body: str) -> None:
-    await http.post(f"{server}/graphql", headers={"Authorization": f"Bearer {token}"},
-                    json={"query": ADD_POST, "variables": {"i": {"discussionId": discussion,
-                                                                 "body": body}}})
+                body: str) -> float:
+    """Post `body`; the milliseconds from sending the mutation to its answer."""
+    sent = time.perf_counter()
+    response = await http.post(
+        f"{server}/graphql", headers={"Authorization": f"Bearer {token}"},
+        json={"query": ADD_POST, "variables": {"i": {"discussionId": discussion,
+                                                     "body": body}}})
+    assert response.json()["data"]["addPost"]["__typename"] == "Post", response.text
+    return (time.perf_counter() - sent) * 1000
 
 
 def rss_kib(pid: int) -> int:
@@ -111,51 +120,103 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-async def fanout(server: str, discussion: str, subscribers: int, events: int,
-                 server_pid: int) -> dict:
+type Clients = list[tuple[LiveClient, int]]
+
+
+async def _subscribe_all(server: str, token: str, discussion: str, subscribers: int,
+                         after: str) -> Clients:
+    """`subscribers` subscriptions from the event after cursor `after`, 100 to a WebSocket."""
+    clients = []
+    for opened in range(0, subscribers, PER_CONNECTION):
+        client = await LiveClient.connect(server, token)
+        count = min(PER_CONNECTION, subscribers - opened)
+        for _ in range(count):
+            await client.subscribe(SUBSCRIBE, d=discussion, after=after)
+        clients.append((client, count))
+    return clients
+
+
+async def _delivered(clients: Clients, sent: float, events: int = 1) -> tuple[list[float], str]:
+    """Wait until every subscription has `events` more events: each one's delay from `sent`
+    to its last, in ms; and the cursor of the last event."""
+    delays: list[float] = []
+    last: list[str] = []
+
+    async def receive(client: LiveClient, count: int) -> None:
+        for _ in range(count):
+            found = await client.events(events, wait=300)
+            delays.append((time.perf_counter() - sent) * 1000)
+            last.append(found[-1]["cursor"])
+
+    await asyncio.gather(*(receive(client, count) for client, count in clients))
+    assert len(set(last)) == 1, "subscribers disagree on the last event"
+    return delays, last[0]
+
+
+async def fanout(server: str, discussions: tuple[str, ...], subscribers: int, events: int,
+                 server_pid: int, missed: int = 5) -> dict[str, Any]:
+    """One event to `subscribers`: the first after they subscribe, then `events` more, each
+    timed from sending the mutation to the last subscriber's receipt; the answer time of
+    writes to another discussion, which nobody follows, with one subscription open and with
+    all of them open; then all of them reconnect with the last cursor after `missed` events,
+    timed until each has them all."""
     reader, token = mint("bench-reader"), mint("bench-owner")
+    discussion, elsewhere = discussions
     async with httpx2.AsyncClient(timeout=30) as http:
         probe = await LiveClient.connect(server, reader)
         await probe.subscribe(SUBSCRIBE, d=discussion)
         await asyncio.sleep(0.5)
+        one_open = [await _post(http, server, token, elsewhere, f"one open {n}")
+                    for n in range(WRITES)]
         await _post(http, server, token, discussion, "mark")
         (mark,) = await probe.events(1)
         await probe.close()
         # Everyone subscribes from the mark, so nobody misses an event while others register.
         rss_before = rss_kib(server_pid)
-        clients = []
-        for start in range(0, subscribers, PER_CONNECTION):
-            client = await LiveClient.connect(server, reader)
-            count = min(PER_CONNECTION, subscribers - start)
-            for _ in range(count):
-                await client.subscribe(SUBSCRIBE, d=discussion, after=mark["cursor"])
-            clients.append((client, count))
+        before = await active_subscriptions(server)
+        clients = await _subscribe_all(server, reader, discussion, subscribers, mark["cursor"])
+        await registered(server, before + subscribers, wait=300)
         print(f"subscribed {subscribers}", file=sys.stderr, flush=True)
-        await _post(http, server, token, discussion, "ready")
-        await asyncio.gather(*(client.events(count, wait=300) for client, count in clients))
+        sent = time.perf_counter()
+        await _post(http, server, token, discussion, "first")
+        first, _ = await _delivered(clients, sent)
         per_subscriber_kib = (rss_kib(server_pid) - rss_before) / subscribers
-        print("all ready", file=sys.stderr, flush=True)
+        print("first event delivered", file=sys.stderr, flush=True)
         delays: list[float] = []
+        writes: list[float] = []
         server_cpu, client_cpu = cpu_seconds(server_pid), time.process_time()
         started = time.perf_counter()
+        cursor = mark["cursor"]
         for n in range(events):
             sent = time.perf_counter()
-            await _post(http, server, token, discussion, f"fanout {n}")
-
-            async def receive(client: LiveClient, count: int, sent: float = sent) -> None:
-                for _ in range(count):
-                    await client.events(1, wait=300)
-                    delays.append((time.perf_counter() - sent) * 1000)
-
-            await asyncio.gather(*(receive(client, count) for client, count in clients))
+            writes.append(await _post(http, server, token, discussion, f"fanout {n}"))
+            delivered, cursor = await _delivered(clients, sent)
+            delays += delivered
         elapsed = time.perf_counter() - started
         server_cpu = cpu_seconds(server_pid) - server_cpu
         client_cpu = time.process_time() - client_cpu
+        # The same writes with every subscription open (and none of them wanting these).
+        all_open = [await _post(http, server, token, elsewhere, f"all open {n}")
+                    for n in range(WRITES)]
+        for client, _ in clients:
+            await client.close()
+        for n in range(missed):
+            await _post(http, server, token, discussion, f"missed {n}")
+        print("reconnecting", file=sys.stderr, flush=True)
+        sent = time.perf_counter()
+        clients = await _subscribe_all(server, reader, discussion, subscribers, cursor)
+        resumed, _ = await _delivered(clients, sent, missed)
     for client, _ in clients:
         await client.close()
     return {"subscribers": subscribers, "events": events, "seconds": elapsed,
             "deliveries_per_second": subscribers * events / elapsed,
+            "first_p50_ms": percentile(first, 0.5), "first_p99_ms": percentile(first, 0.99),
             "delivery_p50_ms": percentile(delays, 0.5), "delivery_p99_ms": percentile(delays, 0.99),
+            "write_one_open_p50_ms": percentile(one_open, 0.5),
+            "write_during_fanout_p50_ms": percentile(writes, 0.5),
+            "write_all_open_p50_ms": percentile(all_open, 0.5),
+            "resumed_all_ms": max(resumed), "resumed_p50_ms": percentile(resumed, 0.5),
+            "missed": missed,
             "server_rss_kib_per_subscriber": per_subscriber_kib,
             "server_cpu_ms_per_event": server_cpu * 1000 / events,
             "client_cpu_ms_per_event": client_cpu * 1000 / events}
@@ -164,9 +225,10 @@ async def fanout(server: str, discussion: str, subscribers: int, events: int,
 async def run(
     *, posts: int, subscribers: int, events: int, fast_path: Sequence[str] = ("true", "false")
 ) -> dict[str, Any]:
-    with embedded_database(path=None) as uri:
+    with tempfile.TemporaryDirectory() as folder, embedded_database(
+            path=Path(folder) / "live.sqlite3") as uri:
         database = f"bench_{uuid.uuid4().hex[:6]}"
-        discussion = await setup(uri, database)
+        discussion, elsewhere = await setup(uri, database)
         env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database, **as_deployed(),
                "APP_RATE_LIMITS": json.dumps({"addPost": "1000000/minute"}),
                # One reader holds every benchmark subscription, 100 to a WebSocket.
@@ -188,7 +250,8 @@ async def run(
             print(f"server pid {server.pid}, fast path {mode}", file=sys.stderr, flush=True)
             try:
                 results[f"fanout_fast_path_{mode}"] = await fanout(
-                    f"http://127.0.0.1:{port}", discussion, subscribers, events, server.pid)
+                    f"http://127.0.0.1:{port}", (discussion, elsewhere), subscribers, events,
+                    server.pid)
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -206,18 +269,24 @@ def table(results: dict[str, Any]) -> str:
             found = results[key]
             lines.append(f"| {label} | {found['p50_ms']:.2f} | {found['p99_ms']:.2f} |")
         lines.append("")
-    lines += ["| fan-out | delivery p50 ms | delivery p99 ms | server CPU ms per event | "
-              "deliveries/s | server KiB per idle subscriber |", "|---|---|---|---|---|---|"]
+    lines += ["| fan-out | first event p99 ms | delivery p50 ms | delivery p99 ms | "
+              "server CPU ms per event | deliveries/s | server KiB per idle subscriber | "
+              "write p50 ms: one open / all open / during fan-out | all resumed after "
+              "reconnecting, ms |", "|---|---|---|---|---|---|---|---|---|"]
     for key, found in results.items():
         if key.startswith("fanout_fast_path_"):
             mode = ("fast path: shared renderings" if key.endswith("true")
                     else "stock: one rendering each")
             lines.append(
                 f"| {found['subscribers']:,} subscribers, {mode} | "
+                f"{found['first_p99_ms']:.0f} | "
                 f"{found['delivery_p50_ms']:.0f} | {found['delivery_p99_ms']:.0f} | "
                 f"{found['server_cpu_ms_per_event']:.0f} | "
                 f"{found['deliveries_per_second']:,.0f} | "
-                f"{found['server_rss_kib_per_subscriber']:.0f} |")
+                f"{found['server_rss_kib_per_subscriber']:.0f} | "
+                f"{found['write_one_open_p50_ms']:.1f} / {found['write_all_open_p50_ms']:.1f}"
+                f" / {found['write_during_fanout_p50_ms']:.1f} | "
+                f"{found['resumed_all_ms']:,.0f} ({found['missed']} events missed) |")
     return "\n".join(lines)
 
 
