@@ -245,7 +245,6 @@ class AgoraGraphQL(GraphQL[Context, None]):
         context.request.scope["state"][_LIVE_USER] = holder
         if expires is not None:
             _close_at(context.request, expires)
-        context.loaders = Loaders(context.store, context.viewer)
         if context.viewer is not None:
             users = context.request.state.users
             await users.record(store=context.store, actor=context.viewer, now=self._clock())

@@ -22,6 +22,7 @@ from strawberry.types import ExecutionContext
 
 from resolvers.domain.rate_limits import QueryBudget
 from schema.content import ContentMutation
+from schema.context import FreshLoaders
 from schema.discussions import DiscussionMutation, DiscussionQuery
 from schema.enums import ENUMS
 from schema.errors import ERROR_TYPES, EXCEPTION_HANDLERS
@@ -149,6 +150,7 @@ def schema_extensions(
         lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
         lambda: ParserCache(maxsize=1_000),
         lambda: GuardedValidation(limits, budget),
+        FreshLoaders,
     ]
     if not introspection:
         extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))

@@ -1,11 +1,13 @@
 """The per-request context every resolver reads: `strawberry.Info[Context, None]`."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import strawberry
+from starlette.websockets import WebSocket
+from strawberry.extensions import SchemaExtension
 
 from resolvers.domain.actors import Actor
 from resolvers.domain.paging import PageRequest
@@ -45,6 +47,23 @@ class Context:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def fresh_loaders(self) -> None:
+        """Loaders of its own for what runs next. A WebSocket's context lasts as long as the
+        connection: each operation on it, and each event of a subscription, reads anew what
+        it shows (the viewer's role, an author's name) instead of what an earlier one read."""
+        self.loaders = Loaders(self.store, self.viewer)
+
+
+class FreshLoaders(SchemaExtension):
+    """Each operation on a WebSocket with loaders of its own (`Context.fresh_loaders`); over
+    HTTP each request's context is made for it."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context) and isinstance(context.request, WebSocket):
+            context.fresh_loaders()
+        yield
 
 
 Info = strawberry.Info[Context, None]

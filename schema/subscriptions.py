@@ -8,7 +8,7 @@ from strawberry import relay
 
 from resolvers.domain.errors import DomainError
 from resolvers.domain.events import EventKind
-from schema.context import Info
+from schema.context import Context, Info
 from schema.errors import query_error
 from schema.inputs import node_id
 from schema.types.event import Event
@@ -30,11 +30,13 @@ def _error(exc: DomainError) -> GraphQLError:
 
 
 async def _events(
-    open_stream: Callable[[], Awaitable[AsyncIterator[Delivery]]],
+    context: Context, open_stream: Callable[[], Awaitable[AsyncIterator[Delivery]]],
 ) -> AsyncGenerator[Event]:
-    """Open a stream and map its events and expected failures to GraphQL."""
+    """Open a stream and map its events and expected failures to GraphQL. Each event is
+    executed with loaders of its own: what it shows is read when it is delivered."""
     try:
         async for delivery in await open_stream():
+            context.fresh_loaders()
             yield Event.of(delivery)
     except DomainError as exc:
         raise _error(exc) from None
@@ -48,7 +50,7 @@ class Subscription:
         group_id: relay.GlobalID | None = None, after: str | None = None,
     ) -> AsyncGenerator[Event]:
         ctx = info.context
-        async for event in _events(lambda: feeds.post_added(
+        async for event in _events(ctx, lambda: feeds.post_added(
             store=ctx.store, fanout=ctx.fanout, actor=ctx.viewer,
             discussion_id=node_id(discussion_id, "Discussion") if discussion_id else None,
             group_id=node_id(group_id, "Group") if group_id else None, after=after,
@@ -60,7 +62,7 @@ class Subscription:
         self, info: Info, group_id: relay.GlobalID, after: str | None = None
     ) -> AsyncGenerator[Event]:
         ctx = info.context
-        async for event in _events(lambda: feeds.group_activity(
+        async for event in _events(ctx, lambda: feeds.group_activity(
             store=ctx.store, fanout=ctx.fanout, actor=ctx.viewer,
             group_id=node_id(group_id, "Group"), after=after,
         )):
@@ -74,7 +76,7 @@ class Subscription:
         self, info: Info, group_id: relay.GlobalID | None = None, after: str | None = None
     ) -> AsyncGenerator[Event]:
         ctx = info.context
-        async for event in _events(lambda: feeds.group_status_changed(
+        async for event in _events(ctx, lambda: feeds.group_status_changed(
             store=ctx.store, fanout=ctx.fanout, actor=ctx.viewer,
             group_id=node_id(group_id, "Group") if group_id else None, after=after,
         )):
@@ -89,7 +91,7 @@ class Subscription:
         kinds: list[EventKind] | None = None,
     ) -> AsyncGenerator[Event]:
         ctx = info.context
-        async for event in _events(lambda: feeds.moderation_feed(
+        async for event in _events(ctx, lambda: feeds.moderation_feed(
             store=ctx.store, fanout=ctx.fanout, actor=ctx.viewer,
             kinds=[EventKind(kind) for kind in kinds] if kinds else None, after=after,
         )):

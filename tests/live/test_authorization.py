@@ -15,6 +15,7 @@ from strawberry.relay import to_base64
 from resolvers import content, discussions, groups, membership, moderation
 from resolvers.domain.content import PageKind
 from resolvers.domain.groups import GroupAction
+from resolvers.domain.membership import GroupRole
 from resolvers.domain.reports import ReportReason
 from tests.acceptance.server import running_server
 from tests.conftest import actor
@@ -155,6 +156,65 @@ async def test_content_changes_reach_the_members_of_an_invite_only_group(
         ("POST_ADDED", "Olga", "Sentinel", None),
     ]
     await mia.close()
+
+
+ROLE_SEEN = """subscription($g: ID!) { groupActivity(groupId: $g) {
+  kind subject { ... on Group { welcomeMessage viewerRole } } } }"""
+ROLE_NOW = "query($g: ID!) { group(id: $g) { viewerRole } }"
+
+
+async def newcomer(world, name: str):
+    """A new member of the invite-only group, whom a test may promote without the others
+    seeing a moderator where they expect a member."""
+    person, now = actor(name), datetime.now(UTC)
+    await world.store.users.record(actor=person, now=now)
+    invitation = await membership.invite_member(
+        store=world.store, actor=OLGA, group_id=str(world.closed["_id"]), user_id=person.id,
+        now=now)
+    await membership.respond_to_invitation(store=world.store, actor=person,
+                                           invitation_id=invitation["_id"], accept=True, now=now)
+    return person
+
+
+async def promote(world, person) -> None:
+    await membership.set_member_role(store=world.store, actor=OLGA,
+                                     group_id=str(world.closed["_id"]), user_id=person.id,
+                                     role=GroupRole.MODERATOR, now=datetime.now(UTC))
+
+
+async def test_each_event_shows_the_viewer_as_they_stand_when_it_is_delivered(
+    servers, tokens, world
+):
+    """What an event's fields read is read for that event: a member promoted between two
+    events sees their new role in the second (a connection's first reads are not kept)."""
+    leo = await newcomer(world, "leo")
+    watcher = await listen(servers, tokens, leo, ROLE_SEEN, g=world.gid(world.closed))
+    gid, now = str(world.closed["_id"]), datetime.now(UTC)
+    await content.set_welcome_message(store=world.store, actor=OLGA, group_id=gid,
+                                      message="One", now=now)
+    (first,) = await watcher.events(1)
+    await promote(world, leo)
+    await content.set_welcome_message(store=world.store, actor=OLGA, group_id=gid,
+                                      message="Two", now=now)
+    _, second = await watcher.events(2)
+    assert (first["subject"], second["subject"]) == (
+        {"welcomeMessage": "One", "viewerRole": "MEMBER"},
+        {"welcomeMessage": "Two", "viewerRole": "MODERATOR"})
+    await watcher.close()
+
+
+async def test_each_query_on_one_websocket_reads_anew(servers, tokens, world):
+    """Queries sent over a WebSocket share its connection, not what an earlier one read."""
+    ines = await newcomer(world, "ines")
+    client = await listen(servers, tokens, ines, ROLE_NOW, g=world.gid(world.closed))
+    (first,) = await client.events(1)
+    await promote(world, ines)
+    await client.subscribe(ROLE_NOW, g=world.gid(world.closed))
+    while (message := await client.message())["type"] != "next":
+        assert message["type"] == "complete", message
+    assert (first, message["payload"]["data"]["group"]) == (
+        {"viewerRole": "MEMBER"}, {"viewerRole": "MODERATOR"})
+    await client.close()
 
 
 async def test_posts_of_invite_only_groups_reach_members_only(servers, tokens, world):
