@@ -46,8 +46,9 @@ from tests.support import active_group
 SUBSCRIBE = """subscription($d: ID!, $after: String) { postAdded(discussionId: $d, after: $after) {
   cursor subject { ... on Post { body } } } }"""
 ADD_POST = "mutation($i: AddPostInput!) { addPost(input: $i) { __typename } }"
-PER_CONNECTION = 100  # subscriptions multiplexed on one WebSocket
+PER_CONNECTION = 100  # subscriptions multiplexed on one WebSocket, unless told otherwise
 WRITES = 50  # writes timed with one subscription open, and with all
+CONNECTING = 100  # WebSockets being opened at once, as clients reconnecting together would
 
 
 @contextlib.contextmanager
@@ -124,16 +125,21 @@ type Clients = list[tuple[LiveClient, int]]
 
 
 async def _subscribe_all(server: str, token: str, discussion: str, subscribers: int,
-                         after: str) -> Clients:
-    """`subscribers` subscriptions from the event after cursor `after`, 100 to a WebSocket."""
-    clients = []
-    for opened in range(0, subscribers, PER_CONNECTION):
-        client = await LiveClient.connect(server, token)
-        count = min(PER_CONNECTION, subscribers - opened)
+                         after: str, per_connection: int) -> Clients:
+    """`subscribers` subscriptions from the event after cursor `after`, `per_connection` to a
+    WebSocket."""
+    at_once = asyncio.Semaphore(CONNECTING)
+
+    async def one(count: int) -> tuple[LiveClient, int]:
+        async with at_once:
+            client = await LiveClient.connect(server, token)
         for _ in range(count):
             await client.subscribe(SUBSCRIBE, d=discussion, after=after)
-        clients.append((client, count))
-    return clients
+        return client, count
+
+    return list(await asyncio.gather(*(
+        one(min(per_connection, subscribers - opened))
+        for opened in range(0, subscribers, per_connection))))
 
 
 async def _delivered(clients: Clients, sent: float, events: int = 1) -> tuple[list[float], str]:
@@ -154,7 +160,7 @@ async def _delivered(clients: Clients, sent: float, events: int = 1) -> tuple[li
 
 
 async def fanout(server: str, discussions: tuple[str, ...], subscribers: int, events: int,
-                 server_pid: int, missed: int = 5) -> dict[str, Any]:
+                 server_pid: int, per_connection: int, missed: int = 5) -> dict[str, Any]:
     """One event to `subscribers`: the first after they subscribe, then `events` more, each
     timed from sending the mutation to the last subscriber's receipt; the answer time of
     writes to another discussion, which nobody follows, with one subscription open and with
@@ -174,7 +180,8 @@ async def fanout(server: str, discussions: tuple[str, ...], subscribers: int, ev
         # Everyone subscribes from the mark, so nobody misses an event while others register.
         rss_before = rss_kib(server_pid)
         before = await active_subscriptions(server)
-        clients = await _subscribe_all(server, reader, discussion, subscribers, mark["cursor"])
+        clients = await _subscribe_all(server, reader, discussion, subscribers, mark["cursor"],
+                                       per_connection)
         await registered(server, before + subscribers, wait=300)
         print(f"subscribed {subscribers}", file=sys.stderr, flush=True)
         sent = time.perf_counter()
@@ -204,11 +211,13 @@ async def fanout(server: str, discussions: tuple[str, ...], subscribers: int, ev
             await _post(http, server, token, discussion, f"missed {n}")
         print("reconnecting", file=sys.stderr, flush=True)
         sent = time.perf_counter()
-        clients = await _subscribe_all(server, reader, discussion, subscribers, cursor)
+        clients = await _subscribe_all(server, reader, discussion, subscribers, cursor,
+                                       per_connection)
         resumed, _ = await _delivered(clients, sent, missed)
     for client, _ in clients:
         await client.close()
-    return {"subscribers": subscribers, "events": events, "seconds": elapsed,
+    return {"subscribers": subscribers, "per_connection": per_connection, "events": events,
+            "seconds": elapsed,
             "deliveries_per_second": subscribers * events / elapsed,
             "first_p50_ms": percentile(first, 0.5), "first_p99_ms": percentile(first, 0.99),
             "delivery_p50_ms": percentile(delays, 0.5), "delivery_p99_ms": percentile(delays, 0.99),
@@ -223,7 +232,8 @@ async def fanout(server: str, discussions: tuple[str, ...], subscribers: int, ev
 
 
 async def run(
-    *, posts: int, subscribers: int, events: int, fast_path: Sequence[str] = ("true", "false")
+    *, posts: int, subscribers: int, events: int, fast_path: Sequence[str] = ("true", "false"),
+    per_connection: int = PER_CONNECTION,
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder, embedded_database(
             path=Path(folder) / "live.sqlite3") as uri:
@@ -231,8 +241,8 @@ async def run(
         discussion, elsewhere = await setup(uri, database)
         env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database, **as_deployed(),
                "APP_RATE_LIMITS": json.dumps({"addPost": "1000000/minute"}),
-               # One reader holds every benchmark subscription, 100 to a WebSocket.
-               "APP_MAX_WEBSOCKETS_PER_USER": str(subscribers // PER_CONNECTION + 10)}
+               # One reader holds every benchmark subscription, `per_connection` to a WebSocket.
+               "APP_MAX_WEBSOCKETS_PER_USER": str(subscribers // per_connection + 10)}
         results: dict[str, Any] = {}
         if posts:
             with stack(env, 2) as servers:
@@ -251,7 +261,7 @@ async def run(
             try:
                 results[f"fanout_fast_path_{mode}"] = await fanout(
                     f"http://127.0.0.1:{port}", (discussion, elsewhere), subscribers, events,
-                    server.pid)
+                    server.pid, per_connection)
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -278,7 +288,8 @@ def table(results: dict[str, Any]) -> str:
             mode = ("fast path: shared renderings" if key.endswith("true")
                     else "stock: one rendering each")
             lines.append(
-                f"| {found['subscribers']:,} subscribers, {mode} | "
+                f"| {found['subscribers']:,} subscribers, {found['per_connection']} a "
+                f"WebSocket, {mode} | "
                 f"{found['first_p99_ms']:.0f} | "
                 f"{found['delivery_p50_ms']:.0f} | {found['delivery_p99_ms']:.0f} | "
                 f"{found['server_cpu_ms_per_event']:.0f} | "
@@ -298,10 +309,13 @@ def main() -> None:
     parser.add_argument("--fast-path", nargs="+", choices=["true", "false"],
                         default=["true", "false"],
                         help="fan out on the fast path, without it, or both (default)")
+    parser.add_argument("--per-connection", type=int, default=PER_CONNECTION,
+                        help="subscriptions on one WebSocket (1: each subscriber a client)")
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON")
     args = parser.parse_args()
     results = asyncio.run(run(posts=args.posts, subscribers=args.subscribers,
-                              events=args.events, fast_path=args.fast_path))
+                              events=args.events, fast_path=args.fast_path,
+                              per_connection=args.per_connection))
     print(json.dumps(results, indent=2) if args.json else table(results))
 
 
