@@ -28,7 +28,6 @@ from api.metrics import Metrics
 from api.settings import Settings
 from resolvers.domain.actors import Actor
 from resolvers.domain.rate_limits import RateLimits
-from resolvers.loaders import Loaders
 from resolvers.store import Store
 from schema.context import Context, Limits
 from schema.errors import RATE_LIMITED, UNAUTHENTICATED
@@ -214,7 +213,6 @@ class AgoraGraphQL(GraphQL[Context, None]):
             viewer=actor,
             clock=self._clock,
             limits=self._limits,
-            loaders=Loaders(store, actor),
             rate_limits=self._rate_limits,
             fanout=state.fanout,
             request=request,

@@ -36,7 +36,6 @@ class Context:
     viewer: Actor | None
     clock: Callable[[], datetime]
     limits: Limits
-    loaders: Loaders
     rate_limits: RateLimits
     request: Any = None
     response: Any = None
@@ -44,15 +43,24 @@ class Context:
     # Set by Strawberry from a WebSocket's `connection_init` payload.
     connection_params: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    given_loaders: Loaders | None = None  # made when first asked for otherwise
 
     def now(self) -> datetime:
         return self.clock()
 
+    @property
+    def loaders(self) -> Loaders:
+        """The request's loaders (`resolvers.loaders`)."""
+        if self.given_loaders is None:
+            self.given_loaders = Loaders(self.store, self.viewer)
+        return self.given_loaders
+
     def fresh_loaders(self) -> None:
         """Loaders of its own for what runs next. A WebSocket's context lasts as long as the
         connection: each operation on it, and each event of a subscription, reads anew what
-        it shows (the viewer's role, an author's name) instead of what an earlier one read."""
-        self.loaders = Loaders(self.store, self.viewer)
+        it shows (the viewer's role, an author's name) instead of what an earlier one read.
+        They are made when first asked for: a shared rendering of an event needs none."""
+        self.given_loaders = None
 
 
 class FreshLoaders(SchemaExtension):

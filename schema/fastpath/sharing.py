@@ -214,7 +214,7 @@ class SharingExecutor(PlainFieldsExecutor):
         loaders = Loaders(context.store, context.viewer)
         loaders.viewer_roles.prime(event.doc["group_id"], event.standing.role)
         executor = super().build_per_event_executor(event)
-        executor.context_value = replace(context, loaders=loaders)
+        executor.context_value = replace(context, given_loaders=loaders)
         result = executor.execute_operation(False)
         if self.is_awaitable(result):
             return _rendered_later(result)
