@@ -72,12 +72,21 @@ class Coalesced[K: Hashable, V]:
             queue.sending = None
 
 
+async def find_ids[D: Mapping[str, Any]](collection: AsyncCollection[D], ids: list[Any],
+                                         **conditions: Any) -> list[D]:
+    """The documents with these `_id`s that meet `conditions`, in no order. (The limit saves
+    the embedded server a round of cursor bookkeeping.)"""
+    if not ids:
+        return []
+    query = {"_id": {"$in": ids}, **conditions}
+    return await collection.find(query).limit(len(ids)).to_list()
+
+
 def by_id[D: Mapping[str, Any]](collection: AsyncCollection[D], **conditions: Any
                                 ) -> Coalesced[Any, D | None]:
     """The document with an `_id`, if it also meets `conditions`; None otherwise."""
     async def load(ids: list[Any]) -> list[D | None]:
-        query = {"_id": {"$in": ids}, **conditions}
-        found = {doc["_id"]: doc async for doc in collection.find(query)}
+        found = {doc["_id"]: doc for doc in await find_ids(collection, ids, **conditions)}
         return [found.get(ident) for ident in ids]
 
     return Coalesced(load)

@@ -6,6 +6,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo import DESCENDING, ReturnDocument
 
+from resolvers.coalesced import find_ids
 from resolvers.domain.discussions import DiscussionDoc
 from resolvers.domain.paging import Seek
 from resolvers.store.first_pages import first_of_each
@@ -46,7 +47,7 @@ class DiscussionStore(HoldsEvents[DiscussionDoc]):
 
     async def get_many(self, *, discussion_ids: list[str]) -> list[DiscussionDoc]:
         oids = [oid for value in discussion_ids if (oid := object_id(value)) is not None]
-        return await self._collection.find({"_id": {"$in": oids}}).to_list()
+        return await find_ids(self._collection, oids)
 
     async def set_flag(
         self, *, discussion_id: Any, flag: str, value: bool, now: datetime,

@@ -8,6 +8,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
+from resolvers.coalesced import find_ids
 from resolvers.domain.groups import GroupDoc, GroupScope, GroupStatus
 from resolvers.domain.paging import Seek
 from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
@@ -114,7 +115,7 @@ class GroupStore(HoldsEvents[GroupDoc]):
 
     async def get_many(self, *, group_ids: list[str]) -> list[GroupDoc]:
         oids = [oid for value in group_ids if (oid := object_id(value)) is not None]
-        return await self._collection.find({"_id": {"$in": oids}}).to_list()
+        return await find_ids(self._collection, oids)
 
     async def page(
         self,

@@ -6,6 +6,7 @@ from typing import Any, TypedDict
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
+from resolvers.coalesced import find_ids
 from resolvers.store.groups import object_id
 
 
@@ -62,7 +63,7 @@ class PageStore:
 
     async def get_many(self, *, page_ids: list[str]) -> list[PageDoc]:
         oids = [oid for value in page_ids if (oid := object_id(value)) is not None]
-        return await self._collection.find({"_id": {"$in": oids}}).to_list()
+        return await find_ids(self._collection, oids)
 
     async def count(self, *, group_id: str) -> int:
         return await self._collection.count_documents({"group_id": group_id})

@@ -5,6 +5,7 @@ from typing import Any
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from resolvers.coalesced import find_ids
 from resolvers.domain.discussions import PostDoc
 from resolvers.domain.paging import Seek
 from resolvers.store.first_pages import first_of_each
@@ -55,7 +56,7 @@ class PostStore(HoldsEvents[PostDoc]):
 
     async def get_many(self, *, post_ids: list[str]) -> list[PostDoc]:
         oids = [oid for value in post_ids if (oid := object_id(value)) is not None]
-        return await self._collection.find({"_id": {"$in": oids}}).to_list()
+        return await find_ids(self._collection, oids)
 
     async def update(
         self, *, post_id: Any, expected: dict[str, Any], change: dict[str, Any],

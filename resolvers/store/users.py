@@ -6,7 +6,7 @@ from typing import Any, TypedDict
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
-from resolvers.coalesced import by_id
+from resolvers.coalesced import by_id, find_ids
 from resolvers.domain.actors import Actor
 
 
@@ -53,4 +53,4 @@ class UserStore:
         return await self._by_id(user_id)
 
     async def get_many(self, *, user_ids: list[str]) -> list[UserDoc]:
-        return await self._collection.find({"_id": {"$in": user_ids}}).to_list()
+        return await find_ids(self._collection, user_ids)
