@@ -17,7 +17,9 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,7 +38,7 @@ from strawberry.relay import to_base64
 from api.embedded import embedded_database
 from bench import as_deployed, process_of
 from bench.grow import SIZES, Community, Size, grow
-from bench.http import cpu_seconds, start
+from bench.http import HERE, cpu_seconds, read_wrk, start, uvicorn
 from resolvers.domain.paging import Seek, encode_cursor
 from resolvers.store import Store
 from subscriptions.stream import event_cursor
@@ -82,6 +84,28 @@ class Measured:
 
 
 @dataclass
+class Throughput:
+    """Requests a second under load (`wrk`, `CONNECTIONS` connections), and what the answers
+    said: how many there were, and how many held an error."""
+
+    name: str
+    per_second: float
+    p50: float
+    p99: float
+    answers: int
+    errors: int
+
+
+@dataclass
+class Sized:
+    """What one size measured."""
+
+    operations: list[Measured]
+    bytes_per_document: float
+    throughput: list[Throughput]
+
+
+@dataclass
 class Run:
     """One API process on the grown database, and what the benchmark needs to call it."""
 
@@ -94,6 +118,7 @@ class Run:
     tokens: dict[str, str]
     http: httpx2.Client = field(default_factory=lambda: httpx2.Client(timeout=60))
     results: list[Measured] = field(default_factory=list)
+    throughput: list[Throughput] = field(default_factory=list)
 
     def measure(self, name: str, repeat: int, call: Callable[[int], float]) -> None:
         found = Measured(name)
@@ -179,6 +204,57 @@ def operations(run: Run, repeat: int) -> None:
     run.measure("resume a subscription 1,000 events back", max(repeat // 4, 3), run.resume)
 
 
+CONNECTIONS = 16
+READS_PER_WRITE = 20
+
+
+def under_load(url: str, requests: list[tuple[str, dict[str, Any]]], seconds: int,
+               name: str) -> Throughput:
+    """`requests` (token, body) sent in turn by `wrk` for `seconds`, from core 0."""
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as listed:
+        listed.writelines(f"{token}\t{json.dumps(body)}\n" for token, body in requests)
+    try:
+        out = subprocess.run(
+            ["taskset", "-c", "0", "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s",
+             "--latency", "-s", str(HERE / "mixed.lua"), url],
+            env={**os.environ, "REQUESTS": listed.name}, capture_output=True, text=True,
+            check=True).stdout
+    finally:
+        os.unlink(listed.name)
+    per_second, p50, p99 = read_wrk(out)
+    answers, errors = map(int, re.search(  # type: ignore[union-attr]
+        r"answers (\d+) errors (\d+)", out).groups())
+    return Throughput(name, per_second, p50, p99, answers, errors)
+
+
+def throughput(run: Run, seconds: int) -> None:
+    """The group list page, the discussion page, and reads mixed with writes 20:1, each under
+    load; next to bare Strawberry's `{ __typename }` served like Agora, in the same run."""
+    port = free_port()
+    bare = start(uvicorn("bench.bare:app", port), {}, port)
+    try:
+        run.throughput.append(under_load(
+            f"http://127.0.0.1:{port}/graphql", [("", {"query": "{ __typename }"})], seconds,
+            "baseline: bare Strawberry, `{ __typename }`"))
+    finally:
+        bare.terminate()
+        bare.wait(timeout=30)
+    reader, owner = run.tokens["reader"], run.tokens["owner"]
+    community = run.community
+    group_list: tuple[str, dict[str, Any]] = (reader, {"query": GROUP_LIST})
+    discussion: tuple[str, dict[str, Any]] = (reader, {"query": DISCUSSION, "variables": {
+        "id": to_base64("Discussion", community.discussion_ids[1])}})
+    theirs = to_base64("Discussion", community.discussion_ids[len(community.owners)])
+    post: tuple[str, dict[str, Any]] = (owner, {"query": ADD_POST, "variables": {
+        "id": theirs, "body": "Under load"}})
+    run.throughput += [
+        under_load(run.url, [group_list], seconds, "group list page"),
+        under_load(run.url, [discussion], seconds, "discussion page"),
+        under_load(run.url, [group_list, discussion] * (READS_PER_WRITE // 2) + [post],
+                   seconds, f"both pages and addPost, {READS_PER_WRITE} reads to a write"),
+    ]
+
+
 @contextmanager
 def database_on_file(path: Path) -> Iterator[tuple[str, int | None]]:
     """The embedded database on `path`, and its process; or real MongoDB when
@@ -214,8 +290,9 @@ async def _prepare(size: Size, uri: str, database: str) -> tuple[Community, str,
     return community, long_after, event_cursor(back), documents
 
 
-def run_size(size: Size, repeat: int) -> tuple[list[Measured], float]:
-    """The operations' figures at `size`, and the bytes on disk per document."""
+def run_size(size: Size, repeat: int, seconds: int) -> Sized:
+    """The operations' figures at `size`, the bytes on disk per document, and throughput
+    under load (for `seconds` a case; none with 0)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "agora.sqlite3"
         database = f"scale_{size.name.lower()}"
@@ -236,29 +313,48 @@ def run_size(size: Size, repeat: int) -> tuple[list[Measured], float]:
                           "reader": mint("reader", "country=ES")})
             try:
                 operations(run, repeat)
+                if seconds:
+                    throughput(run, seconds)
             finally:
                 run.http.close()
                 server.terminate()
                 server.wait(timeout=30)
             on_disk = sum(part.stat().st_size for part in Path(folder).iterdir())
-    return run.results, on_disk / documents
+    return Sized(run.results, on_disk / documents, run.throughput)
 
 
-def table(by_size: dict[str, tuple[list[Measured], float]]) -> str:
+def table(by_size: dict[str, Sized]) -> str:
     names = list(by_size)
     lines = ["| operation | " + " | ".join(
         f"{name}: p50 / p99 ms, CPU ms of database + API" for name in names)
         + " | last / first p50 |",
         "|---|" + "---|" * (len(names) + 1)]
-    first, last = by_size[names[0]][0], by_size[names[-1]][0]
+    first, last = by_size[names[0]].operations, by_size[names[-1]].operations
     for index, measured in enumerate(first):
-        cells = [f"{results[index].p50:.1f} / {results[index].p99:.1f}, "
-                 f"{results[index].db_cpu_ms:.1f} + {results[index].api_cpu_ms:.1f}"
-                 for results, _ in by_size.values()]
+        cells = [f"{sized.operations[index].p50:.1f} / {sized.operations[index].p99:.1f}, "
+                 f"{sized.operations[index].db_cpu_ms:.1f} + "
+                 f"{sized.operations[index].api_cpu_ms:.1f}" for sized in by_size.values()]
         growth = last[index].p50 / measured.p50
         lines.append(f"| {measured.name} | " + " | ".join(cells) + f" | {growth:.2f} |")
     lines.append("| bytes on disk per document | " + " | ".join(
-        f"{per_document:,.0f}" for _, per_document in by_size.values()) + " | |")
+        f"{sized.bytes_per_document:,.0f}" for sized in by_size.values()) + " | |")
+    if any(sized.throughput for sized in by_size.values()):
+        lines += ["", f"| under load ({CONNECTIONS} connections) | " + " | ".join(
+            f"{name}: req/s (to baseline), p50 / p99 ms, answers with an error" for name in names)
+            + " |", "|---|" + "---|" * len(names)]
+        for index, case in enumerate(next(sized.throughput for sized in by_size.values()
+                                          if sized.throughput)):
+            cells = []
+            for sized in by_size.values():
+                if not sized.throughput:
+                    cells.append("-")
+                    continue
+                found, baseline = sized.throughput[index], sized.throughput[0]
+                cells.append(f"{found.per_second:,.0f} "
+                             f"({found.per_second / baseline.per_second:.2f}), "
+                             f"{found.p50:.1f} / {found.p99:.1f}, "
+                             f"{found.errors} of {found.answers:,}")
+            lines.append(f"| {case.name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -266,11 +362,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES))
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=10,
+                        help="of load for each throughput case (0: none)")
     args = parser.parse_args()
     started = time.time()
     by_size = {}
     for name in args.sizes:  # each size's figures as soon as they are known: L takes long
-        by_size[name] = run_size(SIZES[name], args.repeat)
+        by_size[name] = run_size(SIZES[name], args.repeat, args.seconds)
         print(table({name: by_size[name]}), end="\n\n", flush=True)
     print(table(by_size))
     print(f"\n({time.time() - started:.0f} s)")

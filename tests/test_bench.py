@@ -1,5 +1,7 @@
 """The benchmarks' reading of what `wrk` prints."""
 
+import shutil
+
 import pytest
 
 from bench.http import read_wrk
@@ -48,3 +50,25 @@ async def test_the_scale_benchmark_grows_its_community_through_the_use_cases(sto
     assert await db["memberships"].count_documents({"role": "MEMBER"}) == 4
     kinds = {event["kind"] async for event in db["events"].find({}, {"kind": 1})}
     assert {"POST_ADDED", "MEMBER_JOINED"} <= kinds
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed here")
+def test_under_load_every_answer_is_read_for_errors():
+    """`bench.scale` counts what each answer under load says: a GraphQL error answered with
+    200 counts as much as a failed request."""
+    from bench.http import start, uvicorn
+    from bench.scale import under_load
+    from tests.acceptance.server import free_port
+
+    port = free_port()
+    bare = start(uvicorn("bench.bare:app", port), {}, port)
+    try:
+        url = f"http://127.0.0.1:{port}/graphql"
+        clean = under_load(url, [("", {"query": "{ hello }"})], 1, "clean")
+        mixed = under_load(url, [("", {"query": "{ hello }"}), ("", {"query": "{ nothing }"})],
+                           1, "half wrong")
+    finally:
+        bare.terminate()
+        bare.wait(timeout=30)
+    assert clean.answers > 10 and clean.errors == 0
+    assert mixed.answers > 10 and abs(mixed.errors - mixed.answers / 2) <= 16
