@@ -40,7 +40,7 @@ from resolvers.domain.groups import (
 from resolvers.domain.paging import PageRequest, Slice, checked_page_size
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.store import Store
-from resolvers.store.groups import GroupFilter, position_id
+from resolvers.store.groups import GroupFilter, object_id, position_id
 from resolvers.store.outbox import NO_EVENTS, Events
 
 # Workflow steps as the moderation log names them.
@@ -50,6 +50,7 @@ LOGGED_ACTIONS = {
     GroupAction.REQUEST_INFO: ModerationAction.REQUEST_GROUP_INFO,
     GroupAction.ANSWER_INFO_REQUEST: ModerationAction.ANSWER_INFO_REQUEST,
     GroupAction.CLOSE: ModerationAction.CLOSE_GROUP,
+    GroupAction.WITHDRAW: ModerationAction.WITHDRAW_GROUP,
 }
 # How many candidates similarity ranking reads at most, whatever the number of groups: first
 # the newest groups whose text holds a word of the proposal's title or that share a topic
@@ -376,6 +377,26 @@ async def similar_groups(
     return await _rank_similar(
         store=store, proposal=proposal, scope_actor=actor, limit=size, exclude=exclude
     )
+
+
+# How many of the closest matches `pending_similar` looks at.
+PENDING_LOOKED_AT = 10
+
+
+async def pending_similar(
+    *, store: Store, actor: Actor | None, proposal: similarity.Profile,
+    exclude_group_id: str | None = None,
+) -> int:
+    """How many of the closest matches to `proposal` are other teachers' proposals awaiting
+    review, which `actor` may not see: a proposer learns that one is pending (the guide asks
+    them to join a similar group rather than open another), never what it is."""
+    actor = require_actor(actor)
+    exclude = object_id(exclude_group_id) if exclude_group_id is not None else None
+    matches = await _rank_similar(store=store, proposal=proposal, scope_actor=None,
+                                  limit=PENDING_LOOKED_AT, exclude=exclude)
+    return sum(1 for match in matches
+               if match.group["status"] == GroupStatus.PENDING
+               and not may_view(actor, match.group))
 
 
 async def recorded_similar(*, store: Store, actor: Actor, group: GroupDoc) -> list[SimilarGroup]:

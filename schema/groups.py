@@ -18,6 +18,7 @@ from schema.inputs import (
     RequestGroupInfoInput,
     SimilarGroupsInput,
     UpdateGroupInput,
+    WithdrawGroupInput,
     node_id,
 )
 from schema.payloads import CreateGroupPayload, ReviewGroupPayload, UpdateGroupPayload
@@ -105,6 +106,23 @@ class GroupQuery:
             lambda found: [SimilarGroup.from_result(item) for item in found],
         )
 
+    @strawberry.field(
+        permission_classes=[IsAuthenticated],
+        description="How many of the closest matches to a proposal are other teachers' "
+        "proposals awaiting review. They are not shown; the guide asks a proposer to join a "
+        "similar group rather than open another, so one may wait for their review.",
+    )
+    async def similar_pending_proposals(self, info: Info, input: SimilarGroupsInput) -> int:
+        ctx = info.context
+        excluded = input.exclude_group_id
+        return await answer(
+            lambda: groups.pending_similar(
+                store=ctx.store, actor=ctx.viewer, proposal=input.to_profile(),
+                exclude_group_id=node_id(excluded, "Group") if excluded else None,
+            ),
+            lambda count: count,
+        )
+
 
 async def _transition(
     info: Info, group_id: relay.GlobalID, action: GroupAction, message: tuple[str, str | None],
@@ -165,4 +183,10 @@ class GroupMutation:
     @strawberry.mutation(description="Owner or CSS: ACTIVE to CLOSED, with a reason.")
     async def close_group(self, info: Info, input: CloseGroupInput) -> ReviewGroupPayload:
         return await _transition(info, input.group_id, GroupAction.CLOSE, ("reason", input.reason))
+
+    @strawberry.mutation(description="Owner: PENDING or INFO_REQUESTED to WITHDRAWN, before the "
+                         "CSS decides; optionally saying why (joining a similar group, say).")
+    async def withdraw_group(self, info: Info, input: WithdrawGroupInput) -> ReviewGroupPayload:
+        return await _transition(info, input.group_id, GroupAction.WITHDRAW,
+                                 ("reason", input.reason))
 

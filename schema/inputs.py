@@ -106,6 +106,12 @@ class CloseGroupInput:
 
 
 @strawberry.input
+class WithdrawGroupInput:
+    group_id: relay.GlobalID
+    reason: str | None = None
+
+
+@strawberry.input
 class GroupFilterInput:
     status: GroupStatus | None = None
     topic: str | None = None

@@ -18,6 +18,7 @@ class GroupStatus(StrEnum):
     ACTIVE = "ACTIVE"
     REJECTED = "REJECTED"
     CLOSED = "CLOSED"
+    WITHDRAWN = "WITHDRAWN"  # by its owner, before a decision
 
 
 class Participation(StrEnum):
@@ -32,6 +33,7 @@ class GroupAction(StrEnum):
     REQUEST_INFO = "REQUEST_INFO"
     ANSWER_INFO_REQUEST = "ANSWER_INFO_REQUEST"
     CLOSE = "CLOSE"
+    WITHDRAW = "WITHDRAW"
 
 
 TRANSITIONS: dict[tuple[GroupStatus, GroupAction], GroupStatus] = {
@@ -40,6 +42,8 @@ TRANSITIONS: dict[tuple[GroupStatus, GroupAction], GroupStatus] = {
     (GroupStatus.PENDING, GroupAction.REQUEST_INFO): GroupStatus.INFO_REQUESTED,
     (GroupStatus.INFO_REQUESTED, GroupAction.ANSWER_INFO_REQUEST): GroupStatus.PENDING,
     (GroupStatus.ACTIVE, GroupAction.CLOSE): GroupStatus.CLOSED,
+    (GroupStatus.PENDING, GroupAction.WITHDRAW): GroupStatus.WITHDRAWN,
+    (GroupStatus.INFO_REQUESTED, GroupAction.WITHDRAW): GroupStatus.WITHDRAWN,
 }
 
 REVIEW_ACTIONS = frozenset({GroupAction.APPROVE, GroupAction.REJECT, GroupAction.REQUEST_INFO})
@@ -143,6 +147,9 @@ def check_may_act(actor: Actor, action: GroupAction, group: GroupDoc) -> None:
     elif action is GroupAction.CLOSE:
         if not (is_owner(actor, group) or actor.is_css):
             raise Forbidden("Only the group's owner or the Central Support Service closes it")
+    elif action is GroupAction.WITHDRAW:
+        if not is_owner(actor, group):
+            raise Forbidden("Only the group's owner withdraws its proposal")
 
 
 def is_active(group: GroupDoc) -> bool:

@@ -107,3 +107,31 @@ def test_a_group_from_proposal_to_approval(server: str) -> None:
     )
     assert rejected["__typename"] == "ForbiddenError"
     assert tom(GROUP, id=group["id"])["group"]["status"] == "ACTIVE"
+
+
+PENDING_LIKE = """query($input: SimilarGroupsInput!) { similarPendingProposals(input: $input)
+  similarGroups(input: $input, first: 5) { group { id } } }"""
+
+
+def test_a_proposer_hears_of_a_pending_match_and_its_owner_withdraws_it(server: str) -> None:
+    css = Caller(server, "carla", "role=CSS")
+    olga = Caller(server, "olga2", "country=ES")
+    tom = Caller(server, "tom2", "country=ES")
+    first = olga(CREATE, input=form_input(NEAR_DUPLICATE))["createGroup"]
+    profile = {key: value for key, value in form_input(NEAR_DUPLICATE).items()
+               if key != "participation"}
+
+    # Tom, about to propose the same, hears that one like it awaits review, not which.
+    heard = tom(PENDING_LIKE, input=profile)
+    assert heard["similarPendingProposals"] == 1
+    assert first["id"] not in [match["group"]["id"] for match in heard["similarGroups"]]
+
+    # Olga withdraws hers: the CSS no longer has it to review, and Tom hears of none.
+    withdrawn = olga.step("withdrawGroup", "WithdrawGroupInput", GROUP_STATE,
+                          groupId=first["id"], reason="I will join an existing group")
+    assert withdrawn["status"] == "WITHDRAWN"
+    assert first["id"] not in [edge["node"]["id"]
+                               for edge in css(QUEUE)["reviewQueue"]["edges"]]
+    assert tom(PENDING_LIKE, input=profile)["similarPendingProposals"] == 0
+    history = olga(GROUP, id=first["id"])["group"]["review"]["history"]
+    assert history[-1] == {"action": "WITHDRAW", "message": "I will join an existing group"}

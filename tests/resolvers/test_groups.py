@@ -246,3 +246,33 @@ async def test_creating_indexes_again_is_harmless(store, clock):
     await store.ensure_indexes()
     page = await groups.list_groups(store=store, actor=CSS, criteria=GroupFilter(), page=PAGE)
     assert len(page.items) == 1
+
+
+async def test_the_owner_withdraws_a_proposal_before_the_decision(store, clock):
+    """Pending or asked about, a proposal its owner withdraws leaves the review queue and the
+    similar-group pool, with the step in its history and the moderation log; an active group
+    is closed instead, and only the owner withdraws."""
+    pending = await propose(store, clock)
+    asked = await propose(store, clock, title="Asked about")
+    asked = await step(store, clock, asked, GroupAction.REQUEST_INFO, message="Ages?")
+    with pytest.raises(Forbidden):
+        await step(store, clock, pending, GroupAction.WITHDRAW, who=CSS, message=None)
+    for group in (pending, asked):
+        withdrawn = await step(store, clock, group, GroupAction.WITHDRAW, who=OWNER,
+                               message="I joined a similar group")
+        assert withdrawn["status"] == GroupStatus.WITHDRAWN
+        assert withdrawn["review"]["history"][-1]["action"] == GroupAction.WITHDRAW
+    queue = await groups.review_queue(store=store, actor=CSS, page=PAGE)
+    assert queue.items == []
+    similar = await groups.similar_groups(
+        store=store, actor=OWNER, proposal=groups.similarity.profile_of(
+            title=pending["title"], description=pending["description"],
+            objectives=pending["objectives"], topics=pending["topics"],
+            languages=pending["languages"]), first=5, max_size=100)
+    assert similar == []
+    logged = await store.db["moderation_log"].count_documents({"action": "WITHDRAW_GROUP"})
+    assert logged == 2
+    active = await step(store, clock, await propose(store, clock, title="Live group"),
+                        GroupAction.APPROVE)
+    with pytest.raises(InvalidTransition):
+        await step(store, clock, active, GroupAction.WITHDRAW, who=OWNER, message=None)

@@ -112,3 +112,18 @@ async def test_a_bounded_pool_reads_title_and_topic_matches_before_newer_weaker_
     )
     assert found[0].group["title"] == NEAR_DUPLICATE.title
     assert len(found) <= 3
+
+
+async def test_a_proposer_learns_a_match_is_pending_but_not_which(store, clock):
+    owner = actor("olga")
+    await groups.create_group(
+        store=store, actor=owner, form=NEAR_DUPLICATE, now=clock(), similar_recorded=0
+    )
+    counts = await asyncio.gather(*(
+        groups.pending_similar(store=store, actor=who, proposal=PROPOSAL)
+        for who in (TEACHER, CSS, owner)))
+    # The teacher sees no group, and hears that one like theirs awaits review; those who see
+    # it hear nothing more.
+    assert counts == [1, 0, 0]
+    await seed(store, clock)  # active groups match too: they are shown, not counted
+    assert await groups.pending_similar(store=store, actor=TEACHER, proposal=PROPOSAL) == 1
