@@ -44,7 +44,8 @@ from resolvers.store import Store
 from subscriptions.stream import event_cursor
 from tests.acceptance.server import free_port, mint
 
-GROUP_LIST = """query { groups(first: 20, filter: {status: ACTIVE}) { edges { node {
+GROUP_LIST = """query($order: GroupOrder! = NEWEST) {
+  groups(first: 20, filter: {status: ACTIVE}, orderBy: $order) { edges { node {
   title topics memberCount owner { name }
   discussions(first: 3) { edges { node { title postCount lastPostAt } } } } } } }"""
 DISCUSSION = """query($id: ID!, $after: String) { discussion(id: $id) { title postCount
@@ -179,6 +180,10 @@ def operations(run: Run, repeat: int) -> None:
     long = to_base64("Discussion", community.long_discussion_id)
     group = to_base64("Group", community.group_ids[0])
     run.measure("group list page", repeat, lambda _: run.graphql(GROUP_LIST, reader))
+    run.measure("group list page, most members first", repeat, lambda _: run.graphql(
+        GROUP_LIST, reader, order="MOST_MEMBERS"))
+    run.measure("group list page, latest activity first", repeat, lambda _: run.graphql(
+        GROUP_LIST, reader, order="MOST_ACTIVE"))
     run.measure("discussion page", repeat, lambda _: run.graphql(DISCUSSION, reader,
                                                                 id=discussion))
     run.measure("page 200 of a 10,000-post discussion", repeat, lambda _: run.graphql(

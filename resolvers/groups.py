@@ -24,6 +24,7 @@ from resolvers.domain.groups import (
     SIMILARITY_STATUSES,
     GroupAction,
     GroupDoc,
+    GroupOrder,
     GroupStatus,
     Participation,
     check_may_act,
@@ -40,7 +41,7 @@ from resolvers.domain.groups import (
 from resolvers.domain.paging import PageRequest, Slice, checked_page_size
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.store import Store
-from resolvers.store.groups import GroupFilter, object_id, position_id
+from resolvers.store.groups import ORDERINGS, GroupFilter, object_id, position_id
 from resolvers.store.outbox import NO_EVENTS, Events
 
 # Workflow steps as the moderation log names them.
@@ -340,13 +341,15 @@ def _position(doc: GroupDoc) -> str:
 
 async def list_groups(
     *, store: Store, actor: Actor | None, criteria: GroupFilter, page: PageRequest,
+    order: GroupOrder = GroupOrder.NEWEST,
 ) -> Slice[GroupDoc]:
-    """Groups `actor` may see, newest first."""
+    """Groups `actor` may see, in `order`."""
     actor = require_actor(actor)
+    ordering = ORDERINGS[order]
     return page.sliced(await store.groups.page(
-        scope=visible_scope(actor), criteria=criteria, seek=page.seek(position_id),
-        limit=page.limit(),
-    ), _position)
+        scope=visible_scope(actor), criteria=criteria, seek=page.seek(ordering.parse),
+        limit=page.limit(), order=order,
+    ), ordering.position)
 
 
 async def review_queue(*, store: Store, actor: Actor | None, page: PageRequest) -> Slice[GroupDoc]:

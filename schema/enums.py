@@ -6,12 +6,12 @@ import strawberry
 from resolvers.domain.actors import Role
 from resolvers.domain.content import PageKind
 from resolvers.domain.events import EventKind
-from resolvers.domain.groups import GroupStatus, Participation
+from resolvers.domain.groups import GroupOrder, GroupStatus, Participation
 from resolvers.domain.inactivity import InactivityRule
 from resolvers.domain.membership import GroupRole, InvitationStatus
 from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus
 
-ENUMS = (EventKind, GroupRole, GroupStatus, InactivityRule, InvitationStatus, PageKind,
+ENUMS = (EventKind, GroupOrder, GroupRole, GroupStatus, InactivityRule, InvitationStatus, PageKind,
          Participation, ReportAction, ReportReason, ReportStatus, Role)
 for enum in ENUMS:
     strawberry.enum(enum)

@@ -4,7 +4,7 @@ import strawberry
 from strawberry import relay
 
 from resolvers import groups
-from resolvers.domain.groups import GroupAction, GroupStatus
+from resolvers.domain.groups import GroupAction, GroupOrder, GroupStatus
 from resolvers.store.groups import GroupFilter
 from schema.context import Info
 from schema.errors import answer
@@ -57,17 +57,20 @@ class GroupQuery:
         )
         return Group.from_doc(doc) if doc else None
 
-    @strawberry.field(permission_classes=[IsAuthenticated], description="Newest first.")
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="Newest first, or by members, or by latest activity. A "
+                      "cursor holds its place in the order it came from.")
     async def groups(
         self, info: Info, filter: GroupFilterInput | None = None, first: int | None = None,
         after: str | None = None,
         last: int | None = None, before: str | None = None,
+        order_by: GroupOrder = GroupOrder.NEWEST,
     ) -> Connection[Group]:
         ctx = info.context
         return await answer(
             lambda: groups.list_groups(
                 store=ctx.store, actor=ctx.viewer, criteria=_filter(filter),
-                page=ctx.limits.page(first, after, last, before),
+                page=ctx.limits.page(first, after, last, before), order=order_by,
             ),
             lambda page: Connection.of(page, Group.from_doc),
         )

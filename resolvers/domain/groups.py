@@ -21,6 +21,15 @@ class GroupStatus(StrEnum):
     WITHDRAWN = "WITHDRAWN"  # by its owner, before a decision
 
 
+class GroupOrder(StrEnum):
+    """How a list of groups is sorted (the guide features groups "por su temática, número de
+    miembros o actividad")."""
+
+    NEWEST = "NEWEST"
+    MOST_MEMBERS = "MOST_MEMBERS"
+    MOST_ACTIVE = "MOST_ACTIVE"  # the latest activity first
+
+
 class Participation(StrEnum):
     OPEN = "OPEN"
     INVITE_ONLY = "INVITE_ONLY"

@@ -1,5 +1,6 @@
 """The `groups` collection."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -9,7 +10,7 @@ from bson.errors import InvalidId
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
 from resolvers.coalesced import find_ids
-from resolvers.domain.groups import GroupDoc, GroupScope, GroupStatus
+from resolvers.domain.groups import GroupDoc, GroupOrder, GroupScope, GroupStatus
 from resolvers.domain.paging import Seek
 from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
 from resolvers.store.seek import read_page
@@ -56,6 +57,33 @@ def by_idleness(position: str) -> tuple[datetime, ObjectId]:
     return datetime.fromisoformat(at), position_id(ident)
 
 
+def members_position(doc: GroupDoc) -> str:
+    return f"{doc['member_count']}|{doc['_id']}"
+
+
+def by_members(position: str) -> tuple[int, ObjectId]:
+    count, ident = position.split("|")
+    return int(count), position_id(ident)
+
+
+@dataclass(frozen=True, slots=True)
+class Ordering:
+    """A list order, and how a cursor holds a position in it."""
+
+    keys: list[tuple[str, int]]
+    position: Callable[[GroupDoc], str]
+    parse: Callable[[str], tuple[Any, ...]]
+
+
+ORDERINGS = {
+    GroupOrder.NEWEST: Ordering([("_id", DESCENDING)], lambda doc: str(doc["_id"]), by_id),
+    GroupOrder.MOST_MEMBERS: Ordering([("member_count", DESCENDING), ("_id", DESCENDING)],
+                                      members_position, by_members),
+    GroupOrder.MOST_ACTIVE: Ordering([("last_activity_at", DESCENDING), ("_id", DESCENDING)],
+                                     idle_position, by_idleness),
+}
+
+
 def object_id(value: str) -> ObjectId | None:
     try:
         return ObjectId(value)
@@ -96,6 +124,10 @@ class GroupStore(HoldsEvents[GroupDoc]):
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("status", ASCENDING), ("_id", ASCENDING)])
         await self._collection.create_index([("status", ASCENDING), *IDLE_ORDER])
+        await self._collection.create_index(IDLE_ORDER)
+        members = [("member_count", ASCENDING), ("_id", ASCENDING)]
+        await self._collection.create_index([("status", ASCENDING), *members])
+        await self._collection.create_index(members)
         await self._collection.create_index([("owner_id", ASCENDING), ("_id", ASCENDING)])
         await self._collection.create_index([("owner_country", ASCENDING), ("_id", ASCENDING)])
         await self._collection.create_index("topics")
@@ -124,13 +156,15 @@ class GroupStore(HoldsEvents[GroupDoc]):
         criteria: GroupFilter,
         seek: Seek,
         limit: int,
+        order: GroupOrder = GroupOrder.NEWEST,
         oldest_first: bool = False,
     ) -> tuple[list[GroupDoc], bool]:
-        """Up to `limit` groups in creation order (newest first unless `oldest_first`) from
-        `seek` on, and whether any lie behind it (`resolvers.store.seek`)."""
+        """Up to `limit` groups in `order` (creation order, oldest first with `oldest_first`)
+        from `seek` on, and whether any lie behind it (`resolvers.store.seek`)."""
         query = {**_criteria(criteria), **_scope_filter(scope)}
-        order = [("_id", ASCENDING if oldest_first else DESCENDING)]
-        return await read_page(self._collection, query, order, seek, limit, by_id)
+        ordering = ORDERINGS[order]
+        keys = [("_id", ASCENDING)] if oldest_first else ordering.keys
+        return await read_page(self._collection, query, keys, seek, limit, ordering.parse)
 
     async def similarity_candidates(
         self, *, scope: GroupScope, statuses: frozenset[GroupStatus], terms: list[str],

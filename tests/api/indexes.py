@@ -51,6 +51,14 @@ READS = [
     ("teacher", """{ groups(first: 5, filter: {featured: true}) { edges { node { title } } } }""",
      {}),
     ("teacher", "{ groups(last: 5) { edges { node { title } } } }", {}),
+    ("teacher", """{ groups(first: 5, orderBy: MOST_MEMBERS, filter: {status: ACTIVE}) {
+        edges { node { title } } } }""", {}),
+    ("teacher", "{ groups(first: 5, orderBy: MOST_MEMBERS) { edges { node { title } } } }", {}),
+    ("teacher", """{ groups(first: 5, orderBy: MOST_ACTIVE, filter: {status: ACTIVE}) {
+        edges { node { title } } } }""", {}),
+    ("teacher", "{ groups(first: 5, orderBy: MOST_ACTIVE) { edges { node { title } } } }", {}),
+    ("teacher", """{ similarPendingProposals(input: {title: "Mathematics through games",
+        topics: ["mathematics"], languages: ["en"]}) }""", {}),
     ("teacher", """{ similarGroups(first: 5, input: {title: "Mathematics through games",
         topics: ["mathematics"], languages: ["en"]}) { score group { title } } }""", {}),
     ("owner", """query($id: ID!) { group(id: $id) { title viewerRole

@@ -276,3 +276,44 @@ async def test_the_owner_withdraws_a_proposal_before_the_decision(store, clock):
                         GroupAction.APPROVE)
     with pytest.raises(InvalidTransition):
         await step(store, clock, active, GroupAction.WITHDRAW, who=OWNER, message=None)
+
+
+async def test_groups_are_listed_by_members_or_latest_activity_page_by_page(store, clock):
+    from resolvers import membership
+    from resolvers.domain.groups import GroupOrder
+    from resolvers.domain.paging import encode_cursor
+    from tests.support import active_group
+
+    made = [await active_group(store, clock(), OWNER, title=f"Ordered group {n}")
+            for n in range(5)]
+    for n, group in enumerate([made[0]] * 3 + [made[2]]):  # joins are activity too
+        clock.advance(minutes=1)
+        await membership.join_group(store=store, actor=actor(f"joiner{n}"),
+                                    group_id=str(group["_id"]), now=clock())
+    titles = {str(group["_id"]): group["title"] for group in made}
+
+    async def listed(order, size=2):
+        found, after = [], None
+        while True:
+            page = await groups.list_groups(
+                store=store, actor=TEACHER, criteria=GroupFilter(status=GroupStatus.ACTIVE),
+                order=order, page=PageRequest(first=size, after=after, default_size=20,
+                                              max_size=100))
+            found += [titles[str(item["_id"])] for item in page.items]
+            if not page.has_next_page:
+                return found
+            after = encode_cursor(page.position(page.items[-1]))
+
+    by_members = await listed(GroupOrder.MOST_MEMBERS)
+    assert by_members == [f"Ordered group {n}" for n in (0, 2, 4, 3, 1)]
+    assert await listed(GroupOrder.MOST_ACTIVE) == [f"Ordered group {n}"
+                                                    for n in (2, 0, 4, 3, 1)]
+    assert await listed(GroupOrder.NEWEST, size=3) == [f"Ordered group {n}"
+                                                       for n in (4, 3, 2, 1, 0)]
+    newest = await groups.list_groups(store=store, actor=TEACHER, criteria=GroupFilter(),
+                                      page=PAGE)
+    with pytest.raises(ValidationFailed):  # a cursor of another order
+        await groups.list_groups(
+            store=store, actor=TEACHER, criteria=GroupFilter(), order=GroupOrder.MOST_MEMBERS,
+            page=PageRequest(first=2, after=encode_cursor(newest.position(newest.items[0])),
+                             default_size=20, max_size=100))
