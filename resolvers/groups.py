@@ -51,6 +51,7 @@ LOGGED_ACTIONS = {
     GroupAction.REQUEST_INFO: ModerationAction.REQUEST_GROUP_INFO,
     GroupAction.ANSWER_INFO_REQUEST: ModerationAction.ANSWER_INFO_REQUEST,
     GroupAction.CLOSE: ModerationAction.CLOSE_GROUP,
+    GroupAction.REOPEN: ModerationAction.REOPEN_GROUP,
     GroupAction.WITHDRAW: ModerationAction.WITHDRAW_GROUP,
 }
 # How many candidates similarity ranking reads at most, whatever the number of groups: first
@@ -312,7 +313,9 @@ async def transition_group(
     status = GroupStatus(group["status"])
     target = next_status(status, action)
     fields: dict[str, Any] = {"status": target.value, "updated_at": now}
-    if is_activation(target):
+    if action is GroupAction.REOPEN:  # its inactivity clock starts again; approval stands
+        fields |= {"last_activity_at": now}
+    elif is_activation(target):
         fields |= {"approved_at": now, "last_activity_at": now}
     if changes is not None:
         fields |= _form_fields(validate_group_form(changes.apply_to(_form_of(group))))

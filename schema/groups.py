@@ -15,6 +15,7 @@ from schema.inputs import (
     CreateGroupInput,
     GroupFilterInput,
     RejectGroupInput,
+    ReopenGroupInput,
     RequestGroupInfoInput,
     SimilarGroupsInput,
     UpdateGroupInput,
@@ -183,9 +184,15 @@ class GroupMutation:
             info, input.group_id, GroupAction.ANSWER_INFO_REQUEST, ("message", input.message), input
         )
 
-    @strawberry.mutation(description="Owner or CSS: ACTIVE to CLOSED, with a reason.")
+    @strawberry.mutation(description="Owner, CSS, or the NSS of the group's country: ACTIVE "
+                         "to CLOSED, with a reason. A closed group is read-only.")
     async def close_group(self, info: Info, input: CloseGroupInput) -> ReviewGroupPayload:
         return await _transition(info, input.group_id, GroupAction.CLOSE, ("reason", input.reason))
+
+    @strawberry.mutation(description="CSS: CLOSED to ACTIVE, with a reason.")
+    async def reopen_group(self, info: Info, input: ReopenGroupInput) -> ReviewGroupPayload:
+        return await _transition(info, input.group_id, GroupAction.REOPEN,
+                                 ("reason", input.reason))
 
     @strawberry.mutation(description="Owner: PENDING or INFO_REQUESTED to WITHDRAWN, before the "
                          "CSS decides; optionally saying why (joining a similar group, say).")

@@ -106,6 +106,12 @@ class CloseGroupInput:
 
 
 @strawberry.input
+class ReopenGroupInput:
+    group_id: relay.GlobalID
+    reason: str
+
+
+@strawberry.input
 class WithdrawGroupInput:
     group_id: relay.GlobalID
     reason: str | None = None

@@ -42,6 +42,7 @@ class GroupAction(StrEnum):
     REQUEST_INFO = "REQUEST_INFO"
     ANSWER_INFO_REQUEST = "ANSWER_INFO_REQUEST"
     CLOSE = "CLOSE"
+    REOPEN = "REOPEN"
     WITHDRAW = "WITHDRAW"
 
 
@@ -51,6 +52,7 @@ TRANSITIONS: dict[tuple[GroupStatus, GroupAction], GroupStatus] = {
     (GroupStatus.PENDING, GroupAction.REQUEST_INFO): GroupStatus.INFO_REQUESTED,
     (GroupStatus.INFO_REQUESTED, GroupAction.ANSWER_INFO_REQUEST): GroupStatus.PENDING,
     (GroupStatus.ACTIVE, GroupAction.CLOSE): GroupStatus.CLOSED,
+    (GroupStatus.CLOSED, GroupAction.REOPEN): GroupStatus.ACTIVE,
     (GroupStatus.PENDING, GroupAction.WITHDRAW): GroupStatus.WITHDRAWN,
     (GroupStatus.INFO_REQUESTED, GroupAction.WITHDRAW): GroupStatus.WITHDRAWN,
 }
@@ -154,8 +156,12 @@ def check_may_act(actor: Actor, action: GroupAction, group: GroupDoc) -> None:
         if not is_owner(actor, group):
             raise Forbidden("Only the group's owner answers an information request")
     elif action is GroupAction.CLOSE:
-        if not (is_owner(actor, group) or actor.is_css):
-            raise Forbidden("Only the group's owner or the Central Support Service closes it")
+        if not (is_owner(actor, group) or oversees(actor, group)):
+            raise Forbidden("Only the group's owner, the Central Support Service or the "
+                            "National Support Service of its country closes it")
+    elif action is GroupAction.REOPEN:
+        if not actor.is_css:
+            raise Forbidden("Only the Central Support Service reopens a closed group")
     elif action is GroupAction.WITHDRAW:
         if not is_owner(actor, group):
             raise Forbidden("Only the group's owner withdraws its proposal")

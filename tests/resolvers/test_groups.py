@@ -317,3 +317,27 @@ async def test_groups_are_listed_by_members_or_latest_activity_page_by_page(stor
             store=store, actor=TEACHER, criteria=GroupFilter(), order=GroupOrder.MOST_MEMBERS,
             page=PageRequest(first=2, after=encode_cursor(newest.position(newest.items[0])),
                              default_size=20, max_size=100))
+
+
+async def test_the_nss_closes_groups_of_their_country_and_the_css_reopens_them(store, clock):
+    """Closing and reopening (issue 21, item 4): the same compare-and-set, history and log as
+    the other steps. Reopening restarts the inactivity clock and keeps the approval date."""
+    group = await step(store, clock, await propose(store, clock), GroupAction.APPROVE)
+    approved_at = group["approved_at"]
+    with pytest.raises(Forbidden):
+        await step(store, clock, group, GroupAction.CLOSE, who=NSS_FR, message="Not mine")
+    closed = await step(store, clock, group, GroupAction.CLOSE, who=NSS_ES, message="Spam")
+    assert closed["status"] == GroupStatus.CLOSED
+    for who in (OWNER, NSS_ES):
+        with pytest.raises(Forbidden):
+            await step(store, clock, closed, GroupAction.REOPEN, who=who, message="Please")
+    clock.advance(days=30)
+    reopened = await step(store, clock, closed, GroupAction.REOPEN, message="Cleaned up")
+    assert reopened["status"] == GroupStatus.ACTIVE
+    assert reopened["approved_at"] == approved_at and reopened["last_activity_at"] == clock()
+    assert [entry["action"] for entry in reopened["review"]["history"]][-2:] == [
+        GroupAction.CLOSE, GroupAction.REOPEN]
+    logged = await store.db["moderation_log"].distinct("action")
+    assert {"CLOSE_GROUP", "REOPEN_GROUP"} <= set(logged)
+    with pytest.raises(InvalidTransition):
+        await step(store, clock, reopened, GroupAction.REOPEN, message="Again")
