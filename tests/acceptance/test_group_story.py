@@ -135,3 +135,27 @@ def test_a_proposer_hears_of_a_pending_match_and_its_owner_withdraws_it(server: 
     assert tom(PENDING_LIKE, input=profile)["similarPendingProposals"] == 0
     history = olga(GROUP, id=first["id"])["group"]["review"]["history"]
     assert history[-1] == {"action": "WITHDRAW", "message": "I will join an existing group"}
+
+
+def test_the_nss_closes_a_group_of_their_country_and_the_css_reopens_it(server: str) -> None:
+    css = Caller(server, "carla", "role=CSS")
+    nss_es = Caller(server, "nuria", "role=NSS", "country=ES")
+    nss_fr = Caller(server, "francois", "role=NSS", "country=FR")
+    olga = Caller(server, "olga3", "country=ES")
+    group = olga(CREATE, input=form_input(NEAR_DUPLICATE, title="A group to close"))[
+        "createGroup"]
+    css.step("approveGroup", "ApproveGroupInput", GROUP_STATE, groupId=group["id"])
+
+    refused = nss_fr.step("closeGroup", "CloseGroupInput", GROUP_STATE, groupId=group["id"],
+                          reason="Not my country")
+    assert refused["__typename"] == "ForbiddenError"
+    closed = nss_es.step("closeGroup", "CloseGroupInput", GROUP_STATE, groupId=group["id"],
+                         reason="Spam")
+    assert closed["status"] == "CLOSED"
+    assert olga.step("reopenGroup", "ReopenGroupInput", GROUP_STATE, groupId=group["id"],
+                     reason="Please")["__typename"] == "ForbiddenError"
+    reopened = css.step("reopenGroup", "ReopenGroupInput", GROUP_STATE, groupId=group["id"],
+                        reason="Cleaned up")
+    assert reopened["status"] == "ACTIVE"
+    history = olga(GROUP, id=group["id"])["group"]["review"]["history"]
+    assert [entry["action"] for entry in history][-2:] == ["CLOSE", "REOPEN"]
