@@ -74,12 +74,19 @@ def test_only_the_owner_answers_an_info_request():
             check_may_act(who, GroupAction.ANSWER_INFO_REQUEST, group(GroupStatus.INFO_REQUESTED))
 
 
-def test_owner_or_css_close():
-    check_may_act(OWNER, GroupAction.CLOSE, group(GroupStatus.ACTIVE))
-    check_may_act(CSS, GroupAction.CLOSE, group(GroupStatus.ACTIVE))
-    for who in (OTHER, NSS_ES):
+def test_the_owner_the_css_or_the_nss_of_the_groups_country_close():
+    for who in (OWNER, CSS, NSS_ES):
+        check_may_act(who, GroupAction.CLOSE, group(GroupStatus.ACTIVE))
+    for who in (OTHER, NSS_FR):
         with pytest.raises(Forbidden):
             check_may_act(who, GroupAction.CLOSE, group(GroupStatus.ACTIVE))
+
+
+def test_only_the_css_reopens():
+    check_may_act(CSS, GroupAction.REOPEN, group(GroupStatus.CLOSED))
+    for who in (OWNER, OTHER, NSS_ES):
+        with pytest.raises(Forbidden):
+            check_may_act(who, GroupAction.REOPEN, group(GroupStatus.CLOSED))
 
 
 @pytest.mark.parametrize("status", [GroupStatus.PENDING, GroupStatus.INFO_REQUESTED,
