@@ -21,9 +21,10 @@ PROPOSAL = similarity.profile_of(
 )
 
 
-async def seed(store, clock):
+async def seed(store, clock, forms=(NEAR_DUPLICATE, UNRELATED, *OTHERS)):
+    """Active groups of `forms`, proposed in turn, each by an owner of its own."""
     created = {}
-    for index, form in enumerate([NEAR_DUPLICATE, UNRELATED, *OTHERS]):
+    for index, form in enumerate(forms):
         owner = actor(f"owner{index}")
         doc = await groups.create_group(
             store=store, actor=owner, form=form, now=clock(), similar_recorded=5
@@ -74,11 +75,17 @@ async def test_create_group_records_the_near_duplicate_for_the_css(store, clock)
     assert len(recorded) <= 3
 
 
-async def test_pending_groups_of_others_stay_hidden_from_teachers(store, clock):
+async def pending_near_duplicate(store, clock):
+    """Olga's proposal like PROPOSAL, awaiting review; its owner."""
     owner = actor("olga")
     await groups.create_group(
         store=store, actor=owner, form=NEAR_DUPLICATE, now=clock(), similar_recorded=0
     )
+    return owner
+
+
+async def test_pending_groups_of_others_stay_hidden_from_teachers(store, clock):
+    owner = await pending_near_duplicate(store, clock)
     as_teacher, as_css, as_owner = await asyncio.gather(
         *(
             groups.similar_groups(store=store, actor=who, proposal=PROPOSAL, first=5,
@@ -102,11 +109,7 @@ async def test_a_bounded_pool_reads_title_and_topic_matches_before_newer_weaker_
         objectives="Grow vegetables with the families.", participation=UNRELATED.participation,
         languages=("de",), topics=("gardening",)) for index in range(6)]
     # The near duplicate first; then newer groups sharing only "classroom" with the proposal.
-    for index, form in enumerate([NEAR_DUPLICATE, *gardens]):
-        doc = await groups.create_group(store=store, actor=actor(f"owner{index}"), form=form,
-                                        now=clock(), similar_recorded=0)
-        await groups.transition_group(store=store, actor=CSS, group_id=str(doc["_id"]),
-                                      action=GroupAction.APPROVE, message=None, now=clock())
+    await seed(store, clock, [NEAR_DUPLICATE, *gardens])
     found = await groups.similar_groups(
         store=store, actor=TEACHER, proposal=PROPOSAL, first=10, max_size=100
     )
@@ -115,10 +118,7 @@ async def test_a_bounded_pool_reads_title_and_topic_matches_before_newer_weaker_
 
 
 async def test_a_proposer_learns_a_match_is_pending_but_not_which(store, clock):
-    owner = actor("olga")
-    await groups.create_group(
-        store=store, actor=owner, form=NEAR_DUPLICATE, now=clock(), similar_recorded=0
-    )
+    owner = await pending_near_duplicate(store, clock)
     counts = await asyncio.gather(*(
         groups.pending_similar(store=store, actor=who, proposal=PROPOSAL)
         for who in (TEACHER, CSS, owner)))
