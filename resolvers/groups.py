@@ -41,7 +41,7 @@ from resolvers.domain.groups import (
 from resolvers.domain.paging import PageRequest, Slice, checked_page_size
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.store import Store
-from resolvers.store.groups import ORDERINGS, GroupFilter, object_id, position_id
+from resolvers.store.groups import ORDERINGS, GroupFilter, id_position, object_id, position_id
 from resolvers.store.outbox import NO_EVENTS, Events
 
 # Workflow steps as the moderation log names them.
@@ -338,10 +338,6 @@ async def transition_group(
     return changed
 
 
-def _position(doc: GroupDoc) -> str:
-    return str(doc["_id"])
-
-
 async def list_groups(
     *, store: Store, actor: Actor | None, criteria: GroupFilter, page: PageRequest,
     order: GroupOrder = GroupOrder.NEWEST,
@@ -362,7 +358,7 @@ async def review_queue(*, store: Store, actor: Actor | None, page: PageRequest) 
     return page.sliced(await store.groups.page(
         scope=scope, criteria=GroupFilter(status=AWAITING_REVIEW), seek=page.seek(position_id),
         limit=page.limit(), oldest_first=True,
-    ), _position)
+    ), id_position)
 
 
 def search_terms(text: str | None) -> tuple[str, ...]:
@@ -376,13 +372,15 @@ async def similar_groups(
     """Existing active and pending groups that `actor` may see, most similar first."""
     actor = require_actor(actor)
     size = checked_page_size(first, default=10, maximum=max_size)
-    exclude = None
-    if exclude_group_id is not None:
-        excluded = await store.groups.get(group_id=exclude_group_id)
-        exclude = excluded["_id"] if excluded else None
     return await _rank_similar(
-        store=store, proposal=proposal, scope_actor=actor, limit=size, exclude=exclude
+        store=store, proposal=proposal, scope_actor=actor, limit=size,
+        exclude=_excluded(exclude_group_id),
     )
+
+
+def _excluded(group_id: str | None) -> ObjectId | None:
+    """The id of the group a ranking leaves out (one's own, when editing it), if any."""
+    return object_id(group_id) if group_id is not None else None
 
 
 # How many of the closest matches `pending_similar` looks at.
@@ -397,9 +395,8 @@ async def pending_similar(
     review, which `actor` may not see: a proposer learns that one is pending (the guide asks
     them to join a similar group rather than open another), never what it is."""
     actor = require_actor(actor)
-    exclude = object_id(exclude_group_id) if exclude_group_id is not None else None
     matches = await _rank_similar(store=store, proposal=proposal, scope_actor=None,
-                                  limit=PENDING_LOOKED_AT, exclude=exclude)
+                                  limit=PENDING_LOOKED_AT, exclude=_excluded(exclude_group_id))
     return sum(1 for match in matches
                if match.group["status"] == GroupStatus.PENDING
                and not may_view(actor, match.group))

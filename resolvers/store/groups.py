@@ -36,6 +36,11 @@ def position_id(value: str) -> ObjectId:
     return found
 
 
+def id_position(doc: GroupDoc) -> str:
+    """A cursor position in creation order."""
+    return str(doc["_id"])
+
+
 def by_id(position: str) -> tuple[ObjectId]:
     """The order's keys at `position`, for a list in creation order."""
     return (position_id(position),)
@@ -76,7 +81,7 @@ class Ordering:
 
 
 ORDERINGS = {
-    GroupOrder.NEWEST: Ordering([("_id", DESCENDING)], lambda doc: str(doc["_id"]), by_id),
+    GroupOrder.NEWEST: Ordering([("_id", DESCENDING)], id_position, by_id),
     GroupOrder.MOST_MEMBERS: Ordering([("member_count", DESCENDING), ("_id", DESCENDING)],
                                       members_position, by_members),
     GroupOrder.MOST_ACTIVE: Ordering([("last_activity_at", DESCENDING), ("_id", DESCENDING)],
