@@ -256,9 +256,7 @@ async def set_group_featured(
     group = await existing_group(store, group_id)
     check_may_feature(actor, group, featured)
     if featured and not group.get("featured"):
-        moderators = await store.memberships.holders(group_id=group_id,
-                                                     role=GroupRole.MODERATOR)
-        for user_id in unconfirmed_moderators(moderators, keep_moderators or []):
+        for user_id in await featuring_demotes(store, actor, group, keep_moderators or []):
             await set_member_role(store=store, actor=actor, group_id=group_id,
                                   user_id=user_id, role=GroupRole.MEMBER, now=now,
                                   reason="not confirmed as the group was featured")
@@ -275,6 +273,17 @@ async def set_group_featured(
             reason=None, now=now,
         )
     return changed or group
+
+
+async def featuring_demotes(
+    store: Store, actor: Actor, group: GroupDoc, keep_moderators: list[str]
+) -> list[str]:
+    """The moderators who would become members as `group` becomes featured; Forbidden or
+    ValidationFailed, before anything changes, if it may not be."""
+    check_may_feature(actor, group, True)
+    moderators = await store.memberships.holders(group_id=str(group["_id"]),
+                                                 role=GroupRole.MODERATOR)
+    return unconfirmed_moderators(moderators, keep_moderators)
 
 
 async def list_members(

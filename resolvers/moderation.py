@@ -2,7 +2,7 @@
 CSS's inactivity watch."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from resolvers.domain.discussions import (
     may_read,
     may_see_hidden,
 )
-from resolvers.domain.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from resolvers.domain.errors import InvalidTransition, NotFound, ValidationFailed
 from resolvers.domain.events import EventKind, new_event
 from resolvers.domain.forms import checked_message, checked_text
 from resolvers.domain.groups import (
@@ -263,29 +263,6 @@ async def list_reports(
     ), lambda doc: str(doc["_id"]))
 
 
-async def exempt_from_inactivity(
-    *, store: Store, actor: Actor | None, group_id: str, until: datetime, reason: str,
-    now: datetime,
-) -> GroupDoc:
-    """CSS only: the group is not due before `until`."""
-    actor = require_actor(actor)
-    if not actor.is_css:
-        raise Forbidden("Only the Central Support Service exempts groups from inactivity")
-    reason = checked_message("reason", reason)
-    if until <= now:
-        raise ValidationFailed("until", "an exemption must end in the future")
-    group = await existing_group(store, group_id)
-    changed = await store.groups.update_fields(
-        group_id=group["_id"], fields={"inactivity_exempt_until": until, "updated_at": now}
-    )
-    await moderation_log.record(
-        store, actor=actor, group=group, action=ModerationAction.EXEMPT_FROM_INACTIVITY,
-        target_kind="Group", target_id=group_id, reason=f"until {until.date()}: {reason}",
-        now=now,
-    )
-    return changed or group
-
-
 @dataclass(frozen=True, slots=True)
 class InactiveGroup:
     group: GroupDoc
@@ -309,11 +286,15 @@ async def _due(
 
 
 async def inactive_groups(
-    *, store: Store, actor: Actor | None, page: PageRequest, now: datetime
+    *, store: Store, actor: Actor | None, page: PageRequest, now: datetime,
+    advised_only: bool = False,
 ) -> Slice[InactiveGroup]:
-    """Groups due for a suggestion to close: all for the CSS, a country for NSS."""
+    """Groups due for a suggestion to close: all for the CSS, a country for NSS; with
+    `advised_only`, those `actor` advises."""
     actor = require_actor(actor)
     scope = review_scope(actor, "inactive groups")
+    if advised_only:
+        scope = replace(scope, advisor_id=actor.id)
     due, behind, _ = await _due(store, scope, now, page.seek(by_idleness), page.limit())
     return page.sliced((due, behind), lambda item: idle_position(item.group))
 

@@ -30,17 +30,20 @@ from schema.fastpath import switch_on
 from schema.groups import GroupMutation, GroupQuery
 from schema.limits import GuardedValidation, QueryLimits
 from schema.membership import MembershipMutation
+from schema.oversight import OversightMutation, OversightQuery
 from schema.subscriptions import Subscription
 from schema.types.discussion import Discussion, Post, Report
 from schema.types.group import Group
 from schema.types.membership import Invitation
+from schema.types.oversight import FeaturingCandidate
 from schema.types.page import Page
 from schema.types.user import User
 from schema.users import UserQuery
 
-Query = merge_types("Query", (UserQuery, GroupQuery, DiscussionQuery))
+Query = merge_types("Query", (UserQuery, GroupQuery, DiscussionQuery, OversightQuery))
 Mutation = merge_types(
-    "Mutation", (GroupMutation, MembershipMutation, ContentMutation, DiscussionMutation)
+    "Mutation",
+    (GroupMutation, MembershipMutation, ContentMutation, DiscussionMutation, OversightMutation),
 )
 
 
@@ -172,7 +175,8 @@ def build_schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[*ERROR_TYPES, *ENUMS, Discussion, Group, Invitation, Page, Post, Report, User],
+        types=[*ERROR_TYPES, *ENUMS, Discussion, FeaturingCandidate, Group, Invitation, Page,
+               Post, Report, User],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=not suggestions),
         exception_handlers=EXCEPTION_HANDLERS,

@@ -1,5 +1,7 @@
 """Discussion, post and moderation queries and mutations."""
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 
@@ -14,7 +16,6 @@ from schema.inputs import (
     AddPostInput,
     DeletePostInput,
     EditPostInput,
-    ExemptFromInactivityInput,
     HidePostInput,
     LockDiscussionInput,
     PinDiscussionInput,
@@ -28,7 +29,6 @@ from schema.payloads import (
     AddPostPayload,
     DeletePostPayload,
     EditPostPayload,
-    ExemptFromInactivityPayload,
     HidePostPayload,
     LockDiscussionPayload,
     PinDiscussionPayload,
@@ -40,7 +40,6 @@ from schema.payloads import (
 from schema.permissions import IsAuthenticated
 from schema.types.common import Connection
 from schema.types.discussion import Discussion, InactiveGroupEntry, ModerationLogEntry, Post, Report
-from schema.types.group import Group
 
 
 @strawberry.type
@@ -112,12 +111,14 @@ class DiscussionQuery:
     async def inactive_groups(
         self, info: Info, first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
+        advised_only: Annotated[bool, strawberry.argument(
+            description="Only the groups the caller advises.")] = False,
     ) -> Connection[InactiveGroupEntry]:
         ctx = info.context
         return await answer(
             lambda: moderation.inactive_groups(
                 store=ctx.store, actor=ctx.viewer, page=ctx.limits.page(first, after, last, before),
-                now=ctx.now(),
+                now=ctx.now(), advised_only=advised_only,
             ),
             lambda page: Connection.of(page, InactiveGroupEntry.from_result),
         )
@@ -216,14 +217,4 @@ class DiscussionMutation:
         return Report.from_doc(await moderation.resolve_report(
             store=ctx.store, actor=ctx.viewer, report_id=node_id(input.report_id, "Report"),
             action=ReportAction(input.action), note=input.note, now=ctx.now(),
-        ))
-
-    @strawberry.mutation(description="CSS: the group is not due for inactivity until `until`.")
-    async def exempt_from_inactivity(
-        self, info: Info, input: ExemptFromInactivityInput
-    ) -> ExemptFromInactivityPayload:
-        ctx = info.context
-        return Group.from_doc(await moderation.exempt_from_inactivity(
-            store=ctx.store, actor=ctx.viewer, group_id=node_id(input.group_id, "Group"),
-            until=input.until, reason=input.reason, now=ctx.now(),
         ))

@@ -9,9 +9,10 @@ from resolvers.domain.events import EventKind
 from resolvers.domain.groups import GroupOrder, GroupStatus, Participation
 from resolvers.domain.inactivity import InactivityRule
 from resolvers.domain.membership import GroupRole, InvitationStatus
+from resolvers.domain.oversight import FeaturingStatus
 from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus
 
-ENUMS = (EventKind, GroupOrder, GroupRole, GroupStatus, InactivityRule, InvitationStatus, PageKind,
-         Participation, ReportAction, ReportReason, ReportStatus, Role)
+ENUMS = (EventKind, FeaturingStatus, GroupOrder, GroupRole, GroupStatus, InactivityRule,
+         InvitationStatus, PageKind, Participation, ReportAction, ReportReason, ReportStatus, Role)
 for enum in ENUMS:
     strawberry.enum(enum)

@@ -309,3 +309,33 @@ class ResolveReportInput:
 class ExemptFromInactivityInput(GroupInput):
     until: datetime
     reason: str
+
+
+@strawberry.input
+class EndInactivityExemptionInput(GroupInput):
+    reason: str
+
+
+@strawberry.input
+class AssignAdvisorInput(GroupInput):
+    advisor_id: relay.GlobalID | None = strawberry.field(
+        description="A user of the Central Support Service; null: the group has no advisor."
+    )
+
+
+@strawberry.input
+class ProposeForFeaturingInput(GroupInput):
+    reason: str = strawberry.field(
+        description="Why: its topic, its number of members or its activity."
+    )
+
+
+@strawberry.input
+class DecideFeaturingCandidateInput:
+    candidate_id: relay.GlobalID
+    accept: bool = strawberry.field(description="true features the group; false declines.")
+    note: str | None = None
+    keep_moderators: list[relay.GlobalID] | None = strawberry.field(
+        default=None,
+        description="On accepting, as with setGroupFeatured: the moderators who keep the role.",
+    )

@@ -12,6 +12,7 @@ from schema.errors import ERROR_TYPES, Error
 from schema.types.discussion import Discussion, Post, Report
 from schema.types.group import Group
 from schema.types.membership import Invitation, Membership
+from schema.types.oversight import FeaturingCandidate
 from schema.types.page import Page
 
 
@@ -36,6 +37,10 @@ if TYPE_CHECKING:
     SetMemberRolePayload = Membership | Error
     AddPagePayload = Page | Error
     ExemptFromInactivityPayload = Group | Error
+    EndInactivityExemptionPayload = Group | Error
+    AssignAdvisorPayload = Group | Error
+    ProposeForFeaturingPayload = FeaturingCandidate | Error
+    DecideFeaturingCandidatePayload = FeaturingCandidate | Error
     StartDiscussionPayload = Discussion | Error
     LockDiscussionPayload = Discussion | Error
     PinDiscussionPayload = Discussion | Error
@@ -69,6 +74,11 @@ else:
     UpdatePagePayload = payload_union("UpdatePagePayload", Page)
     MovePagePayload = payload_union("MovePagePayload", Page)
     ExemptFromInactivityPayload = payload_union("ExemptFromInactivityPayload", Group)
+    EndInactivityExemptionPayload = payload_union("EndInactivityExemptionPayload", Group)
+    AssignAdvisorPayload = payload_union("AssignAdvisorPayload", Group)
+    ProposeForFeaturingPayload = payload_union("ProposeForFeaturingPayload", FeaturingCandidate)
+    DecideFeaturingCandidatePayload = payload_union("DecideFeaturingCandidatePayload",
+                                                    FeaturingCandidate)
     StartDiscussionPayload = payload_union("StartDiscussionPayload", Discussion)
     LockDiscussionPayload = payload_union("LockDiscussionPayload", Discussion)
     PinDiscussionPayload = payload_union("PinDiscussionPayload", Discussion)

@@ -1,6 +1,7 @@
 """Subscriptions: live events over WebSocket, each carrying its cursor."""
 
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from typing import Annotated
 
 import strawberry
 from graphql import GraphQLError
@@ -83,16 +84,20 @@ class Subscription:
             yield event
 
     @strawberry.subscription(
-        description="Pending groups, reports, hidden posts, status changes and inactivity "
-        "flags: everything for the CSS, a country for NSS, their groups for moderators."
+        description="Pending groups, reports, hidden posts, status changes, inactivity flags, "
+        "exemptions, advisors and candidates for featuring: everything for the CSS, a country "
+        "for NSS, their groups for moderators."
     )
     async def moderation_feed(
         self, info: Info, after: str | None = None,
         kinds: list[EventKind] | None = None,
+        advised_only: Annotated[bool, strawberry.argument(
+            description="Only the groups the caller advises.")] = False,
     ) -> AsyncGenerator[Event]:
         ctx = info.context
         async for event in _events(ctx, lambda: feeds.moderation_feed(
             store=ctx.store, fanout=ctx.fanout, actor=ctx.viewer,
             kinds=[EventKind(kind) for kind in kinds] if kinds else None, after=after,
+            advised_only=advised_only,
         )):
             yield event

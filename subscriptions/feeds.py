@@ -108,10 +108,11 @@ async def group_status_changed(
 
 async def moderation_feed(
     *, store: Store, fanout: Fanout, actor: Actor | None, kinds: Iterable[EventKind] | None,
-    after: str | None,
+    after: str | None, advised_only: bool = False,
 ) -> AsyncIterator[Delivery]:
-    """New pending groups, reports, hidden posts, status changes and inactivity flags: all for
-    the CSS, a country for NSS, their groups for group moderators."""
+    """New pending groups, reports, hidden posts, status changes, inactivity flags and what
+    the support services decide: all for the CSS, a country for NSS, their groups for group
+    moderators; with `advised_only`, the groups the caller advises."""
     actor = require_actor(actor)
     wanted = MODERATION_KINDS if kinds is None else frozenset(kinds) & MODERATION_KINDS
     if not wanted:
@@ -120,5 +121,8 @@ async def moderation_feed(
     leads = any(role in LEADERS for role in roles.values())
     if not (actor.is_css or actor.nss_country is not None or leads):
         raise Forbidden("The moderation feed is for moderators and the support services")
-    watch = FeedWatch(actor=actor, kinds=wanted, current_roles=lambda: _roles(store, actor))
+    if advised_only and not actor.is_css:
+        raise Forbidden("Advisors are members of the Central Support Service")
+    watch = FeedWatch(actor=actor, kinds=wanted, current_roles=lambda: _roles(store, actor),
+                      advised_only=advised_only)
     return stream(fanout=fanout, log=store.events, watch=watch, after=after)

@@ -71,8 +71,9 @@ class GroupWatch:
 
 @dataclass(eq=False)
 class FeedWatch:
-    """Events of many groups: those the subscriber oversees (CSS, NSS), leads, or owns (with
-    `owned_only`). `roles` holds the subscriber's role in each group they belong to."""
+    """Events of many groups: those the subscriber oversees (CSS, NSS), leads, owns (with
+    `owned_only`) or advises (with `advised_only`). `roles` holds the subscriber's role in
+    each group they belong to."""
 
     actor: Actor
     kinds: frozenset[EventKind]
@@ -80,6 +81,7 @@ class FeedWatch:
     current_roles: Callable[[], Awaitable[dict[str, GroupRole]]]
     roles: dict[str, GroupRole] = field(default_factory=dict)  # read by `refresh`, then kept
     owned_only: bool = False
+    advised_only: bool = False
 
     def wants(self, event: EventDoc) -> bool:
         return event["kind"] in self.kinds or concerns_user(event, self.actor.id)
@@ -101,6 +103,8 @@ class FeedWatch:
         role = self.roles.get(group_id)
         if self.owned_only:
             in_scope = group.get("owner_id") == self.actor.id
+        elif self.advised_only:
+            in_scope = group.get("advisor_id") == self.actor.id and oversees(self.actor, group)
         else:
             in_scope = oversees(self.actor, group) or role in LEADERS
         if in_scope and may_receive(self.actor, role, event):

@@ -15,7 +15,7 @@ from typing import Any, TypedDict, cast
 
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import may_moderate
-from resolvers.domain.groups import AWAITING_REVIEW, GroupDoc, GroupStatus, may_view
+from resolvers.domain.groups import AWAITING_REVIEW, GroupDoc, GroupStatus, may_view, oversees
 from resolvers.domain.membership import GroupRole, may_read_content
 
 
@@ -67,12 +67,21 @@ class EventKind(StrEnum):
     PAGE_REMOVED = "PAGE_REMOVED"
     REPORT_FILED = "REPORT_FILED"
     REPORT_RESOLVED = "REPORT_RESOLVED"
+    ADVISOR_ASSIGNED = "ADVISOR_ASSIGNED"
+    INACTIVITY_EXEMPTION_GRANTED = "INACTIVITY_EXEMPTION_GRANTED"
+    INACTIVITY_EXEMPTION_ENDED = "INACTIVITY_EXEMPTION_ENDED"
+    FEATURING_PROPOSED = "FEATURING_PROPOSED"
+    FEATURING_DECIDED = "FEATURING_DECIDED"
 
 
 # Seen by moderators (and the support services) only.
 MODERATORS_ONLY = frozenset({
     EventKind.REPORT_FILED, EventKind.REPORT_RESOLVED, EventKind.GROUP_FLAGGED_INACTIVE,
+    EventKind.ADVISOR_ASSIGNED, EventKind.INACTIVITY_EXEMPTION_GRANTED,
+    EventKind.INACTIVITY_EXEMPTION_ENDED,
 })
+# Between the support services: the CSS and the NSS of the group's country.
+OVERSEERS_ONLY = frozenset({EventKind.FEATURING_PROPOSED, EventKind.FEATURING_DECIDED})
 # A post's events that tell readers to take it down: they reach them without content.
 TAKE_DOWNS = frozenset({EventKind.POST_HIDDEN, EventKind.POST_DELETED})
 # The key under which a post event carries its post as it stands at delivery.
@@ -83,10 +92,12 @@ MEMBERSHIP_KINDS = frozenset({
 # What a moderator's feed shows.
 MODERATION_KINDS = frozenset({
     EventKind.GROUP_STATUS_CHANGED, EventKind.REPORT_FILED, EventKind.REPORT_RESOLVED,
-    EventKind.POST_HIDDEN, EventKind.GROUP_FLAGGED_INACTIVE,
+    EventKind.POST_HIDDEN, EventKind.GROUP_FLAGGED_INACTIVE, *MODERATORS_ONLY,
+    *OVERSEERS_ONLY,
 })
 
-_GROUP_FIELDS = ("title", "status", "participation", "owner_id", "owner_country", "featured")
+_GROUP_FIELDS = ("title", "status", "participation", "owner_id", "owner_country", "featured",
+                 "advisor_id")
 
 
 def group_snapshot(group: GroupDoc) -> GroupDoc:
@@ -118,6 +129,8 @@ def may_receive(actor: Actor, role: GroupRole | None, event: EventDoc) -> bool:
     """Whether `actor`, whose role in the event's group is `role`, may receive `event`."""
     group: GroupDoc = event["group"]
     kind: str = event["kind"]  # compared with EventKind members, which are strings
+    if kind in OVERSEERS_ONLY:
+        return oversees(actor, group)
     if kind in MODERATORS_ONLY:
         return may_moderate(actor, group, role)
     if kind in (EventKind.GROUP_STATUS_CHANGED, EventKind.GROUP_UPDATED):

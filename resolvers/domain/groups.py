@@ -93,6 +93,8 @@ class GroupDoc(TypedDict, total=False):
     approved_at: datetime
     last_activity_at: datetime
     inactivity_exempt_until: datetime | None
+    inactivity_exemption: dict[str, Any] | None  # until, reason, by_id, by_name, at
+    advisor_id: str | None  # the CSS user who watches over the group
     inactivity_flagged_period: str
     outbox: list[dict[str, Any]]  # events waiting to enter the log
     review: dict[str, Any]
@@ -188,12 +190,14 @@ def check_may_edit(actor: Actor, group: GroupDoc) -> None:
 @dataclass(frozen=True, slots=True)
 class GroupScope:
     """Which groups a list may show: everything, or groups in `statuses`, or owned by
-    `owner_id`, or whose owner is in `owner_country`."""
+    `owner_id`, or whose owner is in `owner_country`; of those, only the groups `advisor_id`
+    advises, if given."""
 
     everything: bool = False
     statuses: frozenset[GroupStatus] = frozenset()
     owner_id: str | None = None
     owner_country: str | None = None
+    advisor_id: str | None = None
 
 
 def visible_scope(actor: Actor) -> GroupScope:

@@ -68,3 +68,9 @@ def period_of(now: datetime) -> str:
     """The sweep period `now` falls in: an ISO week, e.g. `2026-W48`."""
     year, week, _ = now.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def days_idle(group: GroupDoc, now: datetime) -> int:
+    """Whole days since the group's last activity (or its approval)."""
+    last = group.get("last_activity_at") or group.get("approved_at") or group["created_at"]
+    return max((now - last).days, 0)

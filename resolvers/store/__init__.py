@@ -4,6 +4,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from resolvers.store.candidates import CandidateStore
 from resolvers.store.discussions import DiscussionStore
 from resolvers.store.groups import GroupStore
 from resolvers.store.invitations import InvitationStore
@@ -23,6 +24,7 @@ class Store:
 
     def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
         self.db = db
+        self.candidates = CandidateStore(db["featuring_candidates"])
         self.discussions = DiscussionStore(db["discussions"])
         self.groups = GroupStore(db["groups"])
         self.invitations = InvitationStore(db["invitations"])
@@ -63,9 +65,9 @@ class Store:
     async def ensure_indexes(self) -> None:
         """Create every index; running it again changes nothing."""
         for part in (
-            self.discussions, self.events, self.groups, self.invitations, self.memberships,
-            self.moderation_log, self.pages, self.posts, self.rate_limits, self.reports,
-            self.users,
+            self.candidates, self.discussions, self.events, self.groups, self.invitations,
+            self.memberships, self.moderation_log, self.pages, self.posts, self.rate_limits,
+            self.reports, self.users,
         ):
             await part.ensure_indexes()
 

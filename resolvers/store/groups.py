@@ -97,8 +97,9 @@ def object_id(value: str) -> ObjectId | None:
 
 
 def _scope_filter(scope: GroupScope) -> dict[str, Any]:
+    advised = {} if scope.advisor_id is None else {"advisor_id": scope.advisor_id}
     if scope.everything:
-        return {}
+        return advised
     clauses: list[dict[str, Any]] = []
     if scope.statuses:
         clauses.append({"status": {"$in": sorted(scope.statuses)}})
@@ -106,7 +107,7 @@ def _scope_filter(scope: GroupScope) -> dict[str, Any]:
         clauses.append({"owner_id": scope.owner_id})
     if scope.owner_country is not None:
         clauses.append({"owner_country": scope.owner_country})
-    return {"$or": clauses} if clauses else {"_id": {"$exists": False}}
+    return {"$or": clauses, **advised} if clauses else {"_id": {"$exists": False}}
 
 
 def _criteria(criteria: GroupFilter) -> dict[str, Any]:
@@ -134,6 +135,9 @@ class GroupStore(HoldsEvents[GroupDoc]):
         await self._collection.create_index([("status", ASCENDING), *members])
         await self._collection.create_index(members)
         await self._collection.create_index([("owner_id", ASCENDING), ("_id", ASCENDING)])
+        await self._collection.create_index([("advisor_id", ASCENDING), ("_id", ASCENDING)])
+        await self._collection.create_index(
+            [("advisor_id", ASCENDING), ("status", ASCENDING), *IDLE_ORDER])
         await self._collection.create_index([("owner_country", ASCENDING), ("_id", ASCENDING)])
         await self._collection.create_index("topics")
         await self._collection.create_index("languages")

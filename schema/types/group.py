@@ -18,6 +18,7 @@ from resolvers.domain.groups import (
     oversees,
 )
 from resolvers.domain.membership import GroupRole, may_read_content, role_decides_content
+from resolvers.domain.oversight import current_exemption, may_see_oversight
 from resolvers.domain.paging import Slice
 from schema.context import Context, Info
 from schema.declared import Audience, declare
@@ -25,6 +26,7 @@ from schema.errors import answer
 from schema.types.common import Connection
 from schema.types.discussion import Discussion
 from schema.types.membership import Membership
+from schema.types.oversight import GroupInactivity, InactivityExemption
 from schema.types.page import Page
 from schema.types.user import User
 
@@ -235,6 +237,40 @@ class Group(relay.Node):
                       metadata=declare(Audience.EVERYONE))
     def last_activity_at(self) -> datetime | None:
         return self.doc.get("last_activity_at")
+
+    async def _oversight_shown(self, info: Info) -> bool:
+        """Whether the caller sees how the group is watched over: its owner, moderators and
+        overseers do."""
+        viewer = info.context.viewer
+        if viewer is None or is_owner(viewer, self.doc) or oversees(viewer, self.doc):
+            return viewer is not None
+        role = await info.context.loaders.viewer_roles.load(str(self.doc["_id"]))
+        return may_see_oversight(viewer, self.doc, role)
+
+    @strawberry.field(description="The CSS user who watches over the group; for its owner, "
+                      "moderators and the support services, null for others.",
+                      metadata=declare(Audience.STANDING))
+    async def advisor(self, info: Info) -> User | None:
+        if not await self._oversight_shown(info):
+            return None
+        return await User.by_id(info, self.doc.get("advisor_id"))
+
+    @strawberry.field(description="The exemption from the inactivity watch that holds now, if "
+                      "any; for the owner, moderators and the support services.",
+                      metadata=declare(Audience.STANDING))
+    async def inactivity_exemption(self, info: Info) -> InactivityExemption | None:
+        exemption = current_exemption(self.doc, info.context.now())
+        if exemption is None or not await self._oversight_shown(info):
+            return None
+        return InactivityExemption.from_record(exemption)
+
+    @strawberry.field(description="How the inactivity watch sees the group now; for the "
+                      "owner, moderators and the support services.",
+                      metadata=declare(Audience.STANDING))
+    async def inactivity(self, info: Info) -> GroupInactivity | None:
+        if not await self._oversight_shown(info):
+            return None
+        return GroupInactivity.of(self.doc, info.context.now())
 
     @strawberry.field(description="For the owner and the support services; null for others.",
                       metadata=declare(Audience.STANDING))

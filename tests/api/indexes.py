@@ -76,6 +76,18 @@ READS = [
     ("css", """query($id: ID!) { moderationLog(groupId: $id, first: 5) {
         edges { node { action } } } }""", {"id": "active"}),
     ("css", "{ inactiveGroups(first: 5) { edges { node { daysInactive } } } }", {}),
+    ("css", """{ inactiveGroups(first: 5, advisedOnly: true) {
+        edges { node { daysInactive } } } }""", {}),
+    ("css", "{ advisedGroups(first: 5) { edges { node { title } } } }", {}),
+    ("css", """{ featuringCandidates(first: 5, status: PROPOSED) {
+        edges { node { status group { title } proposer { name } } } } }""", {}),
+    ("css", "{ featuringCandidates(last: 5) { edges { node { status } } } }", {}),
+    ("nss_same", """{ featuringCandidates(first: 5, status: PROPOSED) {
+        edges { node { status } } } }""", {}),
+    ("nss_same", "{ featuringCandidates(first: 5) { edges { node { status } } } }", {}),
+    ("owner", """query($id: ID!) { group(id: $id) { advisor { name }
+        inactivity { due daysInactive } inactivityExemption { until grantedBy { name } } } }""",
+     {"id": "active"}),
 ]
 
 

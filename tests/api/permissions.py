@@ -79,7 +79,11 @@ MATRIX: dict[str, tuple[str, str]] = {
     "reportPost": ("teacher member moderator owner css nss_same nss_other",
                    "report a post in an open group"),
     "resolveReport": ("moderator owner css nss_same", "act on a report"),
-    "exemptFromInactivity": ("css", "exempt a group from the inactivity watch"),
+    "exemptFromInactivity": ("css nss_same", "exempt a group from the inactivity watch"),
+    "endInactivityExemption": ("css nss_same", "end a group's exemption"),
+    "assignAdvisor": ("css", "make a CSS user the group's advisor"),
+    "proposeForFeaturing": ("nss_same", "propose a group for featuring"),
+    "decideFeaturingCandidate": ("css", "accept a group proposed for featuring"),
 }
 
 

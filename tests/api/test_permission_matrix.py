@@ -1,13 +1,14 @@
 """Every mutation, called by every kind of actor: allowed or refused as `permissions.py` says,
 and a refused call changes nothing in the database."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from strawberry.relay import to_base64
 
-from resolvers import content, discussions, groups, membership, moderation
+from resolvers import content, discussions, groups, membership, moderation, oversight
 from resolvers.domain.actors import Actor, Role
 from resolvers.domain.content import PageKind
 from resolvers.domain.groups import GroupAction, Participation
@@ -112,6 +113,11 @@ async def build_world(store, now) -> dict[str, str]:
     _, in_closed = await members_post(closed)
     await groups.transition_group(store=store, actor=owner, group_id=closed,
                                   action=GroupAction.CLOSE, message="Done", now=now)
+    await oversight.exempt_from_inactivity(store=store, actor=css, group_id=active,
+                                           until=datetime(2027, 3, 1, tzinfo=UTC),
+                                           reason="Summer", now=now)
+    candidate = await oversight.propose_for_featuring(
+        store=store, actor=PEOPLE["nss_same"], group_id=invite_only, reason="Lively", now=now)
     left = await populate(await active_group(store, now, owner, title="Group Mia left"))
     _, after_removal = await members_post(left)
     await membership.remove_member(store=store, actor=owner, group_id=left,
@@ -136,6 +142,8 @@ async def build_world(store, now) -> dict[str, str]:
         "tinas_post": to_base64("Post", str(tinas["_id"])),
         "hidden_post": to_base64("Post", str(hidden["_id"])),
         "report": to_base64("Report", str(report["_id"])),
+        "candidate": to_base64("FeaturingCandidate", str(candidate["_id"])),
+        "carla": to_base64("User", "carla"),
     }
 
 
@@ -226,6 +234,14 @@ def call(mutation: str, ids: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
         "exemptFromInactivity": ("exemptFromInactivity", "ExemptFromInactivityInput",
                                  {"groupId": g, "until": "2027-06-01T00:00:00+00:00",
                                   "reason": "Summer"}),
+        "endInactivityExemption": ("endInactivityExemption", "EndInactivityExemptionInput",
+                                   {"groupId": g, "reason": "Back to school"}),
+        "assignAdvisor": ("assignAdvisor", "AssignAdvisorInput",
+                          {"groupId": g, "advisorId": ids["carla"]}),
+        "proposeForFeaturing": ("proposeForFeaturing", "ProposeForFeaturingInput",
+                                {"groupId": g, "reason": "Its activity"}),
+        "decideFeaturingCandidate": ("decideFeaturingCandidate", "DecideFeaturingCandidateInput",
+                                     {"candidateId": ids["candidate"], "accept": True}),
     }
     return rows[mutation]
 
@@ -244,8 +260,6 @@ DENIALS = {"UnauthenticatedError", "ForbiddenError", "NotFoundError", "InvalidTr
 @pytest.fixture(scope="module")
 async def world(mongo_client) -> Any:
     """The world, built once through the use cases; each test gets a copy of it."""
-    from datetime import UTC, datetime
-
     from resolvers.store import Store
 
     name = "test_permission_world"
