@@ -6,18 +6,22 @@ from typing import Any
 
 from resolvers.domain.actors import Actor
 from resolvers.domain.content import (
+    READINESS_PAGES,
     PageKind,
+    ReadinessItem,
     check_room_for_page,
     checked_image_url,
     checked_page_body,
     checked_page_title,
     checked_welcome,
     rank_at,
+    readiness,
 )
 from resolvers.domain.errors import NotFound, ValidationFailed
 from resolvers.domain.events import EventDoc, EventKind, new_event
 from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole, check_may_edit_content, may_read_content
+from resolvers.domain.oversight import may_see_oversight
 from resolvers.domain.paging import PageRequest, Slice
 from resolvers.groups import (
     changed_group,
@@ -100,6 +104,19 @@ def _page_event(
     """An event about a page, carrying it as it is (or was, once removed), with its place."""
     return new_event(kind=kind, actor=actor, group=group, subject_kind="Page",
                      subject=page.with_position(), now=now)
+
+
+async def group_readiness(
+    *, store: Store, actor: Actor | None, viewer_role: GroupRole | None, group: GroupDoc,
+) -> dict[ReadinessItem, bool] | None:
+    """What the group has ready for members, item by item; None for those other than its
+    owner, moderators and overseers."""
+    if not may_see_oversight(actor, group, viewer_role):
+        return None
+    gid = str(group["_id"])
+    kinds = await store.pages.kinds_present(group_id=gid, kinds=list(READINESS_PAGES))
+    return readiness(group, {PageKind(kind) for kind in kinds},
+                     await store.discussions.any_in(group_id=gid))
 
 
 async def set_group_image(

@@ -4,7 +4,7 @@ and inputs then annotate with the domain's enums themselves."""
 import strawberry
 
 from resolvers.domain.actors import Role
-from resolvers.domain.content import PageKind
+from resolvers.domain.content import PageKind, ReadinessItem
 from resolvers.domain.events import EventKind
 from resolvers.domain.groups import GroupOrder, GroupStatus, Participation
 from resolvers.domain.inactivity import InactivityRule
@@ -13,6 +13,7 @@ from resolvers.domain.oversight import FeaturingStatus
 from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus
 
 ENUMS = (EventKind, FeaturingStatus, GroupOrder, GroupRole, GroupStatus, InactivityRule,
-         InvitationStatus, PageKind, Participation, ReportAction, ReportReason, ReportStatus, Role)
+         InvitationStatus, PageKind, Participation, ReadinessItem, ReportAction, ReportReason,
+         ReportStatus, Role)
 for enum in ENUMS:
     strawberry.enum(enum)

@@ -1,10 +1,13 @@
-"""Group content prepared before inviting members: image, welcome message, pages."""
+"""Group content prepared before inviting members: image, welcome message, pages; and
+whether a group is ready for members."""
 
+from collections.abc import Collection
 from enum import StrEnum
 from urllib.parse import urlsplit
 
 from resolvers.domain.errors import ValidationFailed
 from resolvers.domain.forms import checked_text
+from resolvers.domain.groups import GroupDoc
 
 PAGE_TITLE_LENGTH = (1, 200)
 PAGE_BODY_MAX = 50_000
@@ -17,6 +20,38 @@ class PageKind(StrEnum):
     PAGE = "PAGE"
     WORK_PLAN = "WORK_PLAN"
     ACTIVITY = "ACTIVITY"  # e.g. an ice-breaker
+
+
+class ReadinessItem(StrEnum):
+    """What the guide asks an owner to prepare "antes de invitar a otros miembros"."""
+
+    IMAGE = "IMAGE"
+    WELCOME_MESSAGE = "WELCOME_MESSAGE"
+    PAGES = "PAGES"  # a page of kind PAGE
+    WORK_PLAN = "WORK_PLAN"  # a page of kind WORK_PLAN
+    ICE_BREAKER = "ICE_BREAKER"  # a page of kind ACTIVITY
+    DISCUSSION_TOPICS = "DISCUSSION_TOPICS"  # a discussion
+
+
+READINESS_PAGES = {
+    PageKind.PAGE: ReadinessItem.PAGES,
+    PageKind.WORK_PLAN: ReadinessItem.WORK_PLAN,
+    PageKind.ACTIVITY: ReadinessItem.ICE_BREAKER,
+}
+
+
+def readiness(
+    group: GroupDoc, page_kinds: Collection[PageKind], has_discussion: bool
+) -> dict[ReadinessItem, bool]:
+    """Each item, in the guide's order, and whether it is done. The guide advises; nothing
+    is refused for an item not done."""
+    done = {
+        ReadinessItem.IMAGE: bool(group.get("image_url")),
+        ReadinessItem.WELCOME_MESSAGE: bool(group.get("welcome_message")),
+        **{item: kind in page_kinds for kind, item in READINESS_PAGES.items()},
+        ReadinessItem.DISCUSSION_TOPICS: has_discussion,
+    }
+    return {item: done[item] for item in ReadinessItem}
 
 
 def checked_image_url(url: str) -> str:

@@ -33,8 +33,8 @@ class CandidateDoc(TypedDict, total=False):
 
 
 def may_see_oversight(actor: Actor | None, group: GroupDoc, role: GroupRole | None) -> bool:
-    """The advisor, the exemption and the inactivity status: for the owner, the group's
-    moderators and the support services that oversee it."""
+    """The advisor, the exemption, the inactivity status and the readiness for members: for
+    the owner, the group's moderators and the support services that oversee it."""
     if actor is None:
         return False
     return is_owner(actor, group) or role in LEADERS or oversees(actor, group)

@@ -71,6 +71,9 @@ class DiscussionStore(HoldsEvents[DiscussionDoc]):
             {"$inc": {"post_count": 1}, "$max": {"last_post_at": now}},
         )
 
+    async def any_in(self, *, group_id: str) -> bool:
+        return await self._collection.find_one({"group_id": group_id}, {"_id": 1}) is not None
+
     async def page(
         self, *, group_id: str, seek: Seek, limit: int
     ) -> tuple[list[DiscussionDoc], bool]:

@@ -31,6 +31,7 @@ class PageStore:
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("group_id", ASCENDING), ("rank", ASCENDING)])
+        await self._collection.create_index([("group_id", ASCENDING), ("kind", ASCENDING)])
 
     async def insert(self, *, doc: PageDoc) -> PageDoc:
         result = await self._collection.insert_one(doc)
@@ -64,6 +65,12 @@ class PageStore:
     async def get_many(self, *, page_ids: list[str]) -> list[PageDoc]:
         oids = [oid for value in page_ids if (oid := object_id(value)) is not None]
         return await find_ids(self._collection, oids)
+
+    async def kinds_present(self, *, group_id: str, kinds: list[str]) -> set[str]:
+        """Which of `kinds` the group has a page of: one indexed lookup each."""
+        return {kind for kind in kinds
+                if await self._collection.find_one({"group_id": group_id, "kind": kind},
+                                                   {"_id": 1}) is not None}
 
     async def count(self, *, group_id: str) -> int:
         return await self._collection.count_documents({"group_id": group_id})

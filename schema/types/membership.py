@@ -14,7 +14,7 @@ from schema.declared import Audience, declare
 from schema.types.user import User
 
 if TYPE_CHECKING:
-    from schema.types.group import Group
+    from schema.types.group import Group, GroupReadiness
 
 
 
@@ -66,6 +66,17 @@ class Invitation(relay.Node):
         doc = await info.context.loaders.groups.load(self.doc["group_id"])
         assert doc is not None
         return Group.from_doc(doc)
+
+    @strawberry.field(description="What the group still lacks for members (see "
+                      "Group.readiness), for those who invite; null for the invitee. Inviting "
+                      "works either way.", metadata=declare(Audience.STANDING))
+    async def group_readiness(
+        self, info: Info
+    ) -> Annotated["GroupReadiness", strawberry.lazy("schema.types.group")] | None:
+        from schema.types.group import readiness_of
+
+        doc = await info.context.loaders.groups.load(self.doc["group_id"])
+        return None if doc is None else await readiness_of(info, doc)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]  # one body for Node's overloads

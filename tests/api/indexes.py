@@ -86,7 +86,8 @@ READS = [
         edges { node { status } } } }""", {}),
     ("nss_same", "{ featuringCandidates(first: 5) { edges { node { status } } } }", {}),
     ("owner", """query($id: ID!) { group(id: $id) { advisor { name }
-        inactivity { due daysInactive } inactivityExemption { until grantedBy { name } } } }""",
+        inactivity { due daysInactive } inactivityExemption { until grantedBy { name } }
+        readiness { missing } } }""",
      {"id": "active"}),
 ]
 
