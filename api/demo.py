@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from resolvers import discussions, groups, membership, moderation
+from resolvers import discussions, groups, membership, reports
 from resolvers.domain.actors import Actor, Role
 from resolvers.domain.forms import GroupForm
 from resolvers.domain.groups import GroupAction, Participation, oversight_scope
@@ -218,7 +218,7 @@ async def _populate(
                 discussion_id=str(thread["_id"]), body=body, reply_to_id=None,
                 client_mutation_id=None, now=when, limits=_UNLIMITED)
         if index % 7 == 0:  # now and then, someone reports the last post
-            await moderation.report_post(
+            await reports.report_post(
                 store=store, actor=members[-1], post_id=str(post["_id"]),
                 reason=ReportReason.OFF_TOPIC, note="Does not belong in this thread",
                 now=when, limits=_UNLIMITED)

@@ -1,5 +1,6 @@
 """Group content use cases: image, welcome message, and the pages of the work plan."""
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -218,10 +219,27 @@ async def remove_page(
     *, store: Store, actor: Actor | None, page_id: str, now: datetime
 ) -> GroupDoc:
     editor, page, group = await _editable_page(store, actor, page_id, "removePage")
+    return await _remove(store, editor, page, group, now)
+
+
+async def take_down_page(
+    *, store: Store, moderator: Actor, page_id: str, group: GroupDoc, now: datetime
+) -> None:
+    """Remove a page on a report, for one whom the caller found to moderate `group`; a page
+    removed meanwhile is left as it is."""
+    page = await store.pages.get(page_id=page_id)
+    if page is not None:
+        with contextlib.suppress(NotFound):
+            await _remove(store, moderator, page, group, now)
+
+
+async def _remove(
+    store: Store, actor: Actor, page: PageDoc, group: GroupDoc, now: datetime
+) -> GroupDoc:
     removed = await _positioned(store, page)
     if not await store.pages.delete(page_id=page["_id"]):
-        raise NotFound("Page", page_id)
-    return await _touch(store, group, {}, now, _page_event(EventKind.PAGE_REMOVED, editor,
+        raise NotFound("Page", str(page["_id"]))
+    return await _touch(store, group, {}, now, _page_event(EventKind.PAGE_REMOVED, actor,
                                                            group, removed, now))
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from resolvers import rate_limits
+from resolvers import netiquette, rate_limits
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import (
     VERSIONS_KEPT,
@@ -97,6 +97,7 @@ async def start_discussion(
     title, body = checked_title(title), checked_body(body)
     group = await visible_group(store, actor, group_id)
     check_may_write(group, await role_of(store, group, actor.id), "startDiscussion")
+    await netiquette.check_may_post(store, actor)
     await rate_limits.spend(store, limits, actor, "startDiscussion", now)
     doc: DiscussionDoc = {
         "_id": ObjectId(), "group_id": group_id, "title": title, "author_id": actor.id,
@@ -150,6 +151,7 @@ async def add_post(
         retried = await store.posts.find_by_client_key(key=_client_key(actor, client_mutation_id))
         if retried is not None:
             return _retried(retried, discussion)
+    await netiquette.check_may_post(store, actor)
     await rate_limits.spend(store, limits, actor, "addPost", now)
     async with store.outbox() as outbox:  # committed last: see start_discussion
         post, created = await _insert_post(

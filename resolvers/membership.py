@@ -5,7 +5,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
-from resolvers import moderation_log
+from resolvers import moderation_log, netiquette
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import ModerationAction
 from resolvers.domain.errors import InvalidTransition, NotFound, ValidationFailed
@@ -85,19 +85,22 @@ def _member_event(
 
 
 async def _add_member(
-    store: Store, group: GroupDoc, actor: Actor, role: GroupRole, now: datetime
+    store: Store, group: GroupDoc, actor: Actor, role: GroupRole, now: datetime,
+    netiquette_version: int | None = None,
 ) -> GroupDoc:
-    """Add `actor` once; the count moves only when a membership was really created, so it
-    stays exact under concurrent joins."""
+    """Add `actor` once, who accepts `netiquette_version` in joining; the count moves only
+    when a membership was really created, so it stays exact under concurrent joins."""
     gid = str(group["_id"])
     event = _member_event(EventKind.MEMBER_JOINED, actor, group, actor.id, role, now)
     # The event is committed last: a writer that dies before leaves it in the membership's
     # outbox, and recovery then makes the group's count exact.
     async with store.outbox() as outbox:
         if not await store.memberships.add(
-            group_id=gid, user_id=actor.id, role=role, now=now, events=outbox.of(event)
+            group_id=gid, user_id=actor.id, role=role, now=now, events=outbox.of(event),
+            netiquette_version=netiquette_version,
         ):
             return group
+        await netiquette.record(store, actor, netiquette_version)
         # A new member counts as activity.
         changed = await store.groups.count_members(group_id=group["_id"], delta=1,
                                                    active_at=now)
@@ -119,9 +122,11 @@ async def _drop_member(
 
 
 async def join_group(
-    *, store: Store, actor: Actor | None, group_id: str, now: datetime
+    *, store: Store, actor: Actor | None, group_id: str, now: datetime,
+    netiquette_version: int | None = None,
 ) -> GroupDoc:
-    """Join an open active group (or an invite-only one with a pending invitation)."""
+    """Join an open active group (or an invite-only one with a pending invitation),
+    accepting the current netiquette, which the caller may name (`netiquette_version`)."""
     actor = require_actor(actor)
     group = await visible_group(store, actor, group_id)
     if await role_of(store, group, actor.id) is not None:
@@ -129,12 +134,13 @@ async def join_group(
     invitation = await store.invitations.get(invitation_id=membership_id(group_id, actor.id))
     invited = invitation is not None and invitation["status"] == InvitationStatus.PENDING
     check_may_join(group, invited=invited)
+    accepted = await netiquette.accepting(store, netiquette_version)
     if invited:
         await store.invitations.respond(
             invitation_id=membership_id(group_id, actor.id), status=InvitationStatus.ACCEPTED,
             now=now,
         )
-    return await _add_member(store, group, actor, GroupRole.MEMBER, now)
+    return await _add_member(store, group, actor, GroupRole.MEMBER, now, accepted)
 
 
 async def leave_group(
@@ -167,8 +173,10 @@ async def invite_member(
 
 
 async def respond_to_invitation(
-    *, store: Store, actor: Actor | None, invitation_id: str, accept: bool, now: datetime
+    *, store: Store, actor: Actor | None, invitation_id: str, accept: bool, now: datetime,
+    netiquette_version: int | None = None,
 ) -> InvitationDoc:
+    """Accepting joins the group, and accepts the current netiquette as `join_group` does."""
     actor = require_actor(actor)
     invitation = await store.invitations.get(invitation_id=invitation_id)
     if invitation is None or invitation["user_id"] != actor.id:
@@ -176,8 +184,10 @@ async def respond_to_invitation(
     if invitation["status"] != InvitationStatus.PENDING:
         raise InvalidTransition(invitation["status"], "respondToInvitation")
     group = await existing_group(store, invitation["group_id"])
+    accepted = None
     if accept:
         require_active(group, "respondToInvitation")
+        accepted = await netiquette.accepting(store, netiquette_version)
     status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
     answered = await store.invitations.respond(
         invitation_id=invitation_id, status=status, now=now
@@ -185,7 +195,7 @@ async def respond_to_invitation(
     if answered is None:
         raise InvalidTransition("ANSWERED", "respondToInvitation")
     if accept:
-        await _add_member(store, group, actor, GroupRole.MEMBER, now)
+        await _add_member(store, group, actor, GroupRole.MEMBER, now, accepted)
     return answered
 
 

@@ -1,14 +1,11 @@
-"""Moderation use cases: hide and restore posts, lock and pin discussions, reports, and the
-CSS's inactivity watch."""
+"""Moderation use cases: hide and restore posts, lock and pin discussions, and the CSS's
+inactivity watch."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
-from bson import ObjectId
-
-from resolvers import moderation_log, rate_limits
+from resolvers import moderation_log
 from resolvers.discussions import existing_discussion, existing_post, post_event
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import (
@@ -18,12 +15,10 @@ from resolvers.domain.discussions import (
     check_may_moderate,
     hidden_record,
     is_hidden,
-    may_read,
-    may_see_hidden,
 )
-from resolvers.domain.errors import InvalidTransition, NotFound, ValidationFailed
+from resolvers.domain.errors import InvalidTransition
 from resolvers.domain.events import EventKind, new_event
-from resolvers.domain.forms import checked_message, checked_text
+from resolvers.domain.forms import checked_message
 from resolvers.domain.groups import (
     GroupDoc,
     GroupScope,
@@ -33,15 +28,12 @@ from resolvers.domain.groups import (
     review_scope,
 )
 from resolvers.domain.inactivity import Verdict, period_of, thresholds, verdict
-from resolvers.domain.membership import LEADERS, GroupRole
+from resolvers.domain.membership import GroupRole
 from resolvers.domain.paging import PageRequest, Seek, Slice
-from resolvers.domain.rate_limits import RateLimits
-from resolvers.domain.reports import NOTE_MAX, ReportAction, ReportReason, ReportStatus
 from resolvers.groups import existing_group, group_event
-from resolvers.membership import remove_member, role_of
+from resolvers.membership import role_of
 from resolvers.store import Store
-from resolvers.store.groups import by_idleness, idle_position, position_id
-from resolvers.store.reports import ReportDoc
+from resolvers.store.groups import by_idleness, idle_position
 
 
 async def _moderated_group(
@@ -137,130 +129,6 @@ async def flag_discussion(
         target_kind="Discussion", target_id=discussion_id, reason=reason, now=now,
     )
     return changed
-
-
-def _checked_note(note: str | None) -> str | None:
-    return None if not note else checked_text("note", note, (1, NOTE_MAX))
-
-
-async def report_post(
-    *, store: Store, actor: Actor | None, post_id: str, reason: ReportReason,
-    note: str | None, now: datetime, limits: RateLimits,
-) -> ReportDoc:
-    """A reader reports a post; one open report per user and post."""
-    actor = require_actor(actor)
-    note = _checked_note(note)
-    post = await existing_post(store, post_id)
-    group = await existing_group(store, post["group_id"])
-    role = await role_of(store, group, actor.id)
-    if not may_read(actor, group, role) or (
-        is_hidden(post) and not may_see_hidden(actor, group, role)
-    ):
-        raise NotFound("Post", post_id)
-    await rate_limits.spend(store, limits, actor, "reportPost", now)
-    doc: ReportDoc = {
-        "post_id": post_id,
-        "group_id": post["group_id"],
-        "owner_country": group.get("owner_country"),
-        "post_author_id": post["author_id"],
-        "reporter_id": actor.id,
-        "reason": ReportReason(reason).value,
-        "note": note,
-        "status": ReportStatus.OPEN.value,
-        "open_key": f"{post_id}:{actor.id}",
-        "created_at": now,
-        "resolution": None,
-        "_id": ObjectId(),
-    }
-    event = new_event(kind=EventKind.REPORT_FILED, actor=actor, group=group,
-                      subject_kind="Report", subject=doc, now=now)
-    async with store.outbox() as outbox:
-        report = await store.reports.insert(doc=doc, events=outbox.of(event))
-    if report is None:
-        raise ValidationFailed("postId", "You already have an open report on this post")
-    return report
-
-
-async def resolve_report(
-    *, store: Store, actor: Actor | None, report_id: str, action: ReportAction,
-    note: str | None, now: datetime,
-) -> ReportDoc:
-    """Act on a report (dismiss it, hide the post, or remove its author) and close it, with
-    every other open report on the same post."""
-    actor = require_actor(actor)
-    note = _checked_note(note)
-    report = await store.reports.get(report_id=report_id)
-    if report is None:
-        raise NotFound("Report", report_id)
-    group, _ = await _moderated_group(store, actor, report["group_id"])
-    if report["status"] != ReportStatus.OPEN:
-        raise InvalidTransition(report["status"], "resolveReport")
-    reason = note or f"Report {report['reason']}"
-    resolution = {
-        "action": ReportAction(action).value, "note": note, "by_id": actor.id,
-        "by_name": actor.name, "at": now,
-    }
-    # The compare-and-set comes first: of racing resolutions, only the winner acts.
-    resolved = await _close_report(store, actor, group, report, resolution, now)
-    if resolved is None:
-        raise InvalidTransition(ReportStatus.RESOLVED.value, "resolveReport")
-    if action is ReportAction.HIDE_POST:
-        post = await existing_post(store, report["post_id"])
-        if not is_hidden(post):
-            await hide_post(store=store, actor=actor, post_id=report["post_id"], reason=reason,
-                            now=now)
-    elif action is ReportAction.REMOVE_AUTHOR:
-        author = report["post_author_id"]
-        if await role_of(store, group, author) is not None:
-            await remove_member(store=store, actor=actor, group_id=report["group_id"],
-                                user_id=author, reason=reason, now=now)
-    # Whatever was decided about the post answers every other report on it too.
-    for other in await store.reports.open_on(post_id=report["post_id"]):
-        await _close_report(store, actor, group, other,
-                            {**resolution, "with_report_id": str(report["_id"])}, now)
-    await moderation_log.record(
-        store, actor=actor, group=group, action=ModerationAction.RESOLVE_REPORT,
-        target_kind="Report", target_id=report_id, reason=f"{action.value}: {reason}", now=now,
-    )
-    return resolved
-
-
-async def _close_report(
-    store: Store, actor: Actor, group: GroupDoc, report: ReportDoc,
-    resolution: dict[str, Any], now: datetime,
-) -> ReportDoc | None:
-    """Resolve an open report, with its event; None if it was resolved meanwhile."""
-    event = new_event(
-        kind=EventKind.REPORT_RESOLVED, actor=actor, group=group, subject_kind="Report",
-        subject={**report, "status": ReportStatus.RESOLVED.value, "resolution": resolution},
-        now=now,
-    )
-    async with store.outbox() as outbox:
-        return await store.reports.resolve(
-            report_id=report["_id"], resolution=resolution, events=outbox.of(event)
-        )
-
-
-async def list_reports(
-    *, store: Store, actor: Actor | None, status: ReportStatus | None, group_id: str | None,
-    page: PageRequest,
-) -> Slice[ReportDoc]:
-    """Reports in what `actor` moderates, newest first."""
-    actor = require_actor(actor)
-    clauses: list[dict[str, Any]] = []
-    if actor.is_css:
-        clauses.append({})
-    elif actor.nss_country is not None:
-        clauses.append({"owner_country": actor.nss_country})
-    led = await store.memberships.led_by(user_id=actor.id, roles=sorted(LEADERS))
-    if led:
-        clauses.append({"group_id": {"$in": led}})
-    if not clauses:
-        return page.sliced(([], False), str)
-    return page.sliced(await store.reports.page(
-        scope={"$or": clauses}, status=status.value if status else None, group_id=group_id,
-        seek=page.seek(position_id), limit=page.limit(),
-    ), lambda doc: str(doc["_id"]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from schema.fastpath import switch_on
 from schema.groups import GroupMutation, GroupQuery
 from schema.limits import GuardedValidation, QueryLimits
 from schema.membership import MembershipMutation
+from schema.netiquette import NetiquetteMutation, NetiquetteQuery
 from schema.oversight import OversightMutation, OversightQuery
 from schema.subscriptions import Subscription
 from schema.types.discussion import Discussion, Post, Report
@@ -40,10 +41,13 @@ from schema.types.page import Page
 from schema.types.user import User
 from schema.users import UserQuery
 
-Query = merge_types("Query", (UserQuery, GroupQuery, DiscussionQuery, OversightQuery))
+Query = merge_types(
+    "Query", (UserQuery, GroupQuery, DiscussionQuery, OversightQuery, NetiquetteQuery)
+)
 Mutation = merge_types(
     "Mutation",
-    (GroupMutation, MembershipMutation, ContentMutation, DiscussionMutation, OversightMutation),
+    (GroupMutation, MembershipMutation, ContentMutation, DiscussionMutation, OversightMutation,
+     NetiquetteMutation),
 )
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from resolvers import discussions, moderation, moderation_log
+from resolvers import discussions, moderation, moderation_log, reports
 from resolvers.domain.paging import Slice
 from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus
 from resolvers.groups import visible_group
@@ -16,6 +16,7 @@ from schema.inputs import (
     AddPostInput,
     DeletePostInput,
     EditPostInput,
+    FileReportInput,
     HidePostInput,
     LockDiscussionInput,
     PinDiscussionInput,
@@ -24,11 +25,13 @@ from schema.inputs import (
     RestorePostInput,
     StartDiscussionInput,
     node_id,
+    reported_kind,
 )
 from schema.payloads import (
     AddPostPayload,
     DeletePostPayload,
     EditPostPayload,
+    FileReportPayload,
     HidePostPayload,
     LockDiscussionPayload,
     PinDiscussionPayload,
@@ -72,7 +75,7 @@ class DiscussionQuery:
     ) -> Connection[Report]:
         ctx = info.context
         return await answer(
-            lambda: moderation.list_reports(
+            lambda: reports.list_reports(
                 store=ctx.store, actor=ctx.viewer,
                 status=ReportStatus(status) if status else None,
                 group_id=node_id(group_id, "Group") if group_id else None,
@@ -202,19 +205,31 @@ class DiscussionMutation:
     @strawberry.mutation(description="Report a post; one open report per user and post.")
     async def report_post(self, info: Info, input: ReportPostInput) -> ReportPostPayload:
         ctx = info.context
-        return Report.from_doc(await moderation.report_post(
+        return Report.from_doc(await reports.report_post(
             store=ctx.store, actor=ctx.viewer, post_id=node_id(input.post_id, "Post"),
             reason=ReportReason(input.reason), note=input.note, now=ctx.now(),
             limits=ctx.rate_limits,
         ))
 
+    @strawberry.mutation(description="Report a post, discussion, page or group; one open "
+                         "report per user and object. Reports on a group go to the support "
+                         "services.")
+    async def file_report(self, info: Info, input: FileReportInput) -> FileReportPayload:
+        ctx = info.context
+        target = input.target_id
+        return Report.from_doc(await reports.file_report(
+            store=ctx.store, actor=ctx.viewer, target=reported_kind(target),
+            target_id=target.node_id, reason=ReportReason(input.reason), note=input.note,
+            now=ctx.now(), limits=ctx.rate_limits,
+        ))
+
     @strawberry.mutation(description="Moderators act on a report and close it, with every "
-                         "other open report on the same post.")
+                         "other open report on the same object.")
     async def resolve_report(
         self, info: Info, input: ResolveReportInput
     ) -> ResolveReportPayload:
         ctx = info.context
-        return Report.from_doc(await moderation.resolve_report(
+        return Report.from_doc(await reports.resolve_report(
             store=ctx.store, actor=ctx.viewer, report_id=node_id(input.report_id, "Report"),
             action=ReportAction(input.action), note=input.note, now=ctx.now(),
         ))

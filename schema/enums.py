@@ -10,10 +10,10 @@ from resolvers.domain.groups import GroupOrder, GroupStatus, Participation
 from resolvers.domain.inactivity import InactivityRule
 from resolvers.domain.membership import GroupRole, InvitationStatus
 from resolvers.domain.oversight import FeaturingStatus
-from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus
+from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus, ReportTarget
 
 ENUMS = (EventKind, FeaturingStatus, GroupOrder, GroupRole, GroupStatus, InactivityRule,
          InvitationStatus, PageKind, Participation, ReadinessItem, ReportAction, ReportReason,
-         ReportStatus, Role)
+         ReportStatus, ReportTarget, Role)
 for enum in ENUMS:
     strawberry.enum(enum)

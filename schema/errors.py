@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry import relay
 
 from resolvers.domain import errors as domain
+from resolvers.domain.netiquette import NetiquetteNotAccepted
 from resolvers.domain.rate_limits import RateLimited
 
 
@@ -48,6 +49,12 @@ class RateLimitedError(Error):
     retry_after_seconds: int
 
 
+@strawberry.type(description="The user has not accepted the current netiquette: show it, "
+                 "and call acceptNetiquette.")
+class NetiquetteNotAcceptedError(Error):
+    current_version: int
+
+
 # Each expected failure, and the error type that answers it: every payload union admits them
 # all (`schema.payloads`), and a mutation's failure is answered as its type (`ErrorAsData`).
 FAILURES: tuple[tuple[type[domain.DomainError], type[Error]], ...] = (
@@ -57,6 +64,7 @@ FAILURES: tuple[tuple[type[domain.DomainError], type[Error]], ...] = (
     (domain.ValidationFailed, ValidationError),
     (domain.InvalidTransition, InvalidTransitionError),
     (RateLimited, RateLimitedError),
+    (NetiquetteNotAccepted, NetiquetteNotAcceptedError),
 )
 ERROR_TYPES = tuple(error_type for _, error_type in FAILURES)
 
@@ -78,6 +86,8 @@ def error_for(exc: domain.DomainError) -> Error:
             return ForbiddenError(message=exc.message)
         case domain.ValidationFailed(field=field):
             return ValidationError(message=exc.message, field=field)
+        case NetiquetteNotAccepted(current_version=version):
+            return NetiquetteNotAcceptedError(message=exc.message, current_version=version)
         case RateLimited(retry_after_seconds=seconds):
             return RateLimitedError(message=exc.message, retry_after_seconds=seconds)
         case domain.InvalidTransition(status=status, action=action):

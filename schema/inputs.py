@@ -11,7 +11,7 @@ from resolvers.domain.errors import NotFound
 from resolvers.domain.forms import FormChanges, GroupForm
 from resolvers.domain.groups import GroupStatus, Participation
 from resolvers.domain.membership import GroupRole
-from resolvers.domain.reports import ReportAction, ReportReason
+from resolvers.domain.reports import ReportAction, ReportReason, ReportTarget
 
 
 def node_id(global_id: relay.GlobalID, type_name: str) -> str:
@@ -19,6 +19,15 @@ def node_id(global_id: relay.GlobalID, type_name: str) -> str:
     if global_id.type_name != type_name:
         raise NotFound(type_name, global_id.node_id, type_name=global_id.type_name)
     return global_id.node_id
+
+
+def reported_kind(global_id: relay.GlobalID) -> ReportTarget:
+    """What a report's target ID names; NotFound for anything that cannot be reported."""
+    try:
+        return ReportTarget(global_id.type_name)
+    except ValueError:
+        raise NotFound("Report target", global_id.node_id,
+                       type_name=global_id.type_name) from None
 
 
 def _tuple(values: list[str] | None) -> tuple[str, ...] | None:
@@ -158,7 +167,9 @@ class GroupInput:
 
 @strawberry.input
 class JoinGroupInput(GroupInput):
-    pass
+    netiquette_version: int | None = strawberry.field(
+        default=None, description="The version of the netiquette shown to the user, who "
+        "accepts it by joining; left out, the current one.")
 
 
 @strawberry.input
@@ -175,6 +186,9 @@ class InviteMemberInput(GroupInput):
 class RespondToInvitationInput:
     invitation_id: relay.GlobalID
     accept: bool
+    netiquette_version: int | None = strawberry.field(
+        default=None, description="The version of the netiquette shown to the user, who "
+        "accepts it by joining; left out, the current one.")
 
 
 @strawberry.input
@@ -339,3 +353,22 @@ class DecideFeaturingCandidateInput:
         default=None,
         description="On accepting, as with setGroupFeatured: the moderators who keep the role.",
     )
+
+
+@strawberry.input
+class SetNetiquetteInput:
+    text: str = strawberry.field(description="Markdown, 1 to 50,000 characters.")
+
+
+@strawberry.input
+class AcceptNetiquetteInput:
+    version: int = strawberry.field(description="The version shown to the user: the current.")
+
+
+@strawberry.input
+class FileReportInput:
+    target_id: relay.GlobalID = strawberry.field(
+        description="A post, discussion, page or group the caller may see."
+    )
+    reason: ReportReason
+    note: str | None = None

@@ -35,7 +35,7 @@ class MembershipMutation:
         ctx = info.context
         return Group.from_doc(await membership.join_group(
             store=ctx.store, actor=ctx.viewer, group_id=node_id(input.group_id, "Group"),
-            now=ctx.now(),
+            now=ctx.now(), netiquette_version=input.netiquette_version,
         ))
 
     @strawberry.mutation(description="Leave a group; the last owner must hand the role on.")
@@ -62,7 +62,7 @@ class MembershipMutation:
         return Invitation.from_doc(await membership.respond_to_invitation(
             store=ctx.store, actor=ctx.viewer,
             invitation_id=node_id(input.invitation_id, "Invitation"), accept=input.accept,
-            now=ctx.now(),
+            now=ctx.now(), netiquette_version=input.netiquette_version,
         ))
 
     @strawberry.mutation(

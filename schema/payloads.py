@@ -12,6 +12,7 @@ from schema.errors import ERROR_TYPES, Error
 from schema.types.discussion import Discussion, Post, Report
 from schema.types.group import Group
 from schema.types.membership import Invitation, Membership
+from schema.types.netiquette import Netiquette
 from schema.types.oversight import FeaturingCandidate
 from schema.types.page import Page
 
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
     AssignAdvisorPayload = Group | Error
     ProposeForFeaturingPayload = FeaturingCandidate | Error
     DecideFeaturingCandidatePayload = FeaturingCandidate | Error
+    SetNetiquettePayload = Netiquette | Error
+    AcceptNetiquettePayload = Netiquette | Error
     StartDiscussionPayload = Discussion | Error
     LockDiscussionPayload = Discussion | Error
     PinDiscussionPayload = Discussion | Error
@@ -50,6 +53,7 @@ if TYPE_CHECKING:
     HidePostPayload = Post | Error
     RestorePostPayload = Post | Error
     ReportPostPayload = Report | Error
+    FileReportPayload = Report | Error
     ResolveReportPayload = Report | Error
     UpdatePagePayload = Page | Error
     MovePagePayload = Page | Error
@@ -79,6 +83,8 @@ else:
     ProposeForFeaturingPayload = payload_union("ProposeForFeaturingPayload", FeaturingCandidate)
     DecideFeaturingCandidatePayload = payload_union("DecideFeaturingCandidatePayload",
                                                     FeaturingCandidate)
+    SetNetiquettePayload = payload_union("SetNetiquettePayload", Netiquette)
+    AcceptNetiquettePayload = payload_union("AcceptNetiquettePayload", Netiquette)
     StartDiscussionPayload = payload_union("StartDiscussionPayload", Discussion)
     LockDiscussionPayload = payload_union("LockDiscussionPayload", Discussion)
     PinDiscussionPayload = payload_union("PinDiscussionPayload", Discussion)
@@ -88,4 +94,5 @@ else:
     HidePostPayload = payload_union("HidePostPayload", Post)
     RestorePostPayload = payload_union("RestorePostPayload", Post)
     ReportPostPayload = payload_union("ReportPostPayload", Report)
+    FileReportPayload = payload_union("FileReportPayload", Report)
     ResolveReportPayload = payload_union("ResolveReportPayload", Report)

@@ -24,6 +24,9 @@ class Me:
     country: str | None
     roles: list[Role]
     created_at: datetime
+    netiquette_version: int | None = strawberry.field(
+        description="The latest version of the netiquette they accepted; null for none."
+    )
 
     @classmethod
     def from_doc(cls, doc: UserDoc) -> Self:
@@ -33,6 +36,7 @@ class Me:
             country=doc.get("country"),
             roles=[Role(role) for role in doc.get("roles", [])],
             created_at=doc["created_at"],
+            netiquette_version=doc.get("netiquette_version"),
         )
 
     @strawberry.field(description="Invitations waiting for an answer, oldest first.")

@@ -17,6 +17,7 @@ from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import may_moderate
 from resolvers.domain.groups import AWAITING_REVIEW, GroupDoc, GroupStatus, may_view, oversees
 from resolvers.domain.membership import GroupRole, may_read_content
+from resolvers.domain.reports import overseers_only, target_of
 
 
 class EventDoc(TypedDict, total=False):
@@ -125,11 +126,17 @@ def new_event(
     })
 
 
+def _reports_on_group(event: EventDoc) -> bool:
+    """A report's event about a group itself: for the support services alone."""
+    return event.get("subject_kind") == "Report" and overseers_only(
+        target_of(event["subject"].get("target_kind")))
+
+
 def may_receive(actor: Actor, role: GroupRole | None, event: EventDoc) -> bool:
     """Whether `actor`, whose role in the event's group is `role`, may receive `event`."""
     group: GroupDoc = event["group"]
     kind: str = event["kind"]  # compared with EventKind members, which are strings
-    if kind in OVERSEERS_ONLY:
+    if kind in OVERSEERS_ONLY or _reports_on_group(event):
         return oversees(actor, group)
     if kind in MODERATORS_ONLY:
         return may_moderate(actor, group, role)

@@ -27,6 +27,7 @@ class MembershipDoc(TypedDict, total=False):
     joined_at: datetime
     joined_seq: str  # the order members are listed in
     left_at: datetime | None
+    netiquette_version: int | None  # the version of the netiquette accepted on joining
     outbox: list[dict[str, Any]]  # events waiting to enter the log
 
 _CURRENT = {"role": {"$ne": None}}
@@ -48,11 +49,13 @@ class MembershipStore(HoldsEvents[MembershipDoc]):
 
     async def add(
         self, *, group_id: str, user_id: str, role: str, now: datetime,
-        events: Events = NO_EVENTS,
+        events: Events = NO_EVENTS, netiquette_version: int | None = None,
     ) -> bool:
-        """Add a member; False (and no change) if they already were one."""
+        """Add a member, who accepted `netiquette_version` on joining; False (and no change)
+        if they already were one."""
         change = {"$set": {"group_id": group_id, "user_id": user_id, "role": role,
-                           "joined_at": now, "joined_seq": str(ObjectId()), "left_at": None}}
+                           "joined_at": now, "joined_seq": str(ObjectId()), "left_at": None,
+                           "netiquette_version": netiquette_version}}
         try:
             await self._collection.update_one(
                 {"_id": membership_id(group_id, user_id), "role": None},

@@ -1,4 +1,4 @@
-"""The `reports` collection: one open report per user and post."""
+"""The `reports` collection: one open report per user and reported object."""
 
 from datetime import datetime
 from typing import Any, TypedDict
@@ -13,18 +13,19 @@ from resolvers.store.seek import read_page
 
 
 class ReportDoc(TypedDict, total=False):
-    """A report on a post, as stored in the `reports` collection."""
+    """A report on a post, discussion, page or group, as stored in the `reports` collection."""
 
     _id: Any
-    post_id: str
+    target_kind: str  # a ReportTarget
+    target_id: str
     group_id: str
     owner_country: str | None  # the group's, for NSS
-    post_author_id: str
+    target_author_id: str | None  # whom REMOVE_AUTHOR removes; None for a group
     reporter_id: str
     reason: str
     note: str | None
     status: str
-    open_key: str  # unique while open: one open report per reporter and post
+    open_key: str  # unique while open: one open report per reporter and target
     created_at: datetime
     resolution: dict[str, Any] | None
     outbox: list[dict[str, Any]]  # events waiting to enter the log
@@ -33,16 +34,16 @@ class ReportDoc(TypedDict, total=False):
 class ReportStore(HoldsEvents[ReportDoc]):
 
     async def ensure_indexes(self) -> None:
-        # `open_key` exists only while a report is open: one open report per user and post.
+        # `open_key` exists only while a report is open: one per user and reported object.
         await self._collection.create_index(
             "open_key", unique=True, partialFilterExpression={"open_key": {"$type": "string"}}
         )
         await self._collection.create_index([("status", 1), ("group_id", 1), ("_id", -1)])
         await self._collection.create_index([("status", 1), ("owner_country", 1), ("_id", -1)])
-        await self._collection.create_index([("post_id", 1), ("status", 1)])
+        await self._collection.create_index([("target_id", 1), ("status", 1)])
 
     async def insert(self, *, doc: ReportDoc, events: Events = NO_EVENTS) -> ReportDoc | None:
-        """The new report, or None if this user already has an open one on this post."""
+        """The new report, or None if this user already has an open one on its target."""
         try:
             result = await self._collection.insert_one(events.inserted(doc))
         except DuplicateKeyError:
@@ -53,9 +54,9 @@ class ReportStore(HoldsEvents[ReportDoc]):
         oid = object_id(report_id)
         return None if oid is None else await self._collection.find_one({"_id": oid})
 
-    async def open_on(self, *, post_id: str) -> list[ReportDoc]:
-        """The open reports on one post, oldest first."""
-        return await self._collection.find({"post_id": post_id, "status": "OPEN"}).sort(
+    async def open_on(self, *, target_id: str) -> list[ReportDoc]:
+        """The open reports on one object, oldest first."""
+        return await self._collection.find({"target_id": target_id, "status": "OPEN"}).sort(
             "_id", 1).to_list()
 
     async def resolve(

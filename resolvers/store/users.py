@@ -20,6 +20,7 @@ class UserDoc(TypedDict, total=False):
     created_at: datetime
     updated_at: datetime
     last_seen_at: datetime
+    netiquette_version: int  # the latest version of the netiquette they accepted
 
 
 class UserStore:
@@ -48,6 +49,10 @@ class UserStore:
         )
         assert doc is not None
         return doc
+
+    async def accept_netiquette(self, *, user_id: str, version: int) -> None:
+        await self._collection.update_one({"_id": user_id},
+                                          {"$max": {"netiquette_version": version}})
 
     async def get(self, *, user_id: str) -> UserDoc | None:
         return await self._by_id(user_id)

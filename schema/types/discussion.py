@@ -11,7 +11,14 @@ from resolvers import discussions
 from resolvers.domain.discussions import DiscussionDoc, PostDoc, may_moderate
 from resolvers.domain.inactivity import InactivityRule
 from resolvers.domain.paging import Slice
-from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus
+from resolvers.domain.reports import (
+    ReportAction,
+    ReportReason,
+    ReportStatus,
+    ReportTarget,
+    may_handle,
+    target_of,
+)
 from resolvers.moderation import InactiveGroup
 from resolvers.store.moderation_log import LogEntry
 from resolvers.store.reports import ReportDoc
@@ -19,6 +26,7 @@ from schema.context import Context, Info
 from schema.declared import Audience, declare
 from schema.errors import answer
 from schema.types.common import Connection
+from schema.types.page import Page
 from schema.types.user import User
 
 if TYPE_CHECKING:
@@ -35,13 +43,17 @@ async def _group(info: Info, group_id: str) -> "Group | None":
     return Group.from_doc(doc) if doc else None
 
 
-async def _moderates(info: Info, group_id: str) -> bool:
+async def _moderates(info: Info, group_id: str, target: ReportTarget | None = None) -> bool:
+    """Whether the caller moderates the group (with `target`: handles reports on it)."""
     viewer = info.context.viewer
     if viewer is None:
         return False
     group = await info.context.loaders.groups.load(group_id)
     role = await info.context.loaders.viewer_roles.load(group_id)
-    return group is not None and may_moderate(viewer, group, role)
+    if group is None:
+        return False
+    return may_moderate(viewer, group, role) if target is None else may_handle(
+        viewer, group, role, target)
 
 
 async def _authors(context: Context, items: Sequence[Any], _: Mapping[str, Any]) -> object:
@@ -206,6 +218,17 @@ class ReportResolution:
     at: datetime
 
 
+async def _post(info: Info, post_id: str) -> Post | None:
+    post = await info.context.store.posts.get(post_id=post_id)
+    return Post.from_doc(post) if post else None
+
+
+ReportedObject = Annotated[
+    Post | Discussion | Page | GroupRef,
+    strawberry.union("ReportedObject", description="A post, discussion, page or group."),
+]
+
+
 @strawberry.type
 class Report(relay.Node):
     id: relay.NodeID[str]
@@ -234,9 +257,33 @@ class Report(relay.Node):
         return await User.by_id(info, self.doc["reporter_id"])
 
     @strawberry.field(metadata=declare(Audience.EVERYONE))
+    def target_kind(self) -> ReportTarget:
+        return target_of(self.doc.get("target_kind"))
+
+    @strawberry.field(description="The reported post; null for a report on something else, or "
+                      "once the post is gone.", metadata=declare(Audience.EVERYONE))
     async def post(self, info: Info) -> Post | None:
-        post = await info.context.store.posts.get(post_id=self.doc["post_id"])
-        return Post.from_doc(post) if post else None
+        if target_of(self.doc.get("target_kind")) is not ReportTarget.POST:
+            return None
+        return await _post(info, self.doc["target_id"])
+
+    @strawberry.field(description="What was reported, as it stands now; null once it is gone.",
+                      metadata=declare(Audience.EVERYONE))
+    async def target(self, info: Info) -> ReportedObject | None:
+        from schema.types.group import Group
+
+        store, ident = info.context.store, self.doc["target_id"]
+        match target_of(self.doc.get("target_kind")):
+            case ReportTarget.POST:
+                return await _post(info, ident)
+            case ReportTarget.DISCUSSION:
+                discussion = await store.discussions.get(discussion_id=ident)
+                return Discussion.from_doc(discussion) if discussion else None
+            case ReportTarget.PAGE:
+                page = await store.pages.get(page_id=ident)
+                return Page.from_doc(page) if page else None
+        group = await info.context.loaders.groups.load(ident)
+        return Group.from_doc(group) if group else None
 
     @strawberry.field(metadata=declare(Audience.EVERYONE))
     async def group(self, info: Info) -> GroupRef | None:
@@ -249,7 +296,8 @@ class Report(relay.Node):
         result: list[Self | None] = []
         for node_id in node_ids:
             report = await info.context.store.reports.get(report_id=node_id)
-            visible = report is not None and await _moderates(info, report["group_id"])
+            visible = report is not None and await _moderates(
+                info, report["group_id"], target_of(report.get("target_kind")))
             result.append(cls.from_doc(report) if visible and report else None)
         return result
 

@@ -69,7 +69,9 @@ READS = [
         posts(first: 5) { pageInfo { endCursor } edges { node { body author { name } } } }
         last: posts(last: 5) { edges { node { body } } } } }""", {"id": "discussion"}),
     ("css", "{ reviewQueue(first: 5) { edges { node { title } } } }", {}),
-    ("css", "{ reports(first: 5) { edges { node { reason } } } }", {}),
+    ("css", """{ reports(first: 5) { edges { node { reason targetKind
+        target { __typename } } } } }""", {}),
+    ("teacher", "{ netiquette { version text acceptedByViewer } }", {}),
     ("nss_same", "{ reports(first: 5) { edges { node { reason } } } }", {}),
     ("owner", """query($id: ID!) { reports(groupId: $id, first: 5) {
         edges { node { reason } } } }""", {"id": "active"}),

@@ -78,12 +78,23 @@ MATRIX: dict[str, tuple[str, str]] = {
     "pinDiscussion": ("moderator owner css nss_same", "pin a discussion"),
     "reportPost": ("teacher member moderator owner css nss_same nss_other",
                    "report a post in an open group"),
+    "fileReport (discussion)": ("teacher member moderator owner css nss_same nss_other",
+                                "report a discussion in an open group"),
+    "fileReport (page)": ("teacher member moderator owner css nss_same nss_other",
+                          "report a page of an open group"),
+    "fileReport (group)": ("teacher member moderator owner css nss_same nss_other",
+                           "report a group"),
     "resolveReport": ("moderator owner css nss_same", "act on a report"),
+    "resolveReport (group)": ("css nss_same",
+                              "act on a report on a group (not its own leaders)"),
     "exemptFromInactivity": ("css nss_same", "exempt a group from the inactivity watch"),
     "endInactivityExemption": ("css nss_same", "end a group's exemption"),
     "assignAdvisor": ("css", "make a CSS user the group's advisor"),
     "proposeForFeaturing": ("nss_same", "propose a group for featuring"),
     "decideFeaturingCandidate": ("css", "accept a group proposed for featuring"),
+    "setNetiquette": ("css", "publish a new version of the netiquette"),
+    "acceptNetiquette": ("teacher member moderator owner css nss_same nss_other",
+                         "accept the current netiquette"),
 }
 
 

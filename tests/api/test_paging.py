@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from strawberry.relay import to_base64
 
-from resolvers import content, discussions, groups, membership, moderation
+from resolvers import content, discussions, groups, membership, moderation, reports
 from resolvers.domain.actors import Role
 from resolvers.domain.content import PageKind
 from resolvers.domain.paging import Seek
@@ -60,7 +60,7 @@ async def seeded(store, clock):
     for n, reader in enumerate(READERS):  # five reports, five pending proposals
         (first_post,), _ = await store.posts.page(
             discussion_id=str(threads[n]["_id"]), seek=Seek(), limit=1, include_hidden=False)
-        await moderation.report_post(store=store, actor=reader, post_id=str(first_post["_id"]),
+        await reports.report_post(store=store, actor=reader, post_id=str(first_post["_id"]),
                                      reason=ReportReason.SPAM, note=None, now=clock(),
                                      limits=LIMITS)
         await groups.create_group(store=store, actor=reader, form=group_form(

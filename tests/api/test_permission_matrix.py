@@ -8,13 +8,22 @@ from typing import Any
 import pytest
 from strawberry.relay import to_base64
 
-from resolvers import content, discussions, groups, membership, moderation, oversight
+from resolvers import (
+    content,
+    discussions,
+    groups,
+    membership,
+    moderation,
+    netiquette,
+    oversight,
+    reports,
+)
 from resolvers.domain.actors import Actor, Role
 from resolvers.domain.content import PageKind
 from resolvers.domain.groups import GroupAction, Participation
 from resolvers.domain.membership import GroupRole
 from resolvers.domain.rate_limits import RateLimits
-from resolvers.domain.reports import ReportReason
+from resolvers.domain.reports import ReportReason, ReportTarget
 from tests.api.permissions import ACTORS, MATRIX, allowed, render
 from tests.support import active_group, gql, group_form, group_input
 
@@ -36,8 +45,10 @@ ULA = Actor("ula", "Ula", frozenset({Role.TEACHER}), "IT")  # a teacher others i
 async def build_world(store, now) -> dict[str, str]:
     """Groups in every state the matrix needs, with global IDs for the calls."""
     owner, css = PEOPLE["owner"], PEOPLE["css"]
+    await netiquette.publish(store=store, actor=css, text="Be kind.", now=now)
     for person in (*PEOPLE.values(), TINA, ULA):
         await store.users.record(actor=person, now=now)
+        await netiquette.accept(store=store, actor=person, version=1)
 
     async def populate(group: dict[str, Any]) -> str:
         gid = str(group["_id"])
@@ -99,7 +110,7 @@ async def build_world(store, now) -> dict[str, str]:
     hidden = await say(TINA, discussion, "Rude")
     await moderation.hide_post(store=store, actor=owner, post_id=str(hidden["_id"]),
                                reason="Rude", now=now)
-    report = await moderation.report_post(
+    report = await reports.report_post(
         store=store, actor=TINA, post_id=str(mine["_id"]),
         reason=ReportReason.COMMERCIAL, note=None, now=now, limits=limits)
     my_hidden = await say(PEOPLE["member"], discussion, "My rude idea")
@@ -116,6 +127,9 @@ async def build_world(store, now) -> dict[str, str]:
     await oversight.exempt_from_inactivity(store=store, actor=css, group_id=active,
                                            until=datetime(2027, 3, 1, tzinfo=UTC),
                                            reason="Summer", now=now)
+    group_report = await reports.file_report(
+        store=store, actor=TINA, target=ReportTarget.GROUP, target_id=active,
+        reason=ReportReason.OFF_TOPIC, note=None, now=now, limits=limits)
     candidate = await oversight.propose_for_featuring(
         store=store, actor=PEOPLE["nss_same"], group_id=invite_only, reason="Lively", now=now)
     left = await populate(await active_group(store, now, owner, title="Group Mia left"))
@@ -142,6 +156,7 @@ async def build_world(store, now) -> dict[str, str]:
         "tinas_post": to_base64("Post", str(tinas["_id"])),
         "hidden_post": to_base64("Post", str(hidden["_id"])),
         "report": to_base64("Report", str(report["_id"])),
+        "group_report": to_base64("Report", str(group_report["_id"])),
         "candidate": to_base64("FeaturingCandidate", str(candidate["_id"])),
         "carla": to_base64("User", "carla"),
     }
@@ -229,8 +244,16 @@ def call(mutation: str, ids: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
                           {"discussionId": ids["discussion"]}),
         "reportPost": ("reportPost", "ReportPostInput",
                        {"postId": ids["tinas_post"], "reason": "SPAM"}),
+        **{
+            f"fileReport ({kind})": ("fileReport", "FileReportInput",
+                                     {"targetId": ids[target], "reason": "OFFENSIVE"})
+            for kind, target in (("discussion", "discussion"), ("page", "page"),
+                                 ("group", "active"))
+        },
         "resolveReport": ("resolveReport", "ResolveReportInput",
                           {"reportId": ids["report"], "action": "DISMISS"}),
+        "resolveReport (group)": ("resolveReport", "ResolveReportInput",
+                                  {"reportId": ids["group_report"], "action": "DISMISS"}),
         "exemptFromInactivity": ("exemptFromInactivity", "ExemptFromInactivityInput",
                                  {"groupId": g, "until": "2027-06-01T00:00:00+00:00",
                                   "reason": "Summer"}),
@@ -242,6 +265,8 @@ def call(mutation: str, ids: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
                                 {"groupId": g, "reason": "Its activity"}),
         "decideFeaturingCandidate": ("decideFeaturingCandidate", "DecideFeaturingCandidateInput",
                                      {"candidateId": ids["candidate"], "accept": True}),
+        "setNetiquette": ("setNetiquette", "SetNetiquetteInput", {"text": "Be kinder."}),
+        "acceptNetiquette": ("acceptNetiquette", "AcceptNetiquetteInput", {"version": 1}),
     }
     return rows[mutation]
 

@@ -21,7 +21,7 @@ from graphql import (
     get_named_type,
 )
 
-from resolvers import content, discussions, membership, moderation
+from resolvers import content, discussions, membership, moderation, reports
 from resolvers.domain.content import PageKind
 from resolvers.domain.membership import GroupRole, Standing
 from resolvers.domain.reports import ReportReason
@@ -199,7 +199,7 @@ async def test_every_field_an_event_reaches_answers_as_its_audience_says(
     hidden = await world.post(world.open_thread, "Off topic", who=MIA)
     await moderation.hide_post(store=store, actor=MAX, post_id=str(hidden["_id"]),
                                reason="Off topic", now=now)
-    await moderation.report_post(store=store, actor=TOM, post_id=str(post["_id"]),
+    await reports.report_post(store=store, actor=TOM, post_id=str(post["_id"]),
                                  reason=ReportReason.SPAM, note=None, now=now, limits=LIMITS)
     await content.add_page(store=store, actor=OLGA, group_id=gid, title="Plan", body="Weeks",
                            kind=PageKind.WORK_PLAN, position=None, now=now)

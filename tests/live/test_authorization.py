@@ -12,7 +12,7 @@ import pytest
 import websockets
 from strawberry.relay import to_base64
 
-from resolvers import content, discussions, groups, membership, moderation
+from resolvers import content, discussions, groups, membership, moderation, reports
 from resolvers.domain.content import PageKind
 from resolvers.domain.groups import GroupAction
 from resolvers.domain.membership import GroupRole
@@ -250,11 +250,11 @@ async def test_the_moderation_feed_is_scoped(servers, tokens, world):
     feeds = {person.id: await listen(servers, tokens, person, FEED)
              for person in (CSS, NSS_ES, NSS_FR, MAX)}
     closed_post = await world.post(world.closed_thread, "Buy now")
-    await moderation.report_post(store=world.store, actor=MIA, post_id=str(closed_post["_id"]),
+    await reports.report_post(store=world.store, actor=MIA, post_id=str(closed_post["_id"]),
                                  reason=ReportReason.COMMERCIAL, note=None,
                                  now=datetime.now(UTC), limits=LIMITS)
     open_post = await world.post(world.open_thread, "Cheap pills")
-    await moderation.report_post(store=world.store, actor=MIA, post_id=str(open_post["_id"]),
+    await reports.report_post(store=world.store, actor=MIA, post_id=str(open_post["_id"]),
                                  reason=ReportReason.SPAM, note=None, now=datetime.now(UTC),
                                  limits=LIMITS)
     french = await groups.create_group(store=world.store, actor=actor("fred", country="FR"),

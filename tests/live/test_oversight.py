@@ -5,10 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from resolvers import groups, moderation, oversight
+from resolvers import groups, moderation, oversight, reports
 from resolvers.domain.actors import Role
+from resolvers.domain.reports import ReportReason, ReportTarget
 from tests.conftest import actor
-from tests.live.world import CSS, MAX, MIA, NSS_ES, NSS_FR, OLGA, listen
+from tests.live.world import CSS, LIMITS, MAX, MIA, NSS_ES, NSS_FR, OLGA, TOM, listen
 from tests.support import group_form
 
 pytestmark = pytest.mark.e2e
@@ -77,6 +78,26 @@ async def test_featuring_proposals_stay_between_the_support_services(servers, to
     assert _seen(await feeds["francois"].events(1)) == [
         ("GROUP_STATUS_CHANGED", "Groupe français")]
     assert _seen(await feeds["max"].events(1)) == [("POST_HIDDEN", None)]
+    for feed in feeds.values():
+        await feed.silence(0.3)
+        await feed.close()
+
+
+async def test_a_report_on_a_group_reaches_the_support_services_not_its_leaders(
+    servers, tokens, world
+):
+    feeds = {person.id: await listen(servers, tokens, person, FEED, advised=False)
+             for person in (NSS_ES, OLGA)}
+    now = datetime.now(UTC)
+    await reports.file_report(store=world.store, actor=TOM, target=ReportTarget.GROUP,
+                              target_id=str(world.open["_id"]), reason=ReportReason.SPAM,
+                              note=None, now=now, limits=LIMITS)
+    post = await world.post(world.open_thread, "Cheap pills", who=MIA)
+    await reports.report_post(store=world.store, actor=TOM, post_id=str(post["_id"]),
+                              reason=ReportReason.SPAM, note=None, now=now, limits=LIMITS)
+
+    assert [e["kind"] for e in await feeds["nuria"].events(2)] == ["REPORT_FILED"] * 2
+    assert [e["kind"] for e in await feeds["olga"].events(1)] == ["REPORT_FILED"]
     for feed in feeds.values():
         await feed.silence(0.3)
         await feed.close()

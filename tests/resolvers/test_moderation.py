@@ -5,7 +5,15 @@ from datetime import timedelta
 
 import pytest
 
-from resolvers import discussions, groups, membership, moderation, moderation_log, oversight
+from resolvers import (
+    discussions,
+    groups,
+    membership,
+    moderation,
+    moderation_log,
+    oversight,
+    reports,
+)
 from resolvers.domain.actors import Role
 from resolvers.domain.errors import Forbidden, InvalidTransition, ValidationFailed
 from resolvers.domain.groups import GroupAction
@@ -45,13 +53,13 @@ async def thread(store, clock):
 
 
 async def report(store, clock, post, who=MEMBER, reason=ReportReason.COMMERCIAL):
-    return await moderation.report_post(store=store, actor=who, post_id=str(post["_id"]),
+    return await reports.report_post(store=store, actor=who, post_id=str(post["_id"]),
                                         reason=reason, note="Advertising", now=clock(),
                                         limits=LIMITS)
 
 
 async def reports_for(store, who, **criteria):
-    page = await moderation.list_reports(store=store, actor=who, status=criteria.get("status"),
+    page = await reports.list_reports(store=store, actor=who, status=criteria.get("status"),
                                          group_id=criteria.get("group_id"), page=PAGE)
     return [doc["reason"] for doc in page.items]
 
@@ -79,9 +87,9 @@ async def test_resolving_by_hiding_the_post(store, clock, thread):
     *_, post = thread
     filed = await report(store, clock, post)
     with pytest.raises(Forbidden):
-        await moderation.resolve_report(store=store, actor=MEMBER, report_id=str(filed["_id"]),
+        await reports.resolve_report(store=store, actor=MEMBER, report_id=str(filed["_id"]),
                                         action=ReportAction.HIDE_POST, note=None, now=clock())
-    resolved = await moderation.resolve_report(
+    resolved = await reports.resolve_report(
         store=store, actor=NSS_ES, report_id=str(filed["_id"]), action=ReportAction.HIDE_POST,
         note="Advertising is not allowed", now=clock())
     assert resolved["status"] == "RESOLVED"
@@ -89,7 +97,7 @@ async def test_resolving_by_hiding_the_post(store, clock, thread):
     hidden = await store.posts.get(post_id=str(post["_id"]))
     assert hidden["hidden"]["by_id"] == "nuria"
     with pytest.raises(InvalidTransition):
-        await moderation.resolve_report(store=store, actor=CSS, report_id=str(filed["_id"]),
+        await reports.resolve_report(store=store, actor=CSS, report_id=str(filed["_id"]),
                                         action=ReportAction.DISMISS, note=None, now=clock())
 
 
@@ -97,7 +105,7 @@ async def test_resolving_a_report_answers_every_open_report_on_the_post(store, c
     *_, post = thread
     first = await report(store, clock, post)
     second = await report(store, clock, post, who=OWNER, reason=ReportReason.SPAM)
-    await moderation.resolve_report(store=store, actor=CSS, report_id=str(first["_id"]),
+    await reports.resolve_report(store=store, actor=CSS, report_id=str(first["_id"]),
                                     action=ReportAction.HIDE_POST, note="Advertising",
                                     now=clock())
     assert await reports_for(store, CSS, status=ReportStatus.OPEN) == []
@@ -113,7 +121,7 @@ async def test_resolving_a_report_answers_every_open_report_on_the_post(store, c
 async def test_resolving_by_removing_the_author(store, clock, thread):
     group, _, post = thread
     filed = await report(store, clock, post)
-    await moderation.resolve_report(store=store, actor=OWNER, report_id=str(filed["_id"]),
+    await reports.resolve_report(store=store, actor=OWNER, report_id=str(filed["_id"]),
                                     action=ReportAction.REMOVE_AUTHOR, note="Spammer",
                                     now=clock())
     assert await store.memberships.get(group_id=str(group["_id"]), user_id="troll") is None
@@ -247,7 +255,7 @@ async def test_racing_resolutions_have_exactly_one_effect(store, clock, thread):
     group, _, post = thread
     filed = await report(store, clock, post)
     outcomes = await asyncio.gather(*(
-        moderation.resolve_report(store=store, actor=CSS, report_id=str(filed["_id"]),
+        reports.resolve_report(store=store, actor=CSS, report_id=str(filed["_id"]),
                                   action=action, note=None, now=clock())
         for action in (ReportAction.DISMISS, ReportAction.HIDE_POST, ReportAction.REMOVE_AUTHOR)
     ), return_exceptions=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from resolvers import discussions, groups, membership, moderation
+from resolvers import discussions, groups, membership, reports
 from resolvers.domain.rate_limits import DEFAULT_RATE_LIMITS, RateLimited, RateLimits
 from resolvers.domain.reports import ReportReason
 from tests.conftest import actor
@@ -47,7 +47,7 @@ async def calls(action: str, store: Any, clock: Any) -> tuple[Call, str]:
             return (lambda n: add(f"Post {n}")), "posts"
         case "reportPost":
             posts = [await add(f"Post {n}", who=OWNER, limits=SETUP) for n in range(40)]
-            return (lambda n: moderation.report_post(
+            return (lambda n: reports.report_post(
                 store=store, actor=MEMBER, post_id=str(posts[n]["_id"]),
                 reason=ReportReason.SPAM, note=None, now=clock(), limits=DEFAULTS)), "reports"
         case "editPost":
