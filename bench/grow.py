@@ -1,7 +1,8 @@
 """A community grown for the scale benchmark, through the use cases.
 
 Teachers propose groups and the CSS approves them; each group gets a discussion with posts
-spread over the groups, and one group holds a long discussion. Everything goes through the
+spread over the groups, and one group holds a long discussion; the CSS advises some groups
+and the NSS propose some for featuring. Everything goes through the
 use cases, with a clock that walks through the past `days`, so the log holds that many days
 of events. They write straight into the database under test, so it holds exactly what the
 use cases write, with no bulk path to keep equal to them.
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from resolvers import discussions, groups, membership
+from resolvers import discussions, groups, membership, oversight
 from resolvers.domain.actors import Actor, Role
 from resolvers.domain.groups import GroupAction
 from resolvers.domain.rate_limits import RateLimits
@@ -62,6 +63,11 @@ class Community:
 def teacher(n: int) -> Actor:
     return Actor(id=f"teacher{n}", name=f"Teacher {n}", roles=frozenset({Role.TEACHER}),
                  country=("ES", "FR", "IT", "PT", "DE")[n % 5])
+
+
+def national_support(country: str | None) -> Actor:
+    return Actor(id=f"nss-{country}", name=f"NSS {country}", roles=frozenset({Role.NSS}),
+                 country=country)
 
 
 async def _in_batches(calls: Sequence[Callable[[], Awaitable[Any]]]) -> list[Any]:
@@ -133,4 +139,15 @@ async def grow(store: Store, size: Size, *, seed: int = 7,
         store=store, actor=members[n], group_id=group_ids[n], now=now())
         for n in range(size.groups)])
     progress(f"{size.groups} members")
+    # The CSS reviewer advises every tenth group; each country's NSS proposes every
+    # twentieth group of theirs for featuring.
+    await store.users.record(actor=CSS, now=start)
+    await _in_batches([lambda n=n: oversight.assign_advisor(
+        store=store, actor=CSS, group_id=group_ids[n], advisor_id=CSS.id, now=now())
+        for n in range(0, size.groups, 10)])
+    await _in_batches([lambda n=n: oversight.propose_for_featuring(
+        store=store, actor=national_support(owners[n % len(owners)].country),
+        group_id=group_ids[n], reason="Lively and growing", now=now())
+        for n in range(0, size.groups, 20)])
+    progress("advisors and candidates for featuring")
     return Community(group_ids, discussion_ids, long_id, owners)

@@ -63,6 +63,11 @@ REPORTS = "query { reports(first: 20) { edges { node { reason } } } }"
 MODERATION_LOG = """query($id: ID!) { moderationLog(groupId: $id, first: 20) {
   edges { node { action } } } }"""
 INACTIVE = "query { inactiveGroups(first: 20) { edges { node { daysInactive } } } }"
+ADVISED = """query { advisedGroups(first: 20) { edges { node { title
+  inactivity { due } } } }
+  inactiveGroups(first: 20, advisedOnly: true) { edges { node { daysInactive } } } }"""
+CANDIDATES = """query { featuringCandidates(first: 20, status: PROPOSED) {
+  edges { node { reason group { title } } } } }"""
 RESUME = """subscription($g: ID!, $after: String) { groupActivity(groupId: $g, after: $after) {
   cursor kind subject { ... on Post { body } } } }"""
 
@@ -206,6 +211,9 @@ def operations(run: Run, repeat: int) -> None:
     run.measure("reports", repeat, lambda _: run.graphql(REPORTS, css))
     run.measure("moderationLog", repeat, lambda _: run.graphql(MODERATION_LOG, css, id=group))
     run.measure("inactiveGroups", repeat, lambda _: run.graphql(INACTIVE, css))
+    run.measure("advisedGroups and their due groups", repeat,
+                lambda _: run.graphql(ADVISED, css))
+    run.measure("featuringCandidates", repeat, lambda _: run.graphql(CANDIDATES, css))
     run.measure("resume a subscription 1,000 events back", max(repeat // 4, 3), run.resume)
 
 
