@@ -80,19 +80,26 @@ def selection(root: GraphQLObjectType, subject: str) -> str:
                     home[inner.name] = (named.name, name)
                     queue.append(inner)
 
-    def render(named: GraphQLObjectType, *, leaves_only: bool = False) -> str:
+    def render(named: GraphQLObjectType, *, leaves_only: bool = False,
+               taken: dict[str, str] | None = None) -> str:
+        """`named`'s fields; of those a sibling in a union's spread selected (`taken`), only
+        the ones of the same type (a field of another type is selected at its home)."""
         parts = ["__typename"]
         for name, field in named.fields.items():
             inner = get_named_type(field.type)
             arguments = "(first: 2)" if "first" in field.args else ""
             if isinstance(inner, GraphQLLeafType):
+                if taken is not None and taken.setdefault(name, str(field.type)) != str(
+                        field.type):
+                    continue
                 parts.append(f"{name}{arguments}")
             elif not leaves_only:
                 members = [member for member in _objects(inner)
                            if named is not root or name != "subject" or member.name == subject]
+                siblings: dict[str, str] = {}
                 spread = " ".join(
                     f"... on {member.name} {{ {render(member, leaves_only=(
-                        home.get(member.name) != (named.name, name)))} }}"
+                        home.get(member.name) != (named.name, name)), taken=siblings)} }}"
                     for member in members)
                 parts.append(f"{name}{arguments} {{ __typename {spread} }}")
         return " ".join(parts)
