@@ -84,36 +84,21 @@ class SimilarGroup:
 
 
 @strawberry.type(description="One thing the guide asks an owner to prepare before inviting "
-                 "members, and whether it is done.")
+                 "members, and whether it is done. The guide advises; nothing is refused for "
+                 "an item not done.")
 class ReadinessCheck:
     item: ReadinessItem
     done: bool
 
 
-@strawberry.type(description="What a group has ready for members. The guide advises; nothing "
-                 "is refused for an item not done.")
-class GroupReadiness:
-    items: list[ReadinessCheck]
-
-    @classmethod
-    def of(cls, checks: dict[ReadinessItem, bool]) -> Self:
-        return cls(items=[ReadinessCheck(item=item, done=done) for item, done in checks.items()])
-
-    @strawberry.field(metadata=declare(Audience.EVERYONE))
-    def ready(self) -> bool:
-        return all(check.done for check in self.items)
-
-    @strawberry.field(description="The items not done yet.", metadata=declare(Audience.EVERYONE))
-    def missing(self) -> list[ReadinessItem]:
-        return [check.item for check in self.items if not check.done]
-
-
-async def readiness_of(info: Info, group: GroupDoc) -> GroupReadiness | None:
-    """`group`'s readiness, if the caller may see it."""
+async def readiness_of(info: Info, group: GroupDoc) -> list[ReadinessCheck] | None:
+    """`group`'s readiness, item by item, if the caller may see it."""
     role = await info.context.loaders.viewer_roles.load(str(group["_id"]))
     checks = await content.group_readiness(store=info.context.store, actor=info.context.viewer,
                                            viewer_role=role, group=group)
-    return GroupReadiness.of(checks) if checks is not None else None
+    if checks is None:
+        return None
+    return [ReadinessCheck(item=item, done=done) for item, done in checks.items()]
 
 
 @strawberry.type(description="The approval workflow's record: every step, and near-duplicates.")
@@ -306,11 +291,12 @@ class Group(relay.Node):
             return None
         return GroupInactivity.of(self.doc, info.context.now())
 
-    @strawberry.field(description="What the group has ready before members are invited: an "
-                      "image, a welcome message, pages, the work plan, an ice-breaker activity "
-                      "and discussion topics. For the owner, moderators and the support "
-                      "services; null for others.", metadata=declare(Audience.STANDING))
-    async def readiness(self, info: Info) -> GroupReadiness | None:
+    @strawberry.field(description="Each item the guide asks for before members are invited "
+                      "(an image, a welcome message, pages, the work plan, an ice-breaker "
+                      "activity, discussion topics), done or not. For the owner, moderators "
+                      "and the support services; null for others.",
+                      metadata=declare(Audience.STANDING))
+    async def readiness(self, info: Info) -> list[ReadinessCheck] | None:
         return await readiness_of(info, self.doc)
 
     @strawberry.field(description="For the owner and the support services; null for others.",

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 import strawberry
 from strawberry import relay
 
+from resolvers.domain.content import ReadinessItem
 from resolvers.domain.membership import GroupRole, InvitationStatus
 from resolvers.store.invitations import InvitationDoc
 from resolvers.store.memberships import MembershipDoc
@@ -14,7 +15,7 @@ from schema.declared import Audience, declare
 from schema.types.user import User
 
 if TYPE_CHECKING:
-    from schema.types.group import Group, GroupReadiness
+    from schema.types.group import Group
 
 
 
@@ -70,13 +71,12 @@ class Invitation(relay.Node):
     @strawberry.field(description="What the group still lacks for members (see "
                       "Group.readiness), for those who invite; null for the invitee. Inviting "
                       "works either way.", metadata=declare(Audience.STANDING))
-    async def group_readiness(
-        self, info: Info
-    ) -> Annotated["GroupReadiness", strawberry.lazy("schema.types.group")] | None:
+    async def missing_readiness(self, info: Info) -> list[ReadinessItem] | None:
         from schema.types.group import readiness_of
 
         doc = await info.context.loaders.groups.load(self.doc["group_id"])
-        return None if doc is None else await readiness_of(info, doc)
+        checks = None if doc is None else await readiness_of(info, doc)
+        return None if checks is None else [check.item for check in checks if not check.done]
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]  # one body for Node's overloads

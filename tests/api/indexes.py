@@ -89,7 +89,7 @@ READS = [
     ("nss_same", "{ featuringCandidates(first: 5) { edges { node { status } } } }", {}),
     ("owner", """query($id: ID!) { group(id: $id) { advisor { name }
         inactivity { due daysInactive } inactivityExemption { until grantedBy { name } }
-        readiness { missing } } }""",
+        readiness { item done } } }""",
      {"id": "active"}),
 ]
 
