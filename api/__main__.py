@@ -51,7 +51,7 @@ def serve(args: argparse.Namespace) -> None:
         uvicorn.run(
             build_app(ready), host=args.host, port=args.port, log_config=None,
             ws_max_size=settings.max_ws_message_bytes,
-            ws_per_message_deflate=settings.ws_compression,
+            ws=settings.ws_protocol, ws_per_message_deflate=settings.ws_compression,
             timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
 

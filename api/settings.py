@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from limits import parse
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # permessage-deflate on WebSockets. Off: live events are a few hundred bytes, and
     # compressing each one for each subscriber costs more CPU than it saves bytes (bench.live).
     ws_compression: bool = False
+    # uvicorn's WebSocket implementation: websockets' sans-I/O protocol holds 26 KiB per open
+    # connection where its legacy one holds 33 (bench.live, one subscription per socket).
+    ws_protocol: Literal["websockets-sansio", "websockets"] = "websockets-sansio"
     # Run on Agora's fast path (schema/fastpath/): plain fields in one step, resolvers run at
     # once, lists' loads ahead, live events rendered once per selection and audience. Off,
     # Strawberry and graphql-core run as they come.
