@@ -9,7 +9,7 @@ from bson import ObjectId
 from resolvers import membership, moderation_log
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import ModerationAction
-from resolvers.domain.errors import Forbidden, InvalidTransition, NotFound, ValidationFailed
+from resolvers.domain.errors import Forbidden, InvalidTransition, NotFound
 from resolvers.domain.events import EventKind
 from resolvers.domain.forms import checked_message
 from resolvers.domain.groups import GroupDoc, GroupScope, require_actor
@@ -23,6 +23,7 @@ from resolvers.domain.oversight import (
     check_may_exempt,
     check_may_propose_featuring,
     check_proposed,
+    checked_until,
     may_see_candidates,
 )
 from resolvers.domain.paging import PageRequest, Slice
@@ -91,8 +92,7 @@ async def exempt_from_inactivity(
     """CSS, or the NSS of the group's country: the group is not due before `until`."""
     actor = require_actor(actor)
     reason = checked_message("reason", reason)
-    if until <= now:
-        raise ValidationFailed("until", "an exemption must end in the future")
+    until = checked_until(until, now)
     group = await existing_group(store, group_id)
     check_may_exempt(actor, group, "exemptFromInactivity")
     exemption = {"until": until, "reason": reason, "by_id": actor.id, "by_name": actor.name,

@@ -1,7 +1,7 @@
 """How the support services watch over groups: a CSS advisor per group, exemptions from the
 inactivity watch, and the groups the NSS propose for featuring."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypedDict
 
@@ -59,6 +59,15 @@ def check_may_exempt(actor: Actor, group: GroupDoc, action: str) -> None:
         raise Forbidden("Only the Central Support Service and the National Support Service of "
                         "the group's country exempt it from inactivity")
     require_active(group, action)
+
+
+def checked_until(until: datetime, now: datetime) -> datetime:
+    """When an exemption ends: in the future; a time without a zone is taken as UTC."""
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)
+    if until <= now:
+        raise ValidationFailed("until", "an exemption must end in the future")
+    return until
 
 
 def current_exemption(group: GroupDoc, now: datetime) -> dict[str, Any] | None:

@@ -191,3 +191,11 @@ async def test_bad_decisions_change_nothing(store, clock, group):
         store=store, actor=CSS, status=FeaturingStatus.PROPOSED, page=PAGE)
     assert [doc["_id"] for doc in listed.items] == [candidate["_id"]]
     assert not (await groups.existing_group(store, gid)).get("featured")
+
+
+async def test_an_end_without_a_time_zone_is_taken_as_utc(store, clock, group):
+    until = (clock() + timedelta(days=3)).replace(tzinfo=None)
+    exempt = await oversight.exempt_from_inactivity(store=store, actor=CSS,
+                                                    group_id=str(group["_id"]), until=until,
+                                                    reason="Exams", now=clock())
+    assert current_exemption(exempt, clock())["until"] == clock() + timedelta(days=3)
