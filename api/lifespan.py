@@ -18,6 +18,7 @@ from resolvers.domain.language import warm_up
 from resolvers.store import Store
 from resolvers.users import UserRecorder
 from subscriptions.fanout import Fanout, FanoutSettings
+from subscriptions.notifier import Notifier
 
 # Seconds a readiness probe or a shutdown waits for a database that does not answer. Without a
 # bound, the driver looks for an absent server for its whole server selection timeout (30 s).
@@ -63,7 +64,7 @@ def lifespan_for(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         client = mongo_client(settings, listeners)
-        fanout = None
+        fanout = notifier = None
         try:
             store = Store(client[settings.mongodb_database])
             try:
@@ -78,8 +79,13 @@ def lifespan_for(
             store.events.on_append(metrics.appended.inc)
             metrics.subscriptions.set_function(lambda: fanout.subscriber_count if fanout else 0)
             await fanout.start()
+            if settings.notifier:
+                notifier = Notifier(store, fanout)
+                await notifier.start()
             yield {"store": store, "users": UserRecorder(), "fanout": fanout}
         finally:
+            if notifier is not None:
+                await notifier.stop()
             if fanout is not None:
                 await fanout.stop()
             await close_client(client)

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     events_poll_interval: float = Field(default=0.1, gt=0, le=0.5)
     events_retention_days: float = Field(default=7, gt=0)
     ws_init_timeout: float = Field(default=10, gt=0)
+    # Follow the event log and store each user's notifications (subscriptions/notifier.py).
+    notifier: bool = True
     # permessage-deflate on WebSockets. Off: live events are a few hundred bytes, and
     # compressing each one for each subscriber costs more CPU than it saves bytes (bench.live).
     ws_compression: bool = False

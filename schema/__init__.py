@@ -31,6 +31,7 @@ from schema.groups import GroupMutation, GroupQuery
 from schema.limits import GuardedValidation, QueryLimits
 from schema.membership import MembershipMutation
 from schema.netiquette import NetiquetteMutation, NetiquetteQuery
+from schema.notifications import NotificationMutation, NotificationQuery
 from schema.oversight import OversightMutation, OversightQuery
 from schema.subscriptions import Subscription
 from schema.types.discussion import Discussion, Post, Report
@@ -42,12 +43,13 @@ from schema.types.user import User
 from schema.users import UserQuery
 
 Query = merge_types(
-    "Query", (UserQuery, GroupQuery, DiscussionQuery, OversightQuery, NetiquetteQuery)
+    "Query", (UserQuery, GroupQuery, DiscussionQuery, OversightQuery, NetiquetteQuery,
+              NotificationQuery),
 )
 Mutation = merge_types(
     "Mutation",
     (GroupMutation, MembershipMutation, ContentMutation, DiscussionMutation, OversightMutation,
-     NetiquetteMutation),
+     NetiquetteMutation, NotificationMutation),
 )
 
 

@@ -372,3 +372,10 @@ class FileReportInput:
     )
     reason: ReportReason
     note: str | None = None
+
+
+@strawberry.input
+class MarkNotificationsReadInput:
+    up_to: str | None = strawberry.field(
+        default=None, description="A cursor of the notifications list: it and all older.")
+    ids: list[strawberry.ID] | None = None

@@ -13,6 +13,7 @@ from schema.types.discussion import Discussion, Post, Report
 from schema.types.group import Group
 from schema.types.membership import Invitation, Membership
 from schema.types.netiquette import Netiquette
+from schema.types.notification import NotificationsRead
 from schema.types.oversight import FeaturingCandidate
 from schema.types.page import Page
 
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     DecideFeaturingCandidatePayload = FeaturingCandidate | Error
     SetNetiquettePayload = Netiquette | Error
     AcceptNetiquettePayload = Netiquette | Error
+    MarkNotificationsReadPayload = NotificationsRead | Error
     StartDiscussionPayload = Discussion | Error
     LockDiscussionPayload = Discussion | Error
     PinDiscussionPayload = Discussion | Error
@@ -85,6 +87,8 @@ else:
                                                     FeaturingCandidate)
     SetNetiquettePayload = payload_union("SetNetiquettePayload", Netiquette)
     AcceptNetiquettePayload = payload_union("AcceptNetiquettePayload", Netiquette)
+    MarkNotificationsReadPayload = payload_union("MarkNotificationsReadPayload",
+                                                 NotificationsRead)
     StartDiscussionPayload = payload_union("StartDiscussionPayload", Discussion)
     LockDiscussionPayload = payload_union("LockDiscussionPayload", Discussion)
     PinDiscussionPayload = payload_union("PinDiscussionPayload", Discussion)

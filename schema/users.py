@@ -6,7 +6,7 @@ from typing import Self
 import strawberry
 from strawberry import relay
 
-from resolvers import membership, users
+from resolvers import membership, notifications, users
 from resolvers.domain.actors import Role
 from resolvers.domain.groups import require_actor
 from resolvers.store.users import UserDoc
@@ -38,6 +38,12 @@ class Me:
             created_at=doc["created_at"],
             netiquette_version=doc.get("netiquette_version"),
         )
+
+    @strawberry.field(description="How many of your notifications are unread (counted up to "
+                      "1,000).")
+    async def unread_notification_count(self, info: Info) -> int:
+        return await notifications.unread_count(store=info.context.store,
+                                                actor=info.context.viewer)
 
     @strawberry.field(description="Invitations waiting for an answer, oldest first.")
     async def invitations(

@@ -42,7 +42,12 @@ class SlowConsumer(DomainError):
 
 
 def event_cursor(event: EventDoc) -> str:
-    return encode_cursor(f"{_PREFIX}{seq_of(event)}")
+    return cursor_at(seq_of(event))
+
+
+def cursor_at(seq: int) -> str:
+    """The cursor of the log's position `seq`: a stream after it starts with the next event."""
+    return encode_cursor(f"{_PREFIX}{seq}")
 
 
 def cursor_position(cursor: str) -> int:

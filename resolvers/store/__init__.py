@@ -11,6 +11,7 @@ from resolvers.store.invitations import InvitationStore
 from resolvers.store.memberships import MembershipStore
 from resolvers.store.moderation_log import ModerationLogStore
 from resolvers.store.netiquette import NetiquetteStore
+from resolvers.store.notifications import NotificationStore
 from resolvers.store.outbox import HoldsEvents, Outbox
 from resolvers.store.pages import PageStore
 from resolvers.store.posts import PostStore
@@ -32,6 +33,7 @@ class Store:
         self.memberships = MembershipStore(db["memberships"])
         self.moderation_log = ModerationLogStore(db["moderation_log"])
         self.netiquette = NetiquetteStore(db["netiquette"])
+        self.notifications = NotificationStore(db)
         self.pages = PageStore(db["pages"])
         self.posts = PostStore(db["posts"])
         self.rate_limits = RateLimitStore(db["rate_limits"])
@@ -68,8 +70,8 @@ class Store:
         """Create every index; running it again changes nothing."""
         for part in (
             self.candidates, self.discussions, self.events, self.groups, self.invitations,
-            self.memberships, self.moderation_log, self.netiquette, self.pages, self.posts,
-            self.rate_limits, self.reports, self.users,
+            self.memberships, self.moderation_log, self.netiquette, self.notifications,
+            self.pages, self.posts, self.rate_limits, self.reports, self.users,
         ):
             await part.ensure_indexes()
 

@@ -2,7 +2,7 @@
 them, from the page's documents."""
 
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import strawberry
 
@@ -55,7 +55,7 @@ class Connection(Generic[T]):  # noqa: UP046
         return [edge.node for edge in self.edges]
 
     @classmethod
-    def of(cls, page: Slice[D], to_node: Callable[[D], T]) -> "Connection[T]":
+    def of(cls, page: Slice[D], to_node: Callable[[D], T]) -> Self:
         return cls(
             edges=[Edge(node=to_node(item), item=item, page=page) for item in page.items],
             page_info=PageInfo(page=page),

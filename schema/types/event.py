@@ -39,7 +39,7 @@ EventSubject = Annotated[
 ]
 
 
-def _subject(kind: str, doc: dict[str, Any]) -> Any:
+def subject_of(kind: str, doc: dict[str, Any]) -> Any:
     """The object of `kind` an event's `subject` document describes: a document of its
     collection, as it was."""
     match kind:
@@ -91,7 +91,7 @@ class Event:
 
     @strawberry.field(metadata=declare(Audience.EVERYONE))
     def subject(self) -> EventSubject:
-        subject: EventSubject = _subject(self.doc["subject_kind"], self.doc["subject"])
+        subject: EventSubject = subject_of(self.doc["subject_kind"], self.doc["subject"])
         return subject
 
     @strawberry.field(description="The reason or note given, if any.",

@@ -72,6 +72,10 @@ READS = [
     ("css", """{ reports(first: 5) { edges { node { reason targetKind
         target { __typename } } } } }""", {}),
     ("teacher", "{ netiquette { version text acceptedByViewer } }", {}),
+    ("owner", """{ me { unreadNotificationCount } notifications(first: 5) { unreadCount
+        edges { node { kind subject { __typename } } } } }""", {}),
+    ("owner", "{ notifications(last: 5, unreadOnly: true) { edges { node { kind } } } }",
+     {}),
     ("nss_same", "{ reports(first: 5) { edges { node { reason } } } }", {}),
     ("owner", """query($id: ID!) { reports(groupId: $id, first: 5) {
         edges { node { reason } } } }""", {"id": "active"}),

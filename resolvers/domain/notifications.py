@@ -1,0 +1,76 @@
+"""Notifications: which events each user is told of, stored for them to read later (a phone
+cannot keep a socket open), and what a notification may show when it is read."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, TypedDict
+
+from resolvers.domain.events import EventDoc, EventKind
+from resolvers.domain.groups import GroupStatus
+
+UNREAD_COUNTED_AT_MOST = 1_000  # beyond this a client shows "1,000+"
+
+
+class NotificationKind(StrEnum):
+    PROPOSAL_APPROVED = "PROPOSAL_APPROVED"
+    PROPOSAL_REJECTED = "PROPOSAL_REJECTED"
+    PROPOSAL_INFO_REQUESTED = "PROPOSAL_INFO_REQUESTED"
+    GROUP_FLAGGED_INACTIVE = "GROUP_FLAGGED_INACTIVE"
+    GROUP_EXEMPTED = "GROUP_EXEMPTED"
+    ROLE_CHANGED = "ROLE_CHANGED"
+    REMOVED_FROM_GROUP = "REMOVED_FROM_GROUP"
+    REPLY = "REPLY"
+    REPORT_RESOLVED = "REPORT_RESOLVED"
+
+
+class NotificationDoc(TypedDict, total=False):
+    """One user's notification of one event, in the `notifications` collection."""
+
+    _id: str  # the event's id and the user's: at most one per (event, user)
+    user_id: str
+    seq: str  # the event's place in the log, which orders a user's notifications
+    kind: str
+    event: EventDoc  # as it happened; what it shows is decided when it is read
+    read: bool
+    at: datetime
+
+
+_DECISIONS = {
+    GroupStatus.ACTIVE: NotificationKind.PROPOSAL_APPROVED,
+    GroupStatus.REJECTED: NotificationKind.PROPOSAL_REJECTED,
+    GroupStatus.INFO_REQUESTED: NotificationKind.PROPOSAL_INFO_REQUESTED,
+}
+
+
+def recipients(event: EventDoc, replied_author: str | None = None
+               ) -> list[tuple[str, NotificationKind]]:
+    """Who is told of `event`, and as what; never the one who did it. `replied_author` is
+    the author of the post a new post replies to, if any."""
+    kind = event["kind"]
+    subject: dict[str, Any] = event.get("subject") or {}
+    owner = event.get("group", {}).get("owner_id")
+    told: list[tuple[str | None, NotificationKind]] = []
+    if kind == EventKind.GROUP_STATUS_CHANGED and event.get("from_status") in (
+            GroupStatus.PENDING, GroupStatus.INFO_REQUESTED):
+        decision = _DECISIONS.get(GroupStatus(event["to_status"]))
+        if decision is not None:
+            told.append((owner, decision))
+    elif kind == EventKind.GROUP_FLAGGED_INACTIVE:
+        told.append((owner, NotificationKind.GROUP_FLAGGED_INACTIVE))
+    elif kind == EventKind.INACTIVITY_EXEMPTION_GRANTED:
+        told.append((owner, NotificationKind.GROUP_EXEMPTED))
+    elif kind == EventKind.MEMBER_ROLE_CHANGED:
+        told.append((subject.get("user_id"), NotificationKind.ROLE_CHANGED))
+    elif kind == EventKind.MEMBER_REMOVED:
+        told.append((subject.get("user_id"), NotificationKind.REMOVED_FROM_GROUP))
+    elif kind == EventKind.POST_ADDED and replied_author is not None:
+        told.append((replied_author, NotificationKind.REPLY))
+    elif kind == EventKind.REPORT_RESOLVED:
+        told.append((subject.get("reporter_id"), NotificationKind.REPORT_RESOLVED))
+    actor = (event.get("actor") or {}).get("id")
+    return [(user, why) for user, why in told if user is not None and user != actor]
+
+
+def is_reply(event: EventDoc) -> bool:
+    return event["kind"] == EventKind.POST_ADDED and bool(
+        (event.get("subject") or {}).get("reply_to_id"))

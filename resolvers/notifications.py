@@ -1,0 +1,95 @@
+"""Notification use cases: turning a log event into notifications, and reading, counting and
+marking them. Each is shown as the reader may see it when they read it: a notification of a
+post hidden since, or of a group they may no longer see, shows no subject."""
+
+from dataclasses import dataclass
+from typing import cast
+
+from resolvers.domain.actors import Actor
+from resolvers.domain.discussions import may_moderate
+from resolvers.domain.errors import ValidationFailed
+from resolvers.domain.events import EventDoc, seen_by
+from resolvers.domain.groups import may_view, require_actor
+from resolvers.domain.membership import GroupRole
+from resolvers.domain.notifications import (
+    UNREAD_COUNTED_AT_MOST,
+    NotificationDoc,
+    is_reply,
+    recipients,
+)
+from resolvers.domain.paging import PageRequest, Slice
+from resolvers.store import Store
+
+
+async def notify(store: Store, event: EventDoc) -> int:
+    """Store the notifications `event` makes, once each however often it is called; how
+    many were new."""
+    replied = None
+    if is_reply(event):
+        post = await store.posts.get(post_id=event["subject"]["reply_to_id"])
+        replied = None if post is None else post["author_id"]
+    made = 0
+    for user_id, kind in recipients(event, replied):
+        doc: NotificationDoc = {
+            "_id": f"{event['id']}:{user_id}", "user_id": user_id, "seq": event["_id"],
+            "kind": kind.value, "event": cast(EventDoc, {
+                key: value for key, value in event.items() if key != "current"}),
+            "read": False, "at": event["at"],
+        }
+        made += await store.notifications.add(doc=doc)
+    return made
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A notification, and its event as the reader may see it now (None: nothing of it)."""
+
+    doc: NotificationDoc
+    event: EventDoc | None
+
+
+async def _shown(store: Store, actor: Actor, docs: list[NotificationDoc]) -> list[Shown]:
+    if not docs:
+        return []
+    events = await store.events.with_current([cast(EventDoc, {**doc["event"]}) for doc in docs])
+    group_ids = list({event["group_id"] for event in events})
+    groups = {str(doc["_id"]): doc for doc in await store.groups.get_many(group_ids=group_ids)}
+    roles = {doc["group_id"]: GroupRole(doc["role"]) for doc in
+             await store.memberships.roles_of(user_id=actor.id, group_ids=group_ids)}
+    shown = []
+    for doc, event in zip(docs, events, strict=True):
+        group = groups.get(event["group_id"])
+        view = None
+        if group is not None and may_view(actor, group):
+            role = roles.get(event["group_id"])
+            view = seen_by(event, moderates=may_moderate(actor, group, role))
+        shown.append(Shown(doc, view))
+    return shown
+
+
+async def list_notifications(
+    *, store: Store, actor: Actor | None, unread_only: bool, page: PageRequest
+) -> Slice[Shown]:
+    """The caller's notifications, newest first."""
+    actor = require_actor(actor)
+    docs, behind = await store.notifications.page(
+        user_id=actor.id, unread_only=unread_only, seek=page.seek(), limit=page.limit())
+    return page.sliced((await _shown(store, actor, docs), behind), lambda item: item.doc["seq"])
+
+
+async def unread_count(*, store: Store, actor: Actor | None) -> int:
+    """How many of the caller's notifications are unread (at most a thousand are counted)."""
+    actor = require_actor(actor)
+    return await store.notifications.count_unread(user_id=actor.id,
+                                                  at_most=UNREAD_COUNTED_AT_MOST)
+
+
+async def mark_read(
+    *, store: Store, actor: Actor | None, up_to: str | None, ids: list[str] | None
+) -> int:
+    """Mark the caller's notifications read: all up to the one at cursor position `up_to`,
+    or those of `ids`; how many changed."""
+    actor = require_actor(actor)
+    if (up_to is None) == (ids is None):
+        raise ValidationFailed("upTo", "give either upTo or ids")
+    return await store.notifications.mark_read(user_id=actor.id, up_to=up_to, ids=ids)

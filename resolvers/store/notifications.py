@@ -1,0 +1,68 @@
+"""The `notifications` collection, and the notifier's place in the event log."""
+
+from typing import Any
+
+from pymongo import DESCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from resolvers.domain.notifications import NotificationDoc
+from resolvers.domain.paging import Seek
+from resolvers.store.seek import read_page
+
+ORDER = [("seq", DESCENDING)]
+_POSITION = "notifier"
+
+
+class NotificationStore:
+    def __init__(self, db: AsyncDatabase[Any]) -> None:
+        self._collection: AsyncCollection[NotificationDoc] = db["notifications"]
+        self._positions: AsyncCollection[Any] = db["positions"]
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index([("user_id", 1), *ORDER])
+        await self._collection.create_index([("user_id", 1), ("read", 1), *ORDER])
+
+    async def add(self, *, doc: NotificationDoc) -> bool:
+        """Store `doc`; False if it was stored already (by this process or another)."""
+        try:
+            await self._collection.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def page(
+        self, *, user_id: str, unread_only: bool, seek: Seek, limit: int
+    ) -> tuple[list[NotificationDoc], bool]:
+        """Newest first."""
+        query: dict[str, Any] = {"user_id": user_id}
+        if unread_only:
+            query["read"] = False
+        return await read_page(self._collection, query, ORDER, seek, limit,
+                               lambda position: (position,))
+
+    async def count_unread(self, *, user_id: str, at_most: int) -> int:
+        return await self._collection.count_documents({"user_id": user_id, "read": False},
+                                                      limit=at_most)
+
+    async def mark_read(
+        self, *, user_id: str, up_to: str | None, ids: list[str] | None
+    ) -> int:
+        """Mark read those up to `up_to` (a `seq`, inclusive) or those of `ids`; how many."""
+        query: dict[str, Any] = {"user_id": user_id, "read": False}
+        if up_to is not None:
+            query["seq"] = {"$lte": up_to}
+        if ids is not None:
+            query["_id"] = {"$in": ids}
+        result = await self._collection.update_many(query, {"$set": {"read": True}})
+        return result.modified_count
+
+    async def position(self) -> int | None:
+        """The last log position the notifier finished, or None before its first run."""
+        found = await self._positions.find_one({"_id": _POSITION})
+        return None if found is None else int(found["seq"])
+
+    async def advance(self, *, seq: int) -> None:
+        await self._positions.update_one({"_id": _POSITION}, {"$max": {"seq": seq}},
+                                         upsert=True)

@@ -1,0 +1,52 @@
+"""Notifications over two API processes on one database: each event's notification is stored
+once, whichever process's notifier stores it, and read through either process."""
+
+import asyncio
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx2
+import pytest
+
+from resolvers import membership
+from resolvers.domain.membership import GroupRole
+from tests.live.world import MIA, OLGA
+
+pytestmark = pytest.mark.e2e
+
+NOTIFICATIONS = """{ me { unreadNotificationCount }
+  notifications(first: 10) { unreadCount edges { cursor node { kind read actor { name }
+    subject { ... on MembershipChange { role } } } } } }"""
+MARK = """mutation($upTo: String) { markNotificationsRead(input: {upTo: $upTo}) {
+  ... on NotificationsRead { marked unreadCount } ... on Error { message } } }"""
+
+
+def _ask(url: str, token: str, query: str, **variables: Any) -> Any:
+    response = httpx2.post(f"{url}/graphql", json={"query": query, "variables": variables},
+                           headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def test_a_role_change_is_one_notification_read_through_either_process(
+    servers, tokens, world
+):
+    token = tokens(MIA.id, *sorted(MIA.roles), country=MIA.country)
+    await membership.set_member_role(store=world.store, actor=OLGA,
+                                     group_id=str(world.open["_id"]), user_id=MIA.id,
+                                     role=GroupRole.MODERATOR, now=datetime.now(UTC))
+    for _ in range(200):  # the notifiers follow the log: a poll or two
+        found = _ask(servers[1], token, NOTIFICATIONS)
+        if found["notifications"]["edges"]:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)  # time for a second, duplicate, notification to show, if any
+    found = _ask(servers[0], token, NOTIFICATIONS)
+    assert [edge["node"] for edge in found["notifications"]["edges"]] == [
+        {"kind": "ROLE_CHANGED", "read": False, "actor": {"name": "Olga"},
+         "subject": {"role": "MODERATOR"}}]
+    assert found["me"]["unreadNotificationCount"] == found["notifications"]["unreadCount"] == 1
+    cursor = found["notifications"]["edges"][0]["cursor"]
+    assert _ask(servers[1], token, MARK, upTo=cursor)["markNotificationsRead"] == {
+        "marked": 1, "unreadCount": 0}

@@ -1,0 +1,90 @@
+"""Notifications made from the log's events: once each, to whom they concern, shown as the
+reader may see them now."""
+
+from resolvers import discussions, groups, membership, moderation, notifications
+from resolvers.domain.actors import Role
+from resolvers.domain.groups import GroupAction
+from resolvers.domain.membership import GroupRole
+from resolvers.domain.paging import PageRequest
+from resolvers.domain.rate_limits import RateLimits
+from tests.conftest import actor
+from tests.support import active_group, group_form
+
+OLGA, MIA = actor("olga", country="ES"), actor("mia", country="ES")
+CSS = actor("carla", Role.CSS, country=None)
+LIMITS = RateLimits({})
+PAGE = PageRequest(first=50, after=None, default_size=20, max_size=100)
+
+
+async def _notify_all(store) -> int:
+    return sum([await notifications.notify(store, event)
+                for event in await store.events.read_after(0, limit=1000)])
+
+
+async def _kinds(store, who, unread_only=False):
+    page = await notifications.list_notifications(store=store, actor=who,
+                                                  unread_only=unread_only, page=PAGE)
+    return [item.doc["kind"] for item in page.items]
+
+
+async def test_a_proposer_hears_of_the_decision_once(store, clock):
+    proposal = await groups.create_group(store=store, actor=OLGA, form=group_form(),
+                                         now=clock(), similar_recorded=0)
+    await groups.transition_group(store=store, actor=CSS, group_id=str(proposal["_id"]),
+                                  action=GroupAction.APPROVE, message="Welcome", now=clock())
+    assert await _notify_all(store) == 1
+    assert await _notify_all(store) == 0  # however often the log is read again
+    assert await _kinds(store, OLGA) == ["PROPOSAL_APPROVED"]
+    assert await _kinds(store, CSS) == []
+
+
+async def test_a_reply_and_a_role_reach_their_member_and_read_marks_them(store, clock):
+    group = await active_group(store, clock(), OLGA)
+    gid = str(group["_id"])
+    await membership.join_group(store=store, actor=MIA, group_id=gid, now=clock())
+    thread = await discussions.start_discussion(store=store, actor=MIA, group_id=gid,
+                                                title="Ideas", body="Mine", now=clock(),
+                                                limits=LIMITS)
+    first = await discussions.add_post(
+        store=store, actor=MIA, discussion_id=str(thread["_id"]), body="More of mine",
+        reply_to_id=None, client_mutation_id=None, now=clock(), limits=LIMITS)
+    await discussions.add_post(store=store, actor=OLGA, discussion_id=str(thread["_id"]),
+                               body="A reply", reply_to_id=str(first["_id"]),
+                               client_mutation_id=None, now=clock(), limits=LIMITS)
+    await membership.set_member_role(store=store, actor=OLGA, group_id=gid, user_id="mia",
+                                     role=GroupRole.MODERATOR, now=clock())
+    await _notify_all(store)
+    assert await _kinds(store, MIA) == ["ROLE_CHANGED", "REPLY"]
+    assert await notifications.unread_count(store=store, actor=MIA) == 2
+    page = await notifications.list_notifications(store=store, actor=MIA, unread_only=True,
+                                                  page=PAGE)
+    assert page.items[1].event["subject"]["body"] == "A reply"
+    assert await notifications.mark_read(store=store, actor=MIA, up_to=page.items[1].doc["seq"],
+                                         ids=None) == 1
+    assert await _kinds(store, MIA, unread_only=True) == ["ROLE_CHANGED"]
+    assert await notifications.mark_read(store=store, actor=MIA, up_to=None,
+                                         ids=[page.items[0].doc["_id"]]) == 1
+    assert await notifications.unread_count(store=store, actor=MIA) == 0
+
+
+async def test_a_reply_hidden_since_shows_nothing(store, clock):
+    group = await active_group(store, clock(), OLGA)
+    gid = str(group["_id"])
+    await membership.join_group(store=store, actor=MIA, group_id=gid, now=clock())
+    thread = await discussions.start_discussion(store=store, actor=MIA, group_id=gid,
+                                                title="Ideas", body="Mine", now=clock(),
+                                                limits=LIMITS)
+    first = await discussions.add_post(
+        store=store, actor=MIA, discussion_id=str(thread["_id"]), body="More of mine",
+        reply_to_id=None, client_mutation_id=None, now=clock(), limits=LIMITS)
+    reply = await discussions.add_post(
+        store=store, actor=OLGA, discussion_id=str(thread["_id"]), body="Rude words",
+        reply_to_id=str(first["_id"]), client_mutation_id=None, now=clock(), limits=LIMITS)
+    await _notify_all(store)
+    await moderation.hide_post(store=store, actor=CSS, post_id=str(reply["_id"]),
+                               reason="Rude", now=clock())
+    page = await notifications.list_notifications(store=store, actor=MIA, unread_only=False,
+                                                  page=PAGE)
+    (shown,) = page.items
+    assert shown.doc["kind"] == "REPLY"
+    assert shown.event is None
