@@ -55,7 +55,7 @@ async def _insert_post(
 
 
 def _new_post(
-    actor: Actor, discussion: DiscussionDoc, body: str, reply_to: str | None, now: datetime,
+    actor: Actor, discussion: DiscussionDoc, body: str, reply_to: PostDoc | None, now: datetime,
     client_mutation_id: str | None,
 ) -> PostDoc:
     post: PostDoc = {
@@ -63,7 +63,9 @@ def _new_post(
         "group_id": discussion["group_id"],
         "author_id": actor.id,
         "body": body,
-        "reply_to_id": reply_to,
+        "reply_to_id": None if reply_to is None else str(reply_to["_id"]),
+        # Whom a reply notifies, read once as it is written.
+        "reply_to_author_id": None if reply_to is None else reply_to["author_id"],
         "created_at": now,
         "edited_at": None,
         "versions": [],
@@ -145,8 +147,10 @@ async def add_post(
     group, role = await readable_group(store, actor, discussion["group_id"], "Discussion",
                                   discussion_id)
     check_may_post(group, role, discussion)
+    reply_to = None
     if reply_to_id is not None:
-        check_reply_target(discussion, await store.posts.get(post_id=reply_to_id))
+        reply_to = await store.posts.get(post_id=reply_to_id)
+        check_reply_target(discussion, reply_to)
     if client_mutation_id is not None:
         retried = await store.posts.find_by_client_key(key=_client_key(actor, client_mutation_id))
         if retried is not None:
@@ -155,7 +159,7 @@ async def add_post(
     await rate_limits.spend(store, limits, actor, "addPost", now)
     async with store.outbox() as outbox:  # committed last: see start_discussion
         post, created = await _insert_post(
-            store, outbox, actor, group, _new_post(actor, discussion, body, reply_to_id, now,
+            store, outbox, actor, group, _new_post(actor, discussion, body, reply_to, now,
                                                    client_mutation_id), now,
         )
         if not created:

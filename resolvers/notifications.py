@@ -3,7 +3,6 @@ marking them. Each is shown as the reader may see it when they read it: a notifi
 post hidden since, or of a group they may no longer see, shows no subject."""
 
 from dataclasses import dataclass
-from typing import cast
 
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import may_moderate
@@ -14,8 +13,10 @@ from resolvers.domain.membership import GroupRole
 from resolvers.domain.notifications import (
     UNREAD_COUNTED_AT_MOST,
     NotificationDoc,
-    is_reply,
+    notification_of,
+    position_of,
     recipients,
+    seq_at,
 )
 from resolvers.domain.paging import PageRequest, Slice
 from resolvers.store import Store
@@ -24,19 +25,9 @@ from resolvers.store import Store
 async def notify(store: Store, event: EventDoc) -> int:
     """Store the notifications `event` makes, once each however often it is called; how
     many were new."""
-    replied = None
-    if is_reply(event):
-        post = await store.posts.get(post_id=event["subject"]["reply_to_id"])
-        replied = None if post is None else post["author_id"]
     made = 0
-    for user_id, kind in recipients(event, replied):
-        doc: NotificationDoc = {
-            "_id": f"{event['id']}:{user_id}", "user_id": user_id, "seq": event["_id"],
-            "kind": kind.value, "event": cast(EventDoc, {
-                key: value for key, value in event.items() if key != "current"}),
-            "read": False, "at": event["at"],
-        }
-        made += await store.notifications.add(doc=doc)
+    for user_id, kind in recipients(event):
+        made += await store.notifications.add(doc=notification_of(event, user_id, kind))
     return made
 
 
@@ -51,7 +42,7 @@ class Shown:
 async def _shown(store: Store, actor: Actor, docs: list[NotificationDoc]) -> list[Shown]:
     if not docs:
         return []
-    events = await store.events.with_current([cast(EventDoc, {**doc["event"]}) for doc in docs])
+    events = await store.events.with_current([{**doc["event"]} for doc in docs])
     group_ids = list({event["group_id"] for event in events})
     groups = {str(doc["_id"]): doc for doc in await store.groups.get_many(group_ids=group_ids)}
     roles = {doc["group_id"]: GroupRole(doc["role"]) for doc in
@@ -67,14 +58,22 @@ async def _shown(store: Store, actor: Actor, docs: list[NotificationDoc]) -> lis
     return shown
 
 
+def made_now(event: EventDoc, actor: Actor) -> Shown:
+    """`actor`'s notification of `event`, which they may see as it is (a live delivery),
+    as the notifier stores it."""
+    kind = next(kind for user, kind in recipients(event) if user == actor.id)
+    return Shown(notification_of(event, actor.id, kind), event)
+
+
 async def list_notifications(
     *, store: Store, actor: Actor | None, unread_only: bool, page: PageRequest
 ) -> Slice[Shown]:
     """The caller's notifications, newest first."""
     actor = require_actor(actor)
     docs, behind = await store.notifications.page(
-        user_id=actor.id, unread_only=unread_only, seek=page.seek(), limit=page.limit())
-    return page.sliced((await _shown(store, actor, docs), behind), lambda item: item.doc["seq"])
+        user_id=actor.id, unread_only=unread_only, seek=page.seek(seq_at), limit=page.limit())
+    return page.sliced((await _shown(store, actor, docs), behind),
+                       lambda item: position_of(item.doc))
 
 
 async def unread_count(*, store: Store, actor: Actor | None) -> int:
@@ -92,4 +91,8 @@ async def mark_read(
     actor = require_actor(actor)
     if (up_to is None) == (ids is None):
         raise ValidationFailed("upTo", "give either upTo or ids")
-    return await store.notifications.mark_read(user_id=actor.id, up_to=up_to, ids=ids)
+    try:
+        seq = None if up_to is None else seq_at(up_to)
+    except ValueError:
+        raise ValidationFailed("upTo", "upTo is not a cursor of your notifications") from None
+    return await store.notifications.mark_read(user_id=actor.id, up_to=seq, ids=ids)

@@ -7,12 +7,15 @@ import strawberry
 from graphql import GraphQLError
 from strawberry import relay
 
+from resolvers import notifications
 from resolvers.domain.errors import DomainError
 from resolvers.domain.events import EventKind
+from resolvers.domain.groups import require_actor
 from schema.context import Context, Info
 from schema.errors import query_error
 from schema.inputs import node_id
 from schema.types.event import Event
+from schema.types.notification import Notification
 from subscriptions import feeds
 from subscriptions.stream import Delivery, ResyncRequired, SlowConsumer, StreamEnded
 
@@ -30,17 +33,25 @@ def _error(exc: DomainError) -> GraphQLError:
     )
 
 
-async def _events(
+async def _delivered[T](
     context: Context, open_stream: Callable[[], Awaitable[AsyncIterator[Delivery]]],
-) -> AsyncGenerator[Event]:
-    """Open a stream and map its events and expected failures to GraphQL. Each event is
-    executed with loaders of its own: what it shows is read when it is delivered."""
+    render: Callable[[Delivery], T],
+) -> AsyncGenerator[T]:
+    """Open a stream and map its events (by `render`) and expected failures to GraphQL.
+    Each event is executed with loaders of its own: what it shows is read when it is
+    delivered."""
     try:
         async for delivery in await open_stream():
             context.fresh_loaders()
-            yield Event.of(delivery)
+            yield render(delivery)
     except DomainError as exc:
         raise _error(exc) from None
+
+
+def _events(
+    context: Context, open_stream: Callable[[], Awaitable[AsyncIterator[Delivery]]],
+) -> AsyncGenerator[Event]:
+    return _delivered(context, open_stream, Event.of)
 
 
 @strawberry.type
@@ -101,3 +112,20 @@ class Subscription:
             advised_only=advised_only,
         )):
             yield event
+
+    @strawberry.subscription(
+        description="The caller's notifications as they are made; pass the last `cursor` "
+        "as `after` to resume. Each is also stored: see `notifications`."
+    )
+    async def notification_added(
+        self, info: Info, after: str | None = None
+    ) -> AsyncGenerator[Notification]:
+        ctx = info.context
+        viewer = ctx.viewer
+        async for notification in _delivered(
+            ctx, lambda: feeds.notification_added(store=ctx.store, fanout=ctx.fanout,
+                                                  actor=viewer, after=after),
+            lambda delivery: Notification.from_shown(
+                notifications.made_now(delivery.event, require_actor(viewer))),
+        ):
+            yield notification

@@ -14,7 +14,7 @@ from resolvers.membership import role_of
 from resolvers.store import Store
 from subscriptions.fanout import Fanout
 from subscriptions.stream import Delivery, stream
-from subscriptions.watches import FeedWatch, GroupWatch
+from subscriptions.watches import FeedWatch, GroupWatch, NotificationWatch
 
 # What a client showing a stream of new posts needs: the posts, and what to take down.
 POST_KINDS = frozenset({EventKind.POST_ADDED, EventKind.POST_HIDDEN, EventKind.POST_DELETED})
@@ -125,4 +125,13 @@ async def moderation_feed(
         raise Forbidden("Advisors are members of the Central Support Service")
     watch = FeedWatch(actor=actor, kinds=wanted, current_roles=lambda: _roles(store, actor),
                       advised_only=advised_only)
+    return stream(fanout=fanout, log=store.events, watch=watch, after=after)
+
+
+async def notification_added(
+    *, store: Store, fanout: Fanout, actor: Actor | None, after: str | None,
+) -> AsyncIterator[Delivery]:
+    """The events that notify the caller, as they happen, each as they may see it then."""
+    actor = require_actor(actor)
+    watch = NotificationWatch(actor=actor, current_roles=lambda: _roles(store, actor))
     return stream(fanout=fanout, log=store.events, watch=watch, after=after)

@@ -11,13 +11,12 @@ from enum import Enum
 from typing import Protocol
 
 from resolvers.domain.errors import DomainError, ValidationFailed
-from resolvers.domain.events import EventDoc, seen_by
+from resolvers.domain.events import CURSOR_PREFIX, EventDoc, seen_by
 from resolvers.domain.membership import Standing
 from resolvers.domain.paging import decode_cursor, encode_cursor
 from subscriptions.fanout import Fanout
 from subscriptions.log import GAP, EventLog, seq_of
 
-_PREFIX = "event:"
 QUEUE_LIMIT = 10_000
 _REPLAY_BATCH = 500
 
@@ -47,14 +46,14 @@ def event_cursor(event: EventDoc) -> str:
 
 def cursor_at(seq: int) -> str:
     """The cursor of the log's position `seq`: a stream after it starts with the next event."""
-    return encode_cursor(f"{_PREFIX}{seq}")
+    return encode_cursor(f"{CURSOR_PREFIX}{seq}")
 
 
 def cursor_position(cursor: str) -> int:
     position = decode_cursor(cursor)
-    if not position.startswith(_PREFIX) or not position[len(_PREFIX):].isdigit():
+    if not position.startswith(CURSOR_PREFIX) or not position[len(CURSOR_PREFIX):].isdigit():
         raise ValidationFailed("after", "after is not an event cursor")
-    return int(position[len(_PREFIX):])
+    return int(position[len(CURSOR_PREFIX):])
 
 
 class Decision(Enum):

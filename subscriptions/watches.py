@@ -13,8 +13,9 @@ from resolvers.domain.events import (
     may_receive,
     role_after,
 )
-from resolvers.domain.groups import oversees
+from resolvers.domain.groups import may_view, oversees
 from resolvers.domain.membership import LEADERS, GroupRole, Standing, standing
+from resolvers.domain.notifications import notifies
 from subscriptions.stream import Decision, StreamEnded
 
 _ENDINGS = {
@@ -110,6 +111,36 @@ class FeedWatch:
         if in_scope and may_receive(self.actor, role, event):
             return Decision.DELIVER
         return Decision.SKIP
+
+    def standing(self, event: EventDoc) -> Standing:
+        return standing(self.actor, event["group"], self.roles.get(event["group_id"]))
+
+
+@dataclass(eq=False)
+class NotificationWatch:
+    """The subscriber's notifications, made from each event as the notifier makes them, of
+    what they may see of it at delivery. `roles` is kept as in `FeedWatch`."""
+
+    actor: Actor
+    current_roles: Callable[[], Awaitable[dict[str, GroupRole]]]
+    roles: dict[str, GroupRole] = field(default_factory=dict)
+
+    def wants(self, event: EventDoc) -> bool:
+        return notifies(event, self.actor.id) or concerns_user(event, self.actor.id)
+
+    async def refresh(self) -> None:
+        self.roles = await self.current_roles()
+
+    def decide(self, event: EventDoc, *, live: bool) -> Decision:
+        if live and concerns_user(event, self.actor.id):
+            role = role_after(event)
+            if role is None:
+                self.roles.pop(event["group_id"], None)
+            else:
+                self.roles[event["group_id"]] = role
+        if not notifies(event, self.actor.id) or not may_view(self.actor, event["group"]):
+            return Decision.SKIP
+        return Decision.DELIVER
 
     def standing(self, event: EventDoc) -> Standing:
         return standing(self.actor, event["group"], self.roles.get(event["group_id"]))

@@ -19,6 +19,9 @@ from resolvers.domain.groups import AWAITING_REVIEW, GroupDoc, GroupStatus, may_
 from resolvers.domain.membership import GroupRole, may_read_content
 from resolvers.domain.reports import overseers_only, target_of
 
+# A cursor names an event by its place in the log: "event:<number>", encoded.
+CURSOR_PREFIX = "event:"
+
 
 class EventDoc(TypedDict, total=False):
     """An event, as it waits in its document's outbox and then in the `events` collection."""

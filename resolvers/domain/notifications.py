@@ -3,9 +3,9 @@ cannot keep a socket open), and what a notification may show when it is read."""
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
-from resolvers.domain.events import EventDoc, EventKind
+from resolvers.domain.events import CURSOR_PREFIX, EventDoc, EventKind
 from resolvers.domain.groups import GroupStatus
 
 UNREAD_COUNTED_AT_MOST = 1_000  # beyond this a client shows "1,000+"
@@ -28,7 +28,7 @@ class NotificationDoc(TypedDict, total=False):
 
     _id: str  # the event's id and the user's: at most one per (event, user)
     user_id: str
-    seq: str  # the event's place in the log, which orders a user's notifications
+    seq: int  # the event's place in the log, which orders a user's notifications
     kind: str
     event: EventDoc  # as it happened; what it shows is decided when it is read
     read: bool
@@ -42,10 +42,8 @@ _DECISIONS = {
 }
 
 
-def recipients(event: EventDoc, replied_author: str | None = None
-               ) -> list[tuple[str, NotificationKind]]:
-    """Who is told of `event`, and as what; never the one who did it. `replied_author` is
-    the author of the post a new post replies to, if any."""
+def recipients(event: EventDoc) -> list[tuple[str, NotificationKind]]:
+    """Who is told of `event`, and as what; never the one who did it."""
     kind = event["kind"]
     subject: dict[str, Any] = event.get("subject") or {}
     owner = event.get("group", {}).get("owner_id")
@@ -63,14 +61,38 @@ def recipients(event: EventDoc, replied_author: str | None = None
         told.append((subject.get("user_id"), NotificationKind.ROLE_CHANGED))
     elif kind == EventKind.MEMBER_REMOVED:
         told.append((subject.get("user_id"), NotificationKind.REMOVED_FROM_GROUP))
-    elif kind == EventKind.POST_ADDED and replied_author is not None:
-        told.append((replied_author, NotificationKind.REPLY))
+    elif kind == EventKind.POST_ADDED:
+        told.append((subject.get("reply_to_author_id"), NotificationKind.REPLY))
     elif kind == EventKind.REPORT_RESOLVED:
         told.append((subject.get("reporter_id"), NotificationKind.REPORT_RESOLVED))
     actor = (event.get("actor") or {}).get("id")
     return [(user, why) for user, why in told if user is not None and user != actor]
 
 
-def is_reply(event: EventDoc) -> bool:
-    return event["kind"] == EventKind.POST_ADDED and bool(
-        (event.get("subject") or {}).get("reply_to_id"))
+def notifies(event: EventDoc, user_id: str) -> bool:
+    return any(user == user_id for user, _ in recipients(event))
+
+
+def notification_of(event: EventDoc, user_id: str, kind: NotificationKind
+                    ) -> NotificationDoc:
+    """`user_id`'s notification of `event`: the same document whichever process makes it."""
+    return {
+        "_id": f"{event['id']}:{user_id}", "user_id": user_id, "seq": int(event["_id"]),
+        "kind": kind.value,
+        "event": cast(EventDoc, {key: value for key, value in event.items()
+                                 if key != "current"}),
+        "read": False, "at": event["at"],
+    }
+
+
+def position_of(doc: NotificationDoc) -> str:
+    """A notification's place in its list: its event's place in the log, so that its cursor
+    is the event's, which `notificationAdded` resumes after."""
+    return f"{CURSOR_PREFIX}{doc['seq']}"
+
+
+def seq_at(position: str) -> int:
+    """What `position_of` wrote; ValueError for anything else."""
+    if not position.startswith(CURSOR_PREFIX) or not position[len(CURSOR_PREFIX):].isdigit():
+        raise ValueError(f"not a notification position: {position!r}")
+    return int(position[len(CURSOR_PREFIX):])

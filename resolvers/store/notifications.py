@@ -7,7 +7,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from resolvers.domain.notifications import NotificationDoc
+from resolvers.domain.notifications import NotificationDoc, seq_at
 from resolvers.domain.paging import Seek
 from resolvers.store.seek import read_page
 
@@ -40,14 +40,14 @@ class NotificationStore:
         if unread_only:
             query["read"] = False
         return await read_page(self._collection, query, ORDER, seek, limit,
-                               lambda position: (position,))
+                               lambda position: (seq_at(position),))
 
     async def count_unread(self, *, user_id: str, at_most: int) -> int:
         return await self._collection.count_documents({"user_id": user_id, "read": False},
                                                       limit=at_most)
 
     async def mark_read(
-        self, *, user_id: str, up_to: str | None, ids: list[str] | None
+        self, *, user_id: str, up_to: int | None, ids: list[str] | None
     ) -> int:
         """Mark read those up to `up_to` (a `seq`, inclusive) or those of `ids`; how many."""
         query: dict[str, Any] = {"user_id": user_id, "read": False}

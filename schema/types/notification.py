@@ -7,7 +7,8 @@ import strawberry
 from strawberry import relay
 
 from resolvers import notifications
-from resolvers.domain.notifications import NotificationKind
+from resolvers.domain.notifications import NotificationKind, position_of
+from resolvers.domain.paging import encode_cursor
 from resolvers.notifications import Shown
 from schema.context import Info
 from schema.types.common import Connection
@@ -29,6 +30,11 @@ class Notification:
         doc = shown.doc
         return cls(id=strawberry.ID(doc["_id"]), kind=NotificationKind(doc["kind"]),
                    at=doc["at"], read=doc["read"], shown=shown)
+
+    @strawberry.field(description="Its place in your notifications: `after` for "
+                      "notificationAdded, `upTo` for markNotificationsRead.")
+    def cursor(self) -> str:
+        return encode_cursor(position_of(self.shown.doc))
 
     @strawberry.field(description="Who did it; null for the system.")
     def actor(self) -> User | None:

@@ -8,9 +8,9 @@ from typing import Any
 import httpx2
 import pytest
 
-from resolvers import membership
+from resolvers import discussions, membership
 from resolvers.domain.membership import GroupRole
-from tests.live.world import MIA, OLGA
+from tests.live.world import LIMITS, MIA, OLGA, listen
 
 pytestmark = pytest.mark.e2e
 
@@ -50,3 +50,30 @@ async def test_a_role_change_is_one_notification_read_through_either_process(
     cursor = found["notifications"]["edges"][0]["cursor"]
     assert _ask(servers[1], token, MARK, upTo=cursor)["markNotificationsRead"] == {
         "marked": 1, "unreadCount": 0}
+
+
+ADDED = """subscription($after: String) { notificationAdded(after: $after) {
+  cursor kind read subject { ... on MembershipChange { role } ... on Post { body } } } }"""
+
+
+async def test_notifications_arrive_live_and_resume_after_a_cursor(servers, tokens, world):
+    now = datetime.now(UTC)
+    gid = str(world.open["_id"])
+    mia = await listen(servers, tokens, MIA, ADDED)
+    await membership.set_member_role(store=world.store, actor=OLGA, group_id=gid,
+                                     user_id=MIA.id, role=GroupRole.MODERATOR, now=now)
+    mine = await world.post(world.open_thread, "My idea", who=MIA)
+    (first,) = await mia.events(1)
+    assert (first["kind"], first["read"], first["subject"]) == (
+        "ROLE_CHANGED", False, {"role": "MODERATOR"})
+    await mia.close()
+    # Away: a reply to Mia's post, then back with the last cursor she had.
+    await discussions.add_post(store=world.store, actor=OLGA,
+                               discussion_id=str(world.open_thread["_id"]), body="Agreed",
+                               reply_to_id=str(mine["_id"]), client_mutation_id=None,
+                               now=now, limits=LIMITS)
+    back = await listen(servers, tokens, MIA, ADDED, after=first["cursor"])
+    (reply,) = await back.events(1)
+    assert (reply["kind"], reply["subject"]) == ("REPLY", {"body": "Agreed"})
+    await back.silence(0.3)
+    await back.close()
