@@ -136,11 +136,31 @@ async def join_group(
     check_may_join(group, invited=invited)
     accepted = await netiquette.accepting(store, netiquette_version)
     if invited:
-        await store.invitations.respond(
-            invitation_id=membership_id(group_id, actor.id), status=InvitationStatus.ACCEPTED,
-            now=now,
-        )
+        assert invitation is not None
+        await _answer(store, actor, group, invitation, InvitationStatus.ACCEPTED, now)
     return await _add_member(store, group, actor, GroupRole.MEMBER, now, accepted)
+
+
+def _invitation_event(
+    kind: EventKind, actor: Actor, group: GroupDoc, invitation: InvitationDoc, now: datetime,
+) -> EventDoc:
+    """An event about an invitation: for the group's leaders, and whom it notifies."""
+    subject = {"group_id": invitation["group_id"], "user_id": invitation["user_id"],
+               "inviter_id": invitation["inviter_id"], "role": None}
+    return new_event(kind=kind, actor=actor, group=group, subject_kind="Invitation",
+                     subject=subject, now=now, extra={"to_status": invitation["status"]})
+
+
+async def _answer(
+    store: Store, actor: Actor, group: GroupDoc, invitation: InvitationDoc,
+    status: InvitationStatus, now: datetime,
+) -> InvitationDoc | None:
+    """Answer a pending invitation, with its event; None if it was answered meanwhile."""
+    event = _invitation_event(EventKind.INVITATION_ANSWERED, actor, group,
+                              {**invitation, "status": status.value}, now)
+    async with store.outbox() as outbox:
+        return await store.invitations.respond(
+            invitation_id=invitation["_id"], status=status, now=now, events=outbox.of(event))
 
 
 async def leave_group(
@@ -167,9 +187,13 @@ async def invite_member(
         raise ValidationFailed("userId", "This teacher is already a member")
     if await store.users.get(user_id=user_id) is None:
         raise NotFound("User", user_id)
-    return await store.invitations.invite(
-        group_id=group_id, user_id=user_id, inviter_id=actor.id, now=now
-    )
+    invitation: InvitationDoc = {"group_id": group_id, "user_id": user_id,
+                                 "inviter_id": actor.id, "status": InvitationStatus.PENDING}
+    event = _invitation_event(EventKind.INVITED, actor, group, invitation, now)
+    async with store.outbox() as outbox:
+        return await store.invitations.invite(group_id=group_id, user_id=user_id,
+                                              inviter_id=actor.id, now=now,
+                                              events=outbox.of(event))
 
 
 async def respond_to_invitation(
@@ -189,9 +213,7 @@ async def respond_to_invitation(
         require_active(group, "respondToInvitation")
         accepted = await netiquette.accepting(store, netiquette_version)
     status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
-    answered = await store.invitations.respond(
-        invitation_id=invitation_id, status=status, now=now
-    )
+    answered = await _answer(store, actor, group, invitation, status, now)
     if answered is None:
         raise InvalidTransition("ANSWERED", "respondToInvitation")
     if accept:

@@ -17,6 +17,8 @@ class NotificationKind(StrEnum):
     PROPOSAL_INFO_REQUESTED = "PROPOSAL_INFO_REQUESTED"
     GROUP_FLAGGED_INACTIVE = "GROUP_FLAGGED_INACTIVE"
     GROUP_EXEMPTED = "GROUP_EXEMPTED"
+    INVITED = "INVITED"
+    INVITATION_ANSWERED = "INVITATION_ANSWERED"
     ROLE_CHANGED = "ROLE_CHANGED"
     REMOVED_FROM_GROUP = "REMOVED_FROM_GROUP"
     REPLY = "REPLY"
@@ -57,6 +59,10 @@ def recipients(event: EventDoc) -> list[tuple[str, NotificationKind]]:
         told.append((owner, NotificationKind.GROUP_FLAGGED_INACTIVE))
     elif kind == EventKind.INACTIVITY_EXEMPTION_GRANTED:
         told.append((owner, NotificationKind.GROUP_EXEMPTED))
+    elif kind == EventKind.INVITED:
+        told.append((subject.get("user_id"), NotificationKind.INVITED))
+    elif kind == EventKind.INVITATION_ANSWERED:
+        told.append((subject.get("inviter_id"), NotificationKind.INVITATION_ANSWERED))
     elif kind == EventKind.MEMBER_ROLE_CHANGED:
         told.append((subject.get("user_id"), NotificationKind.ROLE_CHANGED))
     elif kind == EventKind.MEMBER_REMOVED:

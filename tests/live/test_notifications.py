@@ -36,20 +36,23 @@ async def test_a_role_change_is_one_notification_read_through_either_process(
     await membership.set_member_role(store=world.store, actor=OLGA,
                                      group_id=str(world.open["_id"]), user_id=MIA.id,
                                      role=GroupRole.MODERATOR, now=datetime.now(UTC))
+    def role_changes(found: Any) -> list[Any]:
+        return [edge for edge in found["notifications"]["edges"]
+                if edge["node"]["kind"] == "ROLE_CHANGED"]
+
     for _ in range(200):  # the notifiers follow the log: a poll or two
-        found = _ask(servers[1], token, NOTIFICATIONS)
-        if found["notifications"]["edges"]:
+        if role_changes(_ask(servers[1], token, NOTIFICATIONS)):
             break
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.5)  # time for a second, duplicate, notification to show, if any
     found = _ask(servers[0], token, NOTIFICATIONS)
-    assert [edge["node"] for edge in found["notifications"]["edges"]] == [
-        {"kind": "ROLE_CHANGED", "read": False, "actor": {"name": "Olga"},
-         "subject": {"role": "MODERATOR"}}]
-    assert found["me"]["unreadNotificationCount"] == found["notifications"]["unreadCount"] == 1
-    cursor = found["notifications"]["edges"][0]["cursor"]
-    assert _ask(servers[1], token, MARK, upTo=cursor)["markNotificationsRead"] == {
-        "marked": 1, "unreadCount": 0}
+    (changed,) = role_changes(found)
+    assert changed["node"] == {"kind": "ROLE_CHANGED", "read": False, "actor": {"name": "Olga"},
+                               "subject": {"role": "MODERATOR"}}
+    unread = found["notifications"]["unreadCount"]
+    assert found["me"]["unreadNotificationCount"] == unread >= 1
+    assert _ask(servers[1], token, MARK, upTo=changed["cursor"])["markNotificationsRead"] == {
+        "marked": unread, "unreadCount": 0}
 
 
 ADDED = """subscription($after: String) { notificationAdded(after: $after) {

@@ -89,3 +89,22 @@ async def test_a_reply_hidden_since_shows_nothing(store, clock):
     (shown,) = page.items
     assert shown.doc["kind"] == "REPLY"
     assert shown.event is None
+
+
+async def test_an_invitation_and_its_answer_notify_invitee_and_inviter(store, clock):
+    group = await active_group(store, clock(), OLGA)
+    await store.users.record(actor=MIA, now=clock())
+    invitation = await membership.invite_member(store=store, actor=OLGA,
+                                                group_id=str(group["_id"]), user_id="mia",
+                                                now=clock())
+    await membership.respond_to_invitation(store=store, actor=MIA,
+                                           invitation_id=invitation["_id"], accept=False,
+                                           now=clock())
+    await _notify_all(store)
+    assert await _kinds(store, MIA) == ["INVITED"]
+    page = await notifications.list_notifications(store=store, actor=OLGA, unread_only=False,
+                                                  page=PAGE)
+    answered, approved = page.items  # newest first
+    assert (answered.doc["kind"], approved.doc["kind"]) == ("INVITATION_ANSWERED",
+                                                            "PROPOSAL_APPROVED")
+    assert answered.event["to_status"] == "DECLINED"
