@@ -80,7 +80,7 @@ def lifespan_for(
             metrics.subscriptions.set_function(lambda: fanout.subscriber_count if fanout else 0)
             await fanout.start()
             if settings.notifier:
-                notifier = Notifier(store, fanout)
+                notifier = Notifier(store, clock, poll_interval=5 * settings.events_poll_interval)
                 await notifier.start()
             yield {"store": store, "users": UserRecorder(), "fanout": fanout}
         finally:

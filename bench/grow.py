@@ -139,15 +139,15 @@ async def grow(store: Store, size: Size, *, seed: int = 7,
         store=store, actor=members[n], group_id=group_ids[n], now=now())
         for n in range(size.groups)])
     progress(f"{size.groups} members")
-    # The CSS reviewer advises every tenth group; each country's NSS proposes every
-    # twentieth group of theirs for featuring.
+    # The CSS reviewer advises every fourth group, and each country's NSS proposes every
+    # fourth group of theirs for featuring: at S too, more than a page of each.
     await store.users.record(actor=CSS, now=start)
     await _in_batches([lambda n=n: oversight.assign_advisor(
         store=store, actor=CSS, group_id=group_ids[n], advisor_id=CSS.id, now=now())
-        for n in range(0, size.groups, 10)])
+        for n in range(0, size.groups, 4)])
     await _in_batches([lambda n=n: oversight.propose_for_featuring(
         store=store, actor=national_support(owners[n % len(owners)].country),
         group_id=group_ids[n], reason="Lively and growing", now=now())
-        for n in range(0, size.groups, 20)])
+        for n in range(2, size.groups, 4)])
     progress("advisors and candidates for featuring")
     return Community(group_ids, discussion_ids, long_id, owners)

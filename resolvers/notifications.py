@@ -8,11 +8,12 @@ from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import may_moderate
 from resolvers.domain.errors import ValidationFailed
 from resolvers.domain.events import EventDoc, seen_by
-from resolvers.domain.groups import may_view, require_actor
+from resolvers.domain.groups import require_actor
 from resolvers.domain.membership import GroupRole
 from resolvers.domain.notifications import (
     UNREAD_COUNTED_AT_MOST,
     NotificationDoc,
+    may_see_notified,
     notification_of,
     position_of,
     recipients,
@@ -50,9 +51,9 @@ async def _shown(store: Store, actor: Actor, docs: list[NotificationDoc]) -> lis
     shown = []
     for doc, event in zip(docs, events, strict=True):
         group = groups.get(event["group_id"])
+        role = roles.get(event["group_id"])
         view = None
-        if group is not None and may_view(actor, group):
-            role = roles.get(event["group_id"])
+        if group is not None and may_see_notified(actor, group, role, event):
             view = seen_by(event, moderates=may_moderate(actor, group, role))
         shown.append(Shown(doc, view))
     return shown

@@ -20,7 +20,8 @@ from typing import Protocol
 from pymongo.errors import ConnectionFailure
 
 from resolvers.domain.events import EventDoc
-from subscriptions.log import GAP, EventLog, seq_of
+from subscriptions.log import EventLog
+from subscriptions.reader import LogReader
 
 log = logging.getLogger(__name__)
 
@@ -57,18 +58,26 @@ class Fanout:
     log: EventLog
     clock: Callable[[], datetime]
     settings: FanoutSettings = field(default_factory=FanoutSettings)
-    position: int = 0  # every event up to here has been handed out (or marked a gap)
     # Told of each event handed out, with how many subscribers took it (metrics).
     observer: Callable[[EventDoc, int], None] | None = None
     _subscribers: set[Subscriber] = field(default_factory=set)
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _task: asyncio.Task[None] | None = None
-    _hole_seen: tuple[int, float] | None = None
+    _reader: LogReader = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._reader = LogReader(self.log, self.clock, gap_timeout=self.settings.gap_timeout,
+                                 batch=self.settings.batch)
+
+    @property
+    def position(self) -> int:
+        """Every event up to here has been handed out (or marked a gap)."""
+        return self._reader.position
 
     async def start(self) -> None:
         self.log.on_append(self.wake)
-        self.position = await self.log.head()
+        self._reader.position = await self.log.head()
         self._task = asyncio.create_task(self._run(), name="event-log-reader")
 
     async def stop(self) -> None:
@@ -139,26 +148,12 @@ class Fanout:
     async def _read(self, *, deliver: bool) -> None:
         """Hand out every event the log holds in an unbroken run after `position`."""
         while True:
-            events = await self.log.read_after(
-                self.position, limit=self.settings.batch, ids_only=not deliver
-            )
-            if deliver:
-                await self.log.with_current(events)
-            for event in events:
-                seq = seq_of(event)
-                if seq != self.position + 1:
-                    # Numbers that retention removed are passed at once, never waited on.
-                    self.position = max(self.position, await self.log.pruned_through())
-                    if seq <= self.position:
-                        continue
-                if seq != self.position + 1:
-                    await self._hole(self.position + 1)
-                    return
-                self.position = seq
-                self._hole_seen = None
-                if deliver and event["kind"] != GAP:
+            for event in await self._reader.next_run(full=deliver, current=deliver):
+                if deliver:
                     self._hand_out(event)
-            if len(events) < self.settings.batch:
+            if self._reader.waiting:
+                self.wake()  # look again soon
+            if not self._reader.more:
                 return
 
     def _hand_out(self, event: EventDoc) -> None:
@@ -169,17 +164,6 @@ class Fanout:
                 taken += 1
         if self.observer is not None:
             self.observer(event, taken)
-
-    async def _hole(self, seq: int) -> None:
-        """A number taken but not yet written: wait for it, then give up on it."""
-        now = asyncio.get_running_loop().time()
-        if self._hole_seen is None or self._hole_seen[0] != seq:
-            self._hole_seen = (seq, now)
-            self.wake()  # look again soon
-            return
-        if now - self._hole_seen[1] >= self.settings.gap_timeout:
-            await self.log.fill_gap(seq, self.clock())
-            self.wake()
 
     async def _maintain(self) -> None:
         now = self.clock()

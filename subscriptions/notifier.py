@@ -1,48 +1,33 @@
 """The notifier: follows the event log and stores the notifications each event makes
 (`resolvers.notifications`), outside the request that wrote the event. Every process runs
 one; a notification is stored once whichever stores it, and the notifier's place in the log
-is kept in the database, so none is lost across restarts."""
+is kept in the database, so none is lost across restarts. It reads the log on its own, so
+that subscriptions keep the fanout's ways (it sleeps while nobody listens)."""
 
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
-from resolvers.domain.events import EventDoc
-from resolvers.domain.membership import Standing
 from resolvers.notifications import notify
 from resolvers.store import Store
-from subscriptions.fanout import Fanout
-from subscriptions.log import seq_of
-from subscriptions.stream import Decision, ResyncRequired, cursor_at, stream
+from subscriptions.reader import LogReader
 
 log = logging.getLogger("agora.notifier")
-_SYSTEM = Standing(role=None, oversees=True, owns=False)  # sees every event as it happened
-
-
-class _EveryEvent:
-    """The notifier's watch: every event, as it happened."""
-
-    def wants(self, event: EventDoc) -> bool:
-        return True
-
-    async def refresh(self) -> None:
-        pass
-
-    def decide(self, event: EventDoc, *, live: bool) -> Decision:
-        return Decision.DELIVER
-
-    def standing(self, event: EventDoc) -> Standing:
-        return _SYSTEM
 
 
 class Notifier:
-    def __init__(self, store: Store, fanout: Fanout, *, retry_after: float = 1.0) -> None:
+    def __init__(self, store: Store, clock: Callable[[], datetime], *,
+                 poll_interval: float = 0.5, gap_timeout: float = 2.0) -> None:
         self._store = store
-        self._fanout = fanout
-        self._retry_after = retry_after
+        self._reader = LogReader(store.events, clock, gap_timeout=gap_timeout)
+        self._poll_interval = poll_interval
+        self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        self._store.events.on_append(self._wake.set)  # a write through this process
         self._task = asyncio.create_task(self._run(), name="notifier")
 
     async def stop(self) -> None:
@@ -53,24 +38,36 @@ class Notifier:
             self._task = None
 
     async def _run(self) -> None:
+        started = False
         while True:
             try:
-                await self._follow()
+                if not started:
+                    await self._start_at_saved_place()
+                    started = True
+                await self._catch_up()
             except asyncio.CancelledError:
                 raise
-            except ResyncRequired:  # retention removed what it had not read: go on from now
-                await self._store.notifications.advance(seq=await self._store.events.head())
             except Exception as error:  # the database may be away for a moment
                 log.warning("notifier (retrying): %s", error)
-                await asyncio.sleep(self._retry_after)
+            wait = 0.05 if self._reader.waiting else self._poll_interval
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), wait)
+            self._wake.clear()
 
-    async def _follow(self) -> None:
-        store = self._store
-        position = await store.notifications.position()
+    async def _start_at_saved_place(self) -> None:
+        notifications = self._store.notifications
+        position = await notifications.position()
         if position is None:  # its first run: from now on
-            position = await store.events.head()
-            await store.notifications.advance(seq=position)
-        async for delivery in stream(fanout=self._fanout, log=store.events,
-                                     watch=_EveryEvent(), after=cursor_at(position)):
-            await notify(store, delivery.event)
-            await store.notifications.advance(seq=seq_of(delivery.event))
+            position = await self._store.events.head()
+            await notifications.advance(seq=position)
+        self._reader.position = position
+
+    async def _catch_up(self) -> None:
+        while True:
+            before = self._reader.position
+            for event in await self._reader.next_run():
+                await notify(self._store, event)
+            if self._reader.position != before:
+                await self._store.notifications.advance(seq=self._reader.position)
+            if not self._reader.more:
+                return

@@ -13,9 +13,9 @@ from resolvers.domain.events import (
     may_receive,
     role_after,
 )
-from resolvers.domain.groups import may_view, oversees
+from resolvers.domain.groups import oversees
 from resolvers.domain.membership import LEADERS, GroupRole, Standing, standing
-from resolvers.domain.notifications import notifies
+from resolvers.domain.notifications import may_see_notified, notifies
 from subscriptions.stream import Decision, StreamEnded
 
 _ENDINGS = {
@@ -138,7 +138,8 @@ class NotificationWatch:
                 self.roles.pop(event["group_id"], None)
             else:
                 self.roles[event["group_id"]] = role
-        if not notifies(event, self.actor.id) or not may_view(self.actor, event["group"]):
+        if not notifies(event, self.actor.id) or not may_see_notified(
+                self.actor, event["group"], self.roles.get(event["group_id"]), event):
             return Decision.SKIP
         return Decision.DELIVER
 

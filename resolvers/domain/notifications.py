@@ -5,8 +5,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypedDict, cast
 
-from resolvers.domain.events import CURSOR_PREFIX, EventDoc, EventKind
-from resolvers.domain.groups import GroupStatus
+from resolvers.domain.actors import Actor
+from resolvers.domain.events import CURSOR_PREFIX, EventDoc, EventKind, is_post_event
+from resolvers.domain.groups import GroupDoc, GroupStatus, may_view
+from resolvers.domain.membership import GroupRole, may_read_content
 
 UNREAD_COUNTED_AT_MOST = 1_000  # beyond this a client shows "1,000+"
 
@@ -73,6 +75,15 @@ def recipients(event: EventDoc) -> list[tuple[str, NotificationKind]]:
         told.append((subject.get("reporter_id"), NotificationKind.REPORT_RESOLVED))
     actor = (event.get("actor") or {}).get("id")
     return [(user, why) for user, why in told if user is not None and user != actor]
+
+
+def may_see_notified(actor: Actor, group: GroupDoc, role: GroupRole | None,
+                     event: EventDoc) -> bool:
+    """Whether the one `event` notifies may see what it is about, now: the group, and of a
+    post's event, the group's content."""
+    if is_post_event(event):
+        return may_read_content(actor, group, role)
+    return may_view(actor, group)
 
 
 def notifies(event: EventDoc, user_id: str) -> bool:

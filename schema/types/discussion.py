@@ -260,20 +260,26 @@ class Report(relay.Node):
     def target_kind(self) -> ReportTarget:
         return target_of(self.doc.get("target_kind"))
 
-    @strawberry.field(description="The reported post; null for a report on something else, or "
-                      "once the post is gone.", metadata=declare(Audience.EVERYONE))
+    @strawberry.field(description="The reported post, for those who handle the report; null "
+                      "for a report on something else, or once the post is gone.",
+                      metadata=declare(Audience.STANDING))
     async def post(self, info: Info) -> Post | None:
-        if target_of(self.doc.get("target_kind")) is not ReportTarget.POST:
+        target = target_of(self.doc.get("target_kind"))
+        if target is not ReportTarget.POST or not await _moderates(
+                info, self.doc["group_id"], target):
             return None
         return await _post(info, self.doc["target_id"])
 
-    @strawberry.field(description="What was reported, as it stands now; null once it is gone.",
-                      metadata=declare(Audience.EVERYONE))
+    @strawberry.field(description="What was reported, as it stands now, for those who handle "
+                      "the report; null once it is gone.", metadata=declare(Audience.STANDING))
     async def target(self, info: Info) -> ReportedObject | None:
         from schema.types.group import Group
 
         store, ident = info.context.store, self.doc["target_id"]
-        match target_of(self.doc.get("target_kind")):
+        target = target_of(self.doc.get("target_kind"))
+        if not await _moderates(info, self.doc["group_id"], target):
+            return None  # its reporter, told it was resolved, sees it no more than others
+        match target:
             case ReportTarget.POST:
                 return await _post(info, ident)
             case ReportTarget.DISCUSSION:
