@@ -115,7 +115,15 @@ async def start_discussion(
         await _insert_post(store, outbox, actor, group,
                            _new_post(actor, discussion, body, None, now, None), now)
         await record_activity(store, group, now)
+    await _follow(store, actor, discussion, now)
     return discussion
+
+
+async def _follow(store: Store, actor: Actor, discussion: DiscussionDoc, now: datetime) -> None:
+    """Who starts a discussion or posts in it follows it, unless they muted it."""
+    await store.follows.set(discussion_id=str(discussion["_id"]),
+                            group_id=discussion["group_id"], user_id=actor.id, muted=False,
+                            now=now, keep_muted=True)
 
 
 async def existing_discussion(store: Store, discussion_id: str) -> DiscussionDoc:
@@ -166,6 +174,7 @@ async def add_post(
             return _retried(post, discussion)
         await store.discussions.count_post(discussion_id=discussion["_id"], now=now)
         await record_activity(store, group, now)
+    await _follow(store, actor, discussion, now)
     return post
 
 

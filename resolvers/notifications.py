@@ -3,33 +3,58 @@ marking them. Each is shown as the reader may see it when they read it: a notifi
 post hidden since, or of a group they may no longer see, shows no subject."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from resolvers.discussions import read_discussion
 from resolvers.domain.actors import Actor
-from resolvers.domain.discussions import may_moderate
-from resolvers.domain.errors import ValidationFailed
-from resolvers.domain.events import EventDoc, seen_by
-from resolvers.domain.groups import require_actor
+from resolvers.domain.discussions import DiscussionDoc, may_moderate
+from resolvers.domain.errors import Forbidden, NotFound, ValidationFailed
+from resolvers.domain.events import EventDoc, EventKind, seen_by
+from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole
 from resolvers.domain.notifications import (
     UNREAD_COUNTED_AT_MOST,
+    Following,
     NotificationDoc,
+    NotificationKind,
+    NotifyLevel,
     may_see_notified,
     notification_of,
     position_of,
+    post_followers,
     recipients,
     seq_at,
 )
 from resolvers.domain.paging import PageRequest, Slice
+from resolvers.groups import visible_group
 from resolvers.store import Store
 
 
 async def notify(store: Store, event: EventDoc) -> int:
-    """Store the notifications `event` makes, once each however often it is called; how
-    many were new."""
+    """Store the notifications `event` makes, once each however often it is called, and one
+    per user (a reply to a follower is a reply); how many were new."""
+    told = recipients(event)
+    if event["kind"] == EventKind.POST_ADDED:
+        told += post_followers(event, await following(store, event))
     made = 0
-    for user_id, kind in recipients(event):
+    for user_id, kind in dict(reversed(told)).items():  # the first reason given wins
         made += await store.notifications.add(doc=notification_of(event, user_id, kind))
     return made
+
+
+async def following(store: Store, event: EventDoc) -> Following:
+    """Who follows, or muted, the discussion of a post's event, and who watches its group
+    at which level."""
+    follows = await store.follows.of_discussion(discussion_id=event["discussion_id"])
+    group_id = event["group_id"]
+    return Following(
+        followers=frozenset(doc["user_id"] for doc in follows if not doc.get("muted")),
+        muted=frozenset(doc["user_id"] for doc in follows if doc.get("muted")),
+        at_all=frozenset(await store.memberships.at_level(group_id=group_id,
+                                                          level=NotifyLevel.ALL)),
+        at_none=frozenset(await store.memberships.at_level(group_id=group_id,
+                                                           level=NotifyLevel.NONE)),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +87,8 @@ async def _shown(store: Store, actor: Actor, docs: list[NotificationDoc]) -> lis
 def made_now(event: EventDoc, actor: Actor) -> Shown:
     """`actor`'s notification of `event`, which they may see as it is (a live delivery),
     as the notifier stores it."""
-    kind = next(kind for user, kind in recipients(event) if user == actor.id)
+    kind = next((kind for user, kind in recipients(event) if user == actor.id),
+                NotificationKind.NEW_POST)
     return Shown(notification_of(event, actor.id, kind), event)
 
 
@@ -97,3 +123,30 @@ async def mark_read(
     except ValueError:
         raise ValidationFailed("upTo", "upTo is not a cursor of your notifications") from None
     return await store.notifications.mark_read(user_id=actor.id, up_to=seq, ids=ids)
+
+
+async def follow_discussion(
+    *, store: Store, actor: Actor | None, discussion_id: str, muted: bool, now: datetime,
+) -> DiscussionDoc:
+    """Follow a discussion one may read (told of its new posts), or mute it (told of none,
+    whatever one's level in its group)."""
+    actor = require_actor(actor)
+    found = await read_discussion(store=store, actor=actor, discussion_id=discussion_id)
+    if found is None:
+        raise NotFound("Discussion", discussion_id)
+    discussion, _, _ = found
+    await store.follows.set(discussion_id=discussion_id, group_id=discussion["group_id"],
+                            user_id=actor.id, muted=muted, now=now)
+    return discussion
+
+
+async def set_notify_level(
+    *, store: Store, actor: Actor | None, group_id: str, level: NotifyLevel,
+) -> GroupDoc:
+    """A member chooses of which new posts in the group they are told."""
+    actor = require_actor(actor)
+    group = await visible_group(store, actor, group_id)
+    if not await store.memberships.set_notify_level(group_id=group_id, user_id=actor.id,
+                                                    level=NotifyLevel(level).value):
+        raise Forbidden("Only the group's members choose how they follow it")
+    return group

@@ -9,12 +9,12 @@ from resolvers.domain.events import EventKind
 from resolvers.domain.groups import GroupOrder, GroupStatus, Participation
 from resolvers.domain.inactivity import InactivityRule
 from resolvers.domain.membership import GroupRole, InvitationStatus
-from resolvers.domain.notifications import NotificationKind
+from resolvers.domain.notifications import NotificationKind, NotifyLevel
 from resolvers.domain.oversight import FeaturingStatus
 from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus, ReportTarget
 
 ENUMS = (EventKind, FeaturingStatus, GroupOrder, GroupRole, GroupStatus, InactivityRule,
-         InvitationStatus, NotificationKind, PageKind, Participation, ReadinessItem,
+         InvitationStatus, NotificationKind, NotifyLevel, PageKind, Participation, ReadinessItem,
          ReportAction, ReportReason, ReportStatus, ReportTarget, Role)
 for enum in ENUMS:
     strawberry.enum(enum)

@@ -11,6 +11,7 @@ from resolvers.domain.errors import NotFound
 from resolvers.domain.forms import FormChanges, GroupForm
 from resolvers.domain.groups import GroupStatus, Participation
 from resolvers.domain.membership import GroupRole
+from resolvers.domain.notifications import NotifyLevel
 from resolvers.domain.reports import ReportAction, ReportReason, ReportTarget
 
 
@@ -379,3 +380,13 @@ class MarkNotificationsReadInput:
     up_to: str | None = strawberry.field(
         default=None, description="A cursor of the notifications list: it and all older.")
     ids: list[strawberry.ID] | None = None
+
+
+@strawberry.input
+class FollowDiscussionInput:
+    discussion_id: relay.GlobalID
+
+
+@strawberry.input
+class SetNotifyLevelInput(GroupInput):
+    level: NotifyLevel

@@ -3,12 +3,24 @@
 import strawberry
 
 from resolvers import notifications
+from resolvers.domain.notifications import NotifyLevel
 from resolvers.domain.paging import decode_cursor
 from schema.context import Info
 from schema.errors import answer
-from schema.inputs import MarkNotificationsReadInput
-from schema.payloads import MarkNotificationsReadPayload
+from schema.inputs import (
+    FollowDiscussionInput,
+    MarkNotificationsReadInput,
+    SetNotifyLevelInput,
+    node_id,
+)
+from schema.payloads import (
+    FollowDiscussionPayload,
+    MarkNotificationsReadPayload,
+    SetNotifyLevelPayload,
+)
 from schema.permissions import IsAuthenticated
+from schema.types.discussion import Discussion
+from schema.types.group import Group
 from schema.types.notification import Notification, NotificationConnection, NotificationsRead
 
 
@@ -43,3 +55,34 @@ class NotificationMutation:
             ids=None if input.ids is None else [str(ident) for ident in input.ids])
         return NotificationsRead(marked=marked, unread_count=await notifications.unread_count(
             store=ctx.store, actor=ctx.viewer))
+
+    @strawberry.mutation(description="Follow a discussion: be told of its new posts. Who "
+                         "starts a discussion or posts in it follows it already.")
+    async def follow_discussion(
+        self, info: Info, input: FollowDiscussionInput
+    ) -> FollowDiscussionPayload:
+        return await _follow(info, input, muted=False)
+
+    @strawberry.mutation(description="Mute a discussion: be told of none of its new posts, "
+                         "whatever your level in its group.")
+    async def mute_discussion(
+        self, info: Info, input: FollowDiscussionInput
+    ) -> FollowDiscussionPayload:
+        return await _follow(info, input, muted=True)
+
+    @strawberry.mutation(description="Of which new posts in a group you are told: ALL, those "
+                         "of the discussions you follow (FOLLOWED, the default), or NONE.")
+    async def set_group_notify_level(
+        self, info: Info, input: SetNotifyLevelInput
+    ) -> SetNotifyLevelPayload:
+        ctx = info.context
+        return Group.from_doc(await notifications.set_notify_level(
+            store=ctx.store, actor=ctx.viewer, group_id=node_id(input.group_id, "Group"),
+            level=NotifyLevel(input.level)))
+
+
+async def _follow(info: Info, input: FollowDiscussionInput, *, muted: bool) -> Discussion:
+    ctx = info.context
+    return Discussion.from_doc(await notifications.follow_discussion(
+        store=ctx.store, actor=ctx.viewer,
+        discussion_id=node_id(input.discussion_id, "Discussion"), muted=muted, now=ctx.now()))

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     SetNetiquettePayload = Netiquette | Error
     AcceptNetiquettePayload = Netiquette | Error
     MarkNotificationsReadPayload = NotificationsRead | Error
+    FollowDiscussionPayload = Discussion | Error
+    SetNotifyLevelPayload = Group | Error
     StartDiscussionPayload = Discussion | Error
     LockDiscussionPayload = Discussion | Error
     PinDiscussionPayload = Discussion | Error
@@ -89,6 +91,8 @@ else:
     AcceptNetiquettePayload = payload_union("AcceptNetiquettePayload", Netiquette)
     MarkNotificationsReadPayload = payload_union("MarkNotificationsReadPayload",
                                                  NotificationsRead)
+    FollowDiscussionPayload = payload_union("FollowDiscussionPayload", Discussion)
+    SetNotifyLevelPayload = payload_union("SetNotifyLevelPayload", Group)
     StartDiscussionPayload = payload_union("StartDiscussionPayload", Discussion)
     LockDiscussionPayload = payload_union("LockDiscussionPayload", Discussion)
     PinDiscussionPayload = payload_union("PinDiscussionPayload", Discussion)

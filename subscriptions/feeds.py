@@ -14,7 +14,7 @@ from resolvers.membership import role_of
 from resolvers.store import Store
 from subscriptions.fanout import Fanout
 from subscriptions.stream import Delivery, stream
-from subscriptions.watches import FeedWatch, GroupWatch, NotificationWatch
+from subscriptions.watches import FeedWatch, Followed, GroupWatch, NotificationWatch
 
 # What a client showing a stream of new posts needs: the posts, and what to take down.
 POST_KINDS = frozenset({EventKind.POST_ADDED, EventKind.POST_HIDDEN, EventKind.POST_DELETED})
@@ -133,5 +133,15 @@ async def notification_added(
 ) -> AsyncIterator[Delivery]:
     """The events that notify the caller, as they happen, each as they may see it then."""
     actor = require_actor(actor)
-    watch = NotificationWatch(actor=actor, current_roles=lambda: _roles(store, actor))
+    watch = NotificationWatch(actor=actor, current_roles=lambda: _roles(store, actor),
+                              current_followed=lambda: _followed(store, actor))
     return stream(fanout=fanout, log=store.events, watch=watch, after=after)
+
+
+async def _followed(store: Store, actor: Actor) -> Followed:
+    follows = await store.follows.of_user(user_id=actor.id)
+    return Followed(
+        discussions=frozenset(doc["discussion_id"] for doc in follows if not doc.get("muted")),
+        muted=frozenset(doc["discussion_id"] for doc in follows if doc.get("muted")),
+        levels=await store.memberships.levels_by_group(user_id=actor.id),
+    )

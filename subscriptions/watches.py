@@ -3,7 +3,7 @@ receive. A watch's state (the subscriber's roles) is read when its stream starts
 the live log, so every decision is made with the standing the subscriber has at delivery."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from resolvers.domain.actors import Actor
 from resolvers.domain.events import (
@@ -15,7 +15,13 @@ from resolvers.domain.events import (
 )
 from resolvers.domain.groups import oversees
 from resolvers.domain.membership import LEADERS, GroupRole, Standing, standing
-from resolvers.domain.notifications import may_see_notified, notifies
+from resolvers.domain.notifications import (
+    Following,
+    NotifyLevel,
+    may_see_notified,
+    notifies,
+    post_followers,
+)
 from subscriptions.stream import Decision, StreamEnded
 
 _ENDINGS = {
@@ -116,20 +122,51 @@ class FeedWatch:
         return standing(self.actor, event["group"], self.roles.get(event["group_id"]))
 
 
+@dataclass(frozen=True, slots=True)
+class Followed:
+    """What a subscriber follows: discussions, mutes, and their level in each group."""
+
+    discussions: frozenset[str] = frozenset()
+    muted: frozenset[str] = frozenset()
+    levels: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass(eq=False)
 class NotificationWatch:
     """The subscriber's notifications, made from each event as the notifier makes them, of
-    what they may see of it at delivery. `roles` is kept as in `FeedWatch`."""
+    what they may see of it at delivery. `roles` is kept as in `FeedWatch`; what they follow
+    is read when the stream starts, and grows as they post."""
 
     actor: Actor
     current_roles: Callable[[], Awaitable[dict[str, GroupRole]]]
+    current_followed: Callable[[], Awaitable[Followed]]
     roles: dict[str, GroupRole] = field(default_factory=dict)
+    followed: Followed = field(default_factory=Followed)
+
+    def _notified(self, event: EventDoc) -> bool:
+        if notifies(event, self.actor.id):
+            return True
+        if event["kind"] != EventKind.POST_ADDED:
+            return False
+        following = self.followed
+        discussion, level = event.get("discussion_id"), following.levels.get(event["group_id"])
+        watchers = frozenset({self.actor.id}) if (
+            discussion in following.discussions or level == NotifyLevel.ALL) else frozenset()
+        unwatched = frozenset({self.actor.id}) if (
+            discussion in following.muted or level == NotifyLevel.NONE) else frozenset()
+        return bool(post_followers(event, Following(followers=watchers, muted=unwatched)))
 
     def wants(self, event: EventDoc) -> bool:
-        return notifies(event, self.actor.id) or concerns_user(event, self.actor.id)
+        """Cheap, and asked as events are handed out, before `decide` has seen the ones
+        before: a new post in one of the subscriber's groups may concern a discussion they
+        just started, so `decide` judges it."""
+        return (self._notified(event) or concerns_user(event, self.actor.id)
+                or _posted_by(event, self.actor.id)
+                or (event["kind"] == EventKind.POST_ADDED and event["group_id"] in self.roles))
 
     async def refresh(self) -> None:
         self.roles = await self.current_roles()
+        self.followed = await self.current_followed()
 
     def decide(self, event: EventDoc, *, live: bool) -> Decision:
         if live and concerns_user(event, self.actor.id):
@@ -138,10 +175,20 @@ class NotificationWatch:
                 self.roles.pop(event["group_id"], None)
             else:
                 self.roles[event["group_id"]] = role
-        if not notifies(event, self.actor.id) or not may_see_notified(
+        if live and _posted_by(event, self.actor.id):  # who posts follows, unless muted
+            discussion = event.get("discussion_id") or str(event["subject"]["_id"])
+            if discussion not in self.followed.muted:
+                self.followed = replace(self.followed,
+                                        discussions=self.followed.discussions | {discussion})
+        if not self._notified(event) or not may_see_notified(
                 self.actor, event["group"], self.roles.get(event["group_id"]), event):
             return Decision.SKIP
         return Decision.DELIVER
 
     def standing(self, event: EventDoc) -> Standing:
         return standing(self.actor, event["group"], self.roles.get(event["group_id"]))
+
+
+def _posted_by(event: EventDoc, user_id: str) -> bool:
+    return event["kind"] in (EventKind.POST_ADDED, EventKind.DISCUSSION_STARTED) and (
+        (event.get("actor") or {}).get("id") == user_id)

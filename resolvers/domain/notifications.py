@@ -1,6 +1,7 @@
 """Notifications: which events each user is told of, stored for them to read later (a phone
 cannot keep a socket open), and what a notification may show when it is read."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypedDict, cast
@@ -25,6 +26,16 @@ class NotificationKind(StrEnum):
     REMOVED_FROM_GROUP = "REMOVED_FROM_GROUP"
     REPLY = "REPLY"
     REPORT_RESOLVED = "REPORT_RESOLVED"
+    NEW_POST = "NEW_POST"  # in a discussion one follows, or a group one watches
+
+
+class NotifyLevel(StrEnum):
+    """Of which new posts in a group a member is told, like Discourse's watching, tracking
+    and muted."""
+
+    ALL = "ALL"  # every new post
+    FOLLOWED = "FOLLOWED"  # those in the discussions they follow (the default)
+    NONE = "NONE"  # none
 
 
 class NotificationDoc(TypedDict, total=False):
@@ -84,6 +95,30 @@ def may_see_notified(actor: Actor, group: GroupDoc, role: GroupRole | None,
     if is_post_event(event):
         return may_read_content(actor, group, role)
     return may_view(actor, group)
+
+
+@dataclass(frozen=True, slots=True)
+class Following:
+    """Who may be told of a new post in one discussion, besides those it replies to or
+    mentions: its followers, its muters, and the members of its group at each level."""
+
+    followers: frozenset[str] = frozenset()
+    muted: frozenset[str] = frozenset()
+    at_all: frozenset[str] = frozenset()
+    at_none: frozenset[str] = frozenset()
+
+    def told(self) -> frozenset[str]:
+        return (self.followers | self.at_all) - self.muted - self.at_none
+
+
+def post_followers(event: EventDoc, following: Following) -> list[tuple[str, NotificationKind]]:
+    """Those told of a new post as followers of its discussion or watchers of its group,
+    never its author."""
+    if event["kind"] != EventKind.POST_ADDED:
+        return []
+    author = (event.get("actor") or {}).get("id")
+    return [(user, NotificationKind.NEW_POST) for user in sorted(following.told())
+            if user != author]
 
 
 def notifies(event: EventDoc, user_id: str) -> bool:

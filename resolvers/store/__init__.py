@@ -6,6 +6,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from resolvers.store.candidates import CandidateStore
 from resolvers.store.discussions import DiscussionStore
+from resolvers.store.follows import FollowStore
 from resolvers.store.groups import GroupStore
 from resolvers.store.invitations import InvitationStore
 from resolvers.store.memberships import MembershipStore
@@ -28,6 +29,7 @@ class Store:
         self.db = db
         self.candidates = CandidateStore(db["featuring_candidates"])
         self.discussions = DiscussionStore(db["discussions"])
+        self.follows = FollowStore(db["follows"])
         self.groups = GroupStore(db["groups"])
         self.invitations = InvitationStore(db["invitations"])
         self.memberships = MembershipStore(db["memberships"])
@@ -69,9 +71,10 @@ class Store:
     async def ensure_indexes(self) -> None:
         """Create every index; running it again changes nothing."""
         for part in (
-            self.candidates, self.discussions, self.events, self.groups, self.invitations,
-            self.memberships, self.moderation_log, self.netiquette, self.notifications,
-            self.pages, self.posts, self.rate_limits, self.reports, self.users,
+            self.candidates, self.discussions, self.events, self.follows, self.groups,
+            self.invitations, self.memberships, self.moderation_log, self.netiquette,
+            self.notifications, self.pages, self.posts, self.rate_limits, self.reports,
+            self.users,
         ):
             await part.ensure_indexes()
 

@@ -28,6 +28,7 @@ class MembershipDoc(TypedDict, total=False):
     joined_seq: str  # the order members are listed in
     left_at: datetime | None
     netiquette_version: int | None  # the version of the netiquette accepted on joining
+    notify_level: str  # a NotifyLevel: of which new posts in the group they are told
     outbox: list[dict[str, Any]]  # events waiting to enter the log
 
 _CURRENT = {"role": {"$ne": None}}
@@ -46,6 +47,8 @@ class MembershipStore(HoldsEvents[MembershipDoc]):
         await self._collection.create_index([("group_id", ASCENDING), ("joined_seq", ASCENDING)])
         await self._collection.create_index([("group_id", ASCENDING), ("role", ASCENDING)])
         await self._collection.create_index([("user_id", ASCENDING), ("group_id", ASCENDING)])
+        await self._collection.create_index([("group_id", ASCENDING),
+                                             ("notify_level", ASCENDING)])
 
     async def add(
         self, *, group_id: str, user_id: str, role: str, now: datetime,
@@ -80,6 +83,19 @@ class MembershipStore(HoldsEvents[MembershipDoc]):
             self._hold(events, ended["_id"])
         return ended
 
+    async def set_notify_level(self, *, group_id: str, user_id: str, level: str) -> bool:
+        """False if they are not a member."""
+        result = await self._collection.update_one(
+            {"_id": membership_id(group_id, user_id), **_CURRENT},
+            {"$set": {"notify_level": level}})
+        return result.matched_count == 1
+
+    async def at_level(self, *, group_id: str, level: str) -> list[str]:
+        """The members told of new posts in the group at `level`."""
+        found = self._collection.find({"group_id": group_id, "notify_level": level, **_CURRENT},
+                                      {"user_id": 1})
+        return [doc["user_id"] async for doc in found]
+
     async def get(self, *, group_id: str, user_id: str) -> MembershipDoc | None:
         return await self._by_id(membership_id(group_id, user_id))
 
@@ -109,6 +125,12 @@ class MembershipStore(HoldsEvents[MembershipDoc]):
         """The groups in which `user_id` holds one of `roles`."""
         query = {"user_id": user_id, "role": {"$in": roles}}
         return [doc["group_id"] for doc in await self._collection.find(query).to_list()]
+
+    async def levels_by_group(self, *, user_id: str) -> dict[str, str]:
+        """The groups where `user_id` chose a level of notification, with the level."""
+        query = {"user_id": user_id, "notify_level": {"$exists": True}, **_CURRENT}
+        found = self._collection.find(query, {"group_id": 1, "notify_level": 1})
+        return {doc["group_id"]: doc["notify_level"] async for doc in found}
 
     async def roles_by_group(self, *, user_id: str) -> dict[str, str]:
         """Every group `user_id` belongs to, with their role in it."""

@@ -80,3 +80,18 @@ async def test_notifications_arrive_live_and_resume_after_a_cursor(servers, toke
     assert (reply["kind"], reply["subject"]) == ("REPLY", {"body": "Agreed"})
     await back.silence(0.3)
     await back.close()
+
+
+async def test_a_new_post_reaches_the_follower_live(servers, tokens, world):
+    mia = await listen(servers, tokens, MIA, ADDED)
+    thread = await discussions.start_discussion(
+        store=world.store, actor=MIA, group_id=str(world.open["_id"]), title="Field trips",
+        body="Where to?", now=datetime.now(UTC), limits=LIMITS)
+    await discussions.add_post(store=world.store, actor=OLGA,
+                               discussion_id=str(thread["_id"]), body="The science museum",
+                               reply_to_id=None, client_mutation_id=None,
+                               now=datetime.now(UTC), limits=LIMITS)
+    (told,) = await mia.events(1)
+    assert (told["kind"], told["subject"]) == ("NEW_POST", {"body": "The science museum"})
+    await mia.silence(0.3)
+    await mia.close()

@@ -5,7 +5,7 @@ from resolvers import discussions, groups, membership, moderation, notifications
 from resolvers.domain.actors import Role
 from resolvers.domain.groups import GroupAction
 from resolvers.domain.membership import GroupRole
-from resolvers.domain.notifications import position_of
+from resolvers.domain.notifications import NotifyLevel, position_of
 from resolvers.domain.paging import PageRequest
 from resolvers.domain.rate_limits import RateLimits
 from tests.conftest import actor
@@ -17,9 +17,14 @@ LIMITS = RateLimits({})
 PAGE = PageRequest(first=50, after=None, default_size=20, max_size=100)
 
 
-async def _notify_all(store) -> int:
-    return sum([await notifications.notify(store, event)
-                for event in await store.events.read_after(0, limit=1000)])
+async def _notify_all(store, *, again: bool = False) -> int:
+    """What the notifier does: each event since its place (or all, `again`), once."""
+    after = 0 if again else (await store.notifications.position() or 0)
+    events = await store.events.read_after(after, limit=1000)
+    made = sum([await notifications.notify(store, event) for event in events])
+    if events:
+        await store.notifications.advance(seq=int(events[-1]["_id"]))
+    return made
 
 
 async def _kinds(store, who, unread_only=False):
@@ -34,7 +39,7 @@ async def test_a_proposer_hears_of_the_decision_once(store, clock):
     await groups.transition_group(store=store, actor=CSS, group_id=str(proposal["_id"]),
                                   action=GroupAction.APPROVE, message="Welcome", now=clock())
     assert await _notify_all(store) == 1
-    assert await _notify_all(store) == 0  # however often the log is read again
+    assert await _notify_all(store, again=True) == 0  # however often the log is read again
     assert await _kinds(store, OLGA) == ["PROPOSAL_APPROVED"]
     assert await _kinds(store, CSS) == []
 
@@ -108,3 +113,32 @@ async def test_an_invitation_and_its_answer_notify_invitee_and_inviter(store, cl
     assert (answered.doc["kind"], approved.doc["kind"]) == ("INVITATION_ANSWERED",
                                                             "PROPOSAL_APPROVED")
     assert answered.event["to_status"] == "DECLINED"
+
+
+async def test_followers_and_watchers_hear_of_new_posts_and_muters_do_not(store, clock):
+    group = await active_group(store, clock(), OLGA)
+    gid = str(group["_id"])
+    tom, ana, zoe = actor("tom"), actor("ana"), actor("zoe")
+    for person in (MIA, tom, ana, zoe):
+        await membership.join_group(store=store, actor=person, group_id=gid, now=clock())
+    await notifications.set_notify_level(store=store, actor=tom, group_id=gid,
+                                         level=NotifyLevel.ALL)
+    await notifications.set_notify_level(store=store, actor=zoe, group_id=gid,
+                                         level=NotifyLevel.NONE)
+    thread = await discussions.start_discussion(store=store, actor=MIA, group_id=gid,
+                                                title="Ideas", body="Mine", now=clock(),
+                                                limits=LIMITS)
+    await _notify_all(store)
+    tid = str(thread["_id"])
+    for who, muted in ((ana, True), (zoe, False)):
+        await notifications.follow_discussion(store=store, actor=who, discussion_id=tid,
+                                              muted=muted, now=clock())
+    await discussions.add_post(store=store, actor=OLGA, discussion_id=tid, body="Welcome",
+                               reply_to_id=None, client_mutation_id=None, now=clock(),
+                               limits=LIMITS)
+    await _notify_all(store)
+    heard = {who.id: await _kinds(store, who) for who in (MIA, tom, ana, zoe)}
+    # Tom watches every post of the group: Mia's opening one too.
+    assert heard == {"mia": ["NEW_POST"], "tom": ["NEW_POST", "NEW_POST"], "ana": [],
+                     "zoe": []}
+    assert "NEW_POST" not in await _kinds(store, OLGA)  # its author follows, and is not told

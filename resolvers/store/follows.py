@@ -1,0 +1,53 @@
+"""The `follows` collection: who follows (or has muted) which discussion."""
+
+from datetime import datetime
+from typing import Any, TypedDict
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+
+class FollowDoc(TypedDict, total=False):
+    _id: str  # the discussion's id and the user's
+    discussion_id: str
+    group_id: str
+    user_id: str
+    muted: bool
+    since: datetime
+
+
+def follow_id(discussion_id: str, user_id: str) -> str:
+    return f"{discussion_id}:{user_id}"
+
+
+class FollowStore:
+    def __init__(self, collection: AsyncCollection[Any]) -> None:
+        self._collection: AsyncCollection[FollowDoc] = collection
+
+    async def ensure_indexes(self) -> None:
+        await self._collection.create_index([("discussion_id", 1), ("muted", 1)])
+        await self._collection.create_index([("user_id", 1), ("muted", 1)])
+
+    async def set(self, *, discussion_id: str, group_id: str, user_id: str, muted: bool,
+                  now: datetime, keep_muted: bool = False) -> None:
+        """Follow (or mute) the discussion; with `keep_muted`, a mute stays as it is."""
+        query: dict[str, Any] = {"_id": follow_id(discussion_id, user_id)}
+        if keep_muted:
+            query["muted"] = {"$ne": True}
+        update = {"$set": {"discussion_id": discussion_id, "group_id": group_id,
+                           "user_id": user_id, "muted": muted},
+                  "$setOnInsert": {"since": now}}
+        try:
+            await self._collection.update_one(query, update, upsert=True)
+        except DuplicateKeyError:  # a mute, kept: the upsert met it
+            if not keep_muted:
+                raise
+
+    async def of_discussion(self, *, discussion_id: str) -> list[FollowDoc]:
+        """Everyone who follows or muted the discussion."""
+        return await self._collection.find({"discussion_id": discussion_id},
+                                           {"user_id": 1, "muted": 1}).to_list()
+
+    async def of_user(self, *, user_id: str) -> list[FollowDoc]:
+        return await self._collection.find({"user_id": user_id},
+                                           {"discussion_id": 1, "muted": 1}).to_list()
