@@ -186,7 +186,8 @@ async def invite_member(
     if await role_of(store, group, user_id) is not None:
         raise ValidationFailed("userId", "This teacher is already a member")
     if await store.users.get(user_id=user_id) is None:
-        raise NotFound("User", user_id)
+        raise ValidationFailed("userId", "This teacher has never signed in to Agora, so they "
+                               "cannot be invited yet: ask them to sign in once")
     invitation: InvitationDoc = {"group_id": group_id, "user_id": user_id,
                                  "inviter_id": actor.id, "status": InvitationStatus.PENDING}
     event = _invitation_event(EventKind.INVITED, actor, group, invitation, now)

@@ -131,7 +131,7 @@ async def test_invitations_belong_to_their_invitee(store, clock):
             store=store, actor=actor("mallory"), invitation_id=invitation["_id"], accept=True,
             now=clock(),
         )
-    with pytest.raises(NotFound):
+    with pytest.raises(ValidationFailed, match="never signed in"):
         await membership.invite_member(store=store, actor=OWNER, group_id=gid,
                                        user_id="nobody", now=clock())
     with pytest.raises(ValidationFailed):
