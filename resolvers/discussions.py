@@ -26,6 +26,7 @@ from resolvers.domain.discussions import (
 from resolvers.domain.errors import NotFound, ValidationFailed
 from resolvers.domain.events import EventDoc, EventKind, new_event
 from resolvers.domain.groups import GroupDoc, require_actor
+from resolvers.domain.handles import mentioned
 from resolvers.domain.membership import GroupRole
 from resolvers.domain.paging import PageRequest, Slice
 from resolvers.domain.rate_limits import RateLimits
@@ -54,9 +55,21 @@ async def _insert_post(
     return await store.posts.insert(doc=post, events=outbox.of(event))
 
 
+async def _mentions(store: Store, actor: Actor, group: GroupDoc, body: str) -> list[str]:
+    """The members of the group whom `body` mentions by handle: anyone else is not told,
+    and nothing about them is kept."""
+    users = await store.users.by_handles(handles=mentioned(body))
+    named = [user["_id"] for user in users if user["_id"] != actor.id]
+    if not named:
+        return []
+    members = await store.memberships.members_among(group_id=str(group["_id"]),
+                                                    user_ids=named)
+    return [user_id for user_id in named if user_id in members]
+
+
 def _new_post(
     actor: Actor, discussion: DiscussionDoc, body: str, reply_to: PostDoc | None, now: datetime,
-    client_mutation_id: str | None,
+    client_mutation_id: str | None, mentions: list[str],
 ) -> PostDoc:
     post: PostDoc = {
         "discussion_id": str(discussion["_id"]),
@@ -66,6 +79,7 @@ def _new_post(
         "reply_to_id": None if reply_to is None else str(reply_to["_id"]),
         # Whom a reply notifies, read once as it is written.
         "reply_to_author_id": None if reply_to is None else reply_to["author_id"],
+        "mentions": mentions,  # members named by handle, resolved as it is written
         "created_at": now,
         "edited_at": None,
         "versions": [],
@@ -101,6 +115,7 @@ async def start_discussion(
     check_may_write(group, await role_of(store, group, actor.id), "startDiscussion")
     await netiquette.check_may_post(store, actor)
     await rate_limits.spend(store, limits, actor, "startDiscussion", now)
+    mentions = await _mentions(store, actor, group, body)
     doc: DiscussionDoc = {
         "_id": ObjectId(), "group_id": group_id, "title": title, "author_id": actor.id,
         "created_at": now, "updated_at": now, "last_post_at": now, "post_count": 1,
@@ -113,7 +128,7 @@ async def start_discussion(
     async with store.outbox() as outbox:
         discussion = await store.discussions.insert(doc=doc, events=outbox.of(event))
         await _insert_post(store, outbox, actor, group,
-                           _new_post(actor, discussion, body, None, now, None), now)
+                           _new_post(actor, discussion, body, None, now, None, mentions), now)
         await record_activity(store, group, now)
     await _follow(store, actor, discussion, now)
     return discussion
@@ -165,10 +180,11 @@ async def add_post(
             return _retried(retried, discussion)
     await netiquette.check_may_post(store, actor)
     await rate_limits.spend(store, limits, actor, "addPost", now)
+    mentions = await _mentions(store, actor, group, body)
     async with store.outbox() as outbox:  # committed last: see start_discussion
         post, created = await _insert_post(
             store, outbox, actor, group, _new_post(actor, discussion, body, reply_to, now,
-                                                   client_mutation_id), now,
+                                                   client_mutation_id, mentions), now,
         )
         if not created:
             return _retried(post, discussion)

@@ -12,6 +12,8 @@ from resolvers.domain.groups import require_actor
 from resolvers.store.users import UserDoc
 from schema.context import Info
 from schema.errors import answer
+from schema.inputs import node_id
+from schema.permissions import IsAuthenticated
 from schema.types.common import Connection
 from schema.types.membership import Invitation
 from schema.types.user import User
@@ -62,6 +64,23 @@ class Me:
 
 @strawberry.type
 class UserQuery:
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="For a group's owners and moderators, finding whom to "
+                      "invite: teachers whose handle (made from their name) starts with "
+                      "`search`. Only teachers who have signed in once can be found.")
+    async def teachers(
+        self, info: Info, group_id: relay.GlobalID, search: str, first: int | None = None,
+        after: str | None = None, last: int | None = None, before: str | None = None,
+    ) -> Connection[User]:
+        ctx = info.context
+        return await answer(
+            lambda: users.find_teachers(
+                store=ctx.store, actor=ctx.viewer, group_id=node_id(group_id, "Group"),
+                search=search, page=ctx.limits.page(first, after, last, before),
+                limits=ctx.rate_limits, now=ctx.now()),
+            lambda page: Connection.of(page, User.from_doc),
+        )
+
     @strawberry.field(description="The signed-in user; null without a token.")
     async def me(self, info: Info) -> Me | None:
         viewer = info.context.viewer

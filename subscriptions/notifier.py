@@ -10,6 +10,8 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from pymongo.errors import ConnectionFailure
+
 from resolvers.notifications import notify
 from resolvers.store import Store
 from subscriptions.reader import LogReader
@@ -25,6 +27,7 @@ class Notifier:
         self._poll_interval = poll_interval
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._away = False  # the database did not answer the last try
 
     async def start(self) -> None:
         self._store.events.on_append(self._wake.set)  # a write through this process
@@ -47,8 +50,15 @@ class Notifier:
                 await self._catch_up()
             except asyncio.CancelledError:
                 raise
-            except Exception as error:  # the database may be away for a moment
-                log.warning("notifier (retrying): %s", error)
+            except ConnectionFailure as error:  # away for a moment: said once, retried
+                if not self._away:
+                    log.warning("notifier: the database is unavailable (%s); retrying",
+                                type(error).__name__)
+                self._away = True
+            except Exception:
+                log.exception("notifier failed; retrying")
+            else:
+                self._away = False
             wait = 0.05 if self._reader.waiting else self._poll_interval
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)

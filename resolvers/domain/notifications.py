@@ -26,6 +26,7 @@ class NotificationKind(StrEnum):
     REMOVED_FROM_GROUP = "REMOVED_FROM_GROUP"
     REPLY = "REPLY"
     REPORT_RESOLVED = "REPORT_RESOLVED"
+    MENTION = "MENTION"
     NEW_POST = "NEW_POST"  # in a discussion one follows, or a group one watches
 
 
@@ -82,6 +83,7 @@ def recipients(event: EventDoc) -> list[tuple[str, NotificationKind]]:
         told.append((subject.get("user_id"), NotificationKind.REMOVED_FROM_GROUP))
     elif kind == EventKind.POST_ADDED:
         told.append((subject.get("reply_to_author_id"), NotificationKind.REPLY))
+        told += [(user, NotificationKind.MENTION) for user in subject.get("mentions") or ()]
     elif kind == EventKind.REPORT_RESOLVED:
         told.append((subject.get("reporter_id"), NotificationKind.REPORT_RESOLVED))
     actor = (event.get("actor") or {}).get("id")

@@ -15,6 +15,7 @@ DEFAULT_RATE_LIMITS = {
     "addPost": "30/minute",
     "reportPost": "30/hour",
     "editPost": "30/hour",
+    "findTeachers": "120/hour",
 }
 
 

@@ -126,6 +126,12 @@ class MembershipStore(HoldsEvents[MembershipDoc]):
         query = {"user_id": user_id, "role": {"$in": roles}}
         return [doc["group_id"] for doc in await self._collection.find(query).to_list()]
 
+    async def members_among(self, *, group_id: str, user_ids: list[str]) -> set[str]:
+        """Those of `user_ids` who are members of the group."""
+        ids = [membership_id(group_id, user_id) for user_id in user_ids]
+        found = self._collection.find({"_id": {"$in": ids}, **_CURRENT}, {"user_id": 1})
+        return {doc["user_id"] async for doc in found}
+
     async def levels_by_group(self, *, user_id: str) -> dict[str, str]:
         """The groups where `user_id` chose a level of notification, with the level."""
         query = {"user_id": user_id, "notify_level": {"$exists": True}, **_CURRENT}

@@ -50,6 +50,8 @@ class NotificationStore:
         self, *, user_id: str, up_to: int | None, ids: list[str] | None
     ) -> int:
         """Mark read those up to `up_to` (a `seq`, inclusive) or those of `ids`; how many."""
+        if ids == []:
+            return 0
         query: dict[str, Any] = {"user_id": user_id, "read": False}
         if up_to is not None:
             query["seq"] = {"$lte": up_to}

@@ -3,11 +3,15 @@
 from datetime import datetime
 from typing import Any, TypedDict
 
-from pymongo import ReturnDocument
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
 
 from resolvers.coalesced import by_id, find_ids
 from resolvers.domain.actors import Actor
+from resolvers.domain.handles import after_prefix, handle_candidates
+from resolvers.domain.paging import Seek
+from resolvers.store.seek import read_page
 
 
 class UserDoc(TypedDict, total=False):
@@ -20,6 +24,7 @@ class UserDoc(TypedDict, total=False):
     created_at: datetime
     updated_at: datetime
     last_seen_at: datetime
+    handle: str  # unique; made from the name on first sight, never changed
     netiquette_version: int  # the latest version of the netiquette they accepted
 
 
@@ -30,6 +35,11 @@ class UserStore:
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index("country")
+        await self._collection.create_index(
+            "handle", unique=True, partialFilterExpression={"handle": {"$type": "string"}})
+        # What a search by handle reads: the unique index above holds only some users, which
+        # a range over handles does not say.
+        await self._collection.create_index([("handle", ASCENDING), ("_id", ASCENDING)])
 
     async def record(self, *, actor: Actor, now: datetime) -> UserDoc:
         """Create or refresh the user described by `actor`'s token."""
@@ -48,7 +58,34 @@ class UserStore:
             return_document=ReturnDocument.AFTER,
         )
         assert doc is not None
+        return doc if "handle" in doc else await self._give_handle(doc)
+
+    async def _give_handle(self, doc: UserDoc) -> UserDoc:
+        """The first free handle made from the user's name, once."""
+        for handle in handle_candidates(doc["name"]):
+            try:
+                given = await self._collection.find_one_and_update(
+                    {"_id": doc["_id"], "handle": {"$exists": False}},
+                    {"$set": {"handle": handle}}, return_document=ReturnDocument.AFTER)
+            except DuplicateKeyError:
+                continue
+            found = given or await self._collection.find_one({"_id": doc["_id"]})
+            assert found is not None
+            return found
         return doc
+
+    async def by_handles(self, *, handles: list[str]) -> list[UserDoc]:
+        if not handles:
+            return []
+        return await self._collection.find({"handle": {"$in": handles}},
+                                           {"handle": 1, "name": 1}).to_list()
+
+    async def search(self, *, prefix: str, seek: Seek, limit: int
+                     ) -> tuple[list[UserDoc], bool]:
+        """Users whose handle starts with `prefix`, by handle."""
+        query = {"handle": {"$gte": prefix, "$lt": after_prefix(prefix)}}
+        return await read_page(self._collection, query, [("handle", ASCENDING)], seek, limit,
+                               lambda position: (position,))
 
     async def accept_netiquette(self, *, user_id: str, version: int) -> None:
         await self._collection.update_one({"_id": user_id},

@@ -15,10 +15,13 @@ class User(relay.Node):
     id: relay.NodeID[str]
     name: str
     country: str | None
+    handle: str | None = strawberry.field(
+        default=None, description="How posts mention them: @handle. Made from their name.")
 
     @classmethod
     def from_doc(cls, doc: UserDoc) -> Self:
-        return cls(id=doc["_id"], name=doc["name"], country=doc.get("country"))
+        return cls(id=doc["_id"], name=doc["name"], country=doc.get("country"),
+                   handle=doc.get("handle"))
 
     @classmethod
     async def by_id(cls, info: Info, user_id: str | None) -> "User | None":

@@ -76,6 +76,8 @@ READS = [
         edges { node { kind subject { __typename } } } } }""", {}),
     ("owner", "{ notifications(last: 5, unreadOnly: true) { edges { node { kind } } } }",
      {}),
+    ("owner", """query($id: ID!) { teachers(groupId: $id, search: "ti", first: 5) {
+        edges { node { handle } } } }""", {"id": "active"}),
     ("nss_same", "{ reports(first: 5) { edges { node { reason } } } }", {}),
     ("owner", """query($id: ID!) { reports(groupId: $id, first: 5) {
         edges { node { reason } } } }""", {"id": "active"}),

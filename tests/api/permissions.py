@@ -95,6 +95,14 @@ MATRIX: dict[str, tuple[str, str]] = {
     "setNetiquette": ("css", "publish a new version of the netiquette"),
     "acceptNetiquette": ("teacher member moderator owner css nss_same nss_other",
                          "accept the current netiquette"),
+    "markNotificationsRead": ("teacher member moderator owner css nss_same nss_other",
+                              "mark one's own notifications read"),
+    "followDiscussion": ("teacher member moderator owner css nss_same nss_other",
+                         "follow a discussion of an open group"),
+    "muteDiscussion": ("teacher member moderator owner css nss_same nss_other",
+                       "mute a discussion of an open group"),
+    "setGroupNotifyLevel": ("member moderator owner",
+                            "choose of which new posts in a group one is told"),
 }
 
 

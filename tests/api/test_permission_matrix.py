@@ -267,6 +267,14 @@ def call(mutation: str, ids: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
                                      {"candidateId": ids["candidate"], "accept": True}),
         "setNetiquette": ("setNetiquette", "SetNetiquetteInput", {"text": "Be kinder."}),
         "acceptNetiquette": ("acceptNetiquette", "AcceptNetiquetteInput", {"version": 1}),
+        "markNotificationsRead": ("markNotificationsRead", "MarkNotificationsReadInput",
+                                  {"ids": []}),
+        **{
+            mutation: (mutation, "FollowDiscussionInput", {"discussionId": ids["discussion"]})
+            for mutation in ("followDiscussion", "muteDiscussion")
+        },
+        "setGroupNotifyLevel": ("setGroupNotifyLevel", "SetNotifyLevelInput",
+                                {"groupId": g, "level": "ALL"}),
     }
     return rows[mutation]
 

@@ -142,3 +142,19 @@ async def test_followers_and_watchers_hear_of_new_posts_and_muters_do_not(store,
     assert heard == {"mia": ["NEW_POST"], "tom": ["NEW_POST", "NEW_POST"], "ana": [],
                      "zoe": []}
     assert "NEW_POST" not in await _kinds(store, OLGA)  # its author follows, and is not told
+
+
+async def test_a_mention_tells_a_member_and_no_one_else(store, clock):
+    group = await active_group(store, clock(), OLGA)
+    gid = str(group["_id"])
+    outsider = actor("ola")
+    for person in (OLGA, MIA, outsider):
+        await store.users.record(actor=person, now=clock())
+    await membership.join_group(store=store, actor=MIA, group_id=gid, now=clock())
+    assert (await store.users.get(user_id="mia"))["handle"] == "mia"
+    await discussions.start_discussion(
+        store=store, actor=OLGA, group_id=gid, title="Ideas",
+        body="What do you think, @mia? And @ola, @nobody?", now=clock(), limits=LIMITS)
+    await _notify_all(store)
+    assert await _kinds(store, MIA) == ["MENTION"]
+    assert await _kinds(store, outsider) == []
