@@ -1,12 +1,13 @@
-"""Every documented write limit holds at its default: the last allowed call goes through,
-the next is refused with RateLimited, and writes nothing."""
+"""Every documented limit holds at its default: the last allowed call goes through, the
+next is refused with RateLimited, and writes nothing."""
 
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
-from resolvers import discussions, groups, membership, reports
+from resolvers import discussions, groups, membership, reports, users
+from resolvers.domain.paging import PageRequest
 from resolvers.domain.rate_limits import DEFAULT_RATE_LIMITS, RateLimited, RateLimits
 from resolvers.domain.reports import ReportReason
 from tests.conftest import actor
@@ -55,6 +56,11 @@ async def calls(action: str, store: Any, clock: Any) -> tuple[Call, str]:
             return (lambda n: discussions.edit_post(
                 store=store, actor=MEMBER, post_id=str(mine["_id"]), body=f"Version {n}",
                 now=clock(), limits=DEFAULTS)), "posts"
+        case "findTeachers":
+            page = PageRequest(first=10, after=None, default_size=20, max_size=100)
+            return (lambda n: users.find_teachers(
+                store=store, actor=OWNER, group_id=gid, search="mi", page=page,
+                limits=DEFAULTS, now=clock())), "users"
     raise AssertionError(action)
 
 
