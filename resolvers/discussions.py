@@ -6,7 +6,7 @@ from typing import Any
 
 from bson import ObjectId
 
-from resolvers import netiquette, rate_limits
+from resolvers import netiquette, rate_limits, reading
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import (
     VERSIONS_KEPT,
@@ -20,6 +20,7 @@ from resolvers.domain.discussions import (
     checked_body,
     checked_client_mutation_id,
     checked_title,
+    is_hidden,
     may_read,
     may_see_hidden,
 )
@@ -119,7 +120,7 @@ async def start_discussion(
     doc: DiscussionDoc = {
         "_id": ObjectId(), "group_id": group_id, "title": title, "author_id": actor.id,
         "created_at": now, "updated_at": now, "last_post_at": now, "post_count": 1,
-        "pinned": False, "locked": False,
+        "published_count": 1, "pinned": False, "locked": False,
     }
     event = new_event(kind=EventKind.DISCUSSION_STARTED, actor=actor, group=group,
                       subject_kind="Discussion", subject=doc, now=now)
@@ -127,11 +128,24 @@ async def start_discussion(
     # recovery then makes the discussion's count exact.
     async with store.outbox() as outbox:
         discussion = await store.discussions.insert(doc=doc, events=outbox.of(event))
-        await _insert_post(store, outbox, actor, group,
-                           _new_post(actor, discussion, body, None, now, None, mentions), now)
-        await record_activity(store, group, now)
-    await _follow(store, actor, discussion, now)
+        post, _ = await _insert_post(
+            store, outbox, actor, group,
+            _new_post(actor, discussion, body, None, now, None, mentions), now)
+        await record_activity(store, group, now, counts=ONE_MORE_POST)
+    await _written_by(store, actor, discussion, post, now)
     return discussion
+
+
+# What each new post adds to its group's counters.
+ONE_MORE_POST = {"published_post_count": 1}
+
+
+async def _written_by(
+    store: Store, actor: Actor, discussion: DiscussionDoc, post: PostDoc, now: datetime
+) -> None:
+    """Who writes in a discussion has read it up to what they wrote, and follows it."""
+    await reading.read_up_to(store, actor.id, discussion, post, now)
+    await _follow(store, actor, discussion, now)
 
 
 async def _follow(store: Store, actor: Actor, discussion: DiscussionDoc, now: datetime) -> None:
@@ -189,8 +203,8 @@ async def add_post(
         if not created:
             return _retried(post, discussion)
         await store.discussions.count_post(discussion_id=discussion["_id"], now=now)
-        await record_activity(store, group, now)
-    await _follow(store, actor, discussion, now)
+        await record_activity(store, group, now, counts=ONE_MORE_POST)
+    await _written_by(store, actor, discussion, post, now)
     return post
 
 
@@ -255,9 +269,32 @@ async def delete_post(
             change={"$set": tombstone, "$push": _kept({"body": post["body"], "until": now})},
             events=outbox.of(event),
         )
+        if changed is not None:
+            await reading.recount(store, changed, was_published=not is_hidden(changed))
     if changed is None:
         return await existing_post(store, post_id)
     return changed
+
+
+async def mark_discussion_read(
+    *, store: Store, actor: Actor | None, discussion_id: str, up_to: str | None, now: datetime
+) -> DiscussionDoc:
+    """The reader has read the discussion up to a post (its latest if `up_to` is None). A
+    marker only moves forward: marking an earlier post changes nothing."""
+    actor = require_actor(actor)
+    discussion = await existing_discussion(store, discussion_id)
+    group, role = await readable_group(store, actor, discussion["group_id"], "Discussion",
+                                       discussion_id)
+    if up_to is None:
+        post = await store.posts.last(discussion_id=str(discussion["_id"]))
+    else:
+        post = await store.posts.get(post_id=up_to)
+        if post is None or post["discussion_id"] != str(discussion["_id"]) or (
+                is_hidden(post) and not may_see_hidden(actor, group, role)):
+            raise NotFound("Post", up_to)
+    if post is not None:
+        await reading.read_up_to(store, actor.id, discussion, post, now)
+    return discussion
 
 
 async def get_discussion(

@@ -229,12 +229,13 @@ async def create_group(
 
 async def record_activity(
     store: Store, group: GroupDoc, now: datetime, fields: dict[str, Any] | None = None,
-    events: Events = NO_EVENTS,
+    events: Events = NO_EVENTS, counts: dict[str, int] | None = None,
 ) -> GroupDoc:
     """A post, discussion or page change: the group's inactivity clock starts again. `events`
-    ride in the group's outbox."""
+    ride in the group's outbox; `counts` are added to its counters."""
     changed = await store.groups.update_fields(
-        group_id=group["_id"], fields={**(fields or {}), "last_activity_at": now}, events=events
+        group_id=group["_id"], fields={**(fields or {}), "last_activity_at": now}, events=events,
+        counts=counts,
     )
     return changed or group
 

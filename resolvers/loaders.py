@@ -13,13 +13,20 @@ from strawberry.dataloader import DataLoader
 
 from resolvers.coalesced import IN_AT_MOST
 from resolvers.domain.actors import Actor
-from resolvers.domain.discussions import DiscussionDoc, PostDoc, may_read, may_see_hidden
+from resolvers.domain.discussions import (
+    DiscussionDoc,
+    PostDoc,
+    may_read,
+    may_see_hidden,
+    unread_count,
+)
 from resolvers.domain.errors import ValidationFailed
 from resolvers.domain.groups import GroupDoc
 from resolvers.domain.membership import GroupRole, role_decides_content
 from resolvers.domain.paging import PageRequest, Seek, Slice, page_of
 from resolvers.store import Store
 from resolvers.store.discussions import position_of
+from resolvers.store.reads import MarkerDoc, TallyDoc
 from resolvers.store.users import UserDoc
 
 # (parent id, how many to fetch, whether hidden posts count)
@@ -112,6 +119,13 @@ class Loaders:
             found = dict(zip(readable, await first_discussions(readable), strict=True))
             return [found.get(key) for key in keys]
 
+        # The viewer's read markers by discussion id, and their tallies by group id.
+        self._markers = DataLoader[str, MarkerDoc | None](_by_id(
+            lambda ids: store.reads.markers(user_id=_signed_in(viewer).id, discussion_ids=ids),
+            lambda doc: doc["discussion_id"]), max_batch_size=IN_AT_MOST)
+        self._tallies = DataLoader[str, TallyDoc | None](_by_id(
+            lambda ids: store.reads.tallies(user_id=_signed_in(viewer).id, group_ids=ids),
+            lambda doc: doc["group_id"]), max_batch_size=IN_AT_MOST)
         self._discussions: DataLoader[PageKey, list[DiscussionDoc] | None] = DataLoader(
             readable_discussions, max_batch_size=IN_AT_MOST)
         self._posts: DataLoader[PageKey, list[PostDoc]] = DataLoader(
@@ -146,6 +160,34 @@ class Loaders:
         docs = await self._posts.load(first_page_key(str(discussion["_id"]), size, hidden))
         return page_of(docs, size, lambda doc: str(doc["_id"]))
 
+    async def unread_in_discussion(self, discussion: DiscussionDoc) -> int | None:
+        """The published posts of `discussion` the viewer has not read; None unsigned in, or
+        where they may not read."""
+        if not await self._may_read(discussion["group_id"]):
+            return None
+        marker = await self._markers.load(str(discussion["_id"]))
+        return unread_count(discussion.get("published_count", discussion["post_count"]),
+                            0 if marker is None else marker["read"])
+
+    async def unread_in_group(self, group: GroupDoc) -> int | None:
+        """The published posts of all `group`'s discussions the viewer has not read."""
+        ident = str(group["_id"])
+        if not await self._may_read(ident):
+            return None
+        tally = await self._tallies.load(ident)
+        return unread_count(group.get("published_post_count", 0),
+                            0 if tally is None else tally["read"])
+
+    async def _may_read(self, group_id: str) -> bool:
+        if self._viewer is None:
+            return False
+        group = await self.groups.load(group_id)
+        if group is None:
+            return False
+        role = await self.viewer_roles.load(group_id) if role_decides_content(
+            self._viewer, group) else None
+        return may_read(self._viewer, group, role)
+
     async def discussions_ahead(self, groups: Sequence[GroupDoc], page: PageRequest) -> None:
         """Load `page` of discussions of each of `groups`, as `first_discussions` will ask
         for it. A page size out of bounds is left for `first_discussions` to report."""
@@ -156,6 +198,11 @@ class Loaders:
             self.groups.prime(str(group["_id"]), group)
         await self._discussions.load_many([first_page_key(str(group["_id"]), size)
                                            for group in groups])
+
+
+def _signed_in(viewer: Actor | None) -> Actor:
+    assert viewer is not None, "only a signed-in viewer has read markers"
+    return viewer
 
 
 def _first_page_size(page: PageRequest) -> int | None:

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from resolvers import moderation_log
+from resolvers import moderation_log, reading
 from resolvers.discussions import existing_discussion, existing_post, post_event
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import (
@@ -62,6 +62,8 @@ async def hide_post(
             post_id=post["_id"], expected={"hidden": None},
             change={"$set": {"hidden": record}}, events=outbox.of(event),
         )
+        if changed is not None:
+            await reading.recount(store, changed, was_published=changed.get("deleted_at") is None)
     if changed is None:
         raise InvalidTransition("HIDDEN", "hidePost")
     await moderation_log.record(
@@ -84,6 +86,8 @@ async def restore_post(
             post_id=post["_id"], expected={"hidden": {"$ne": None}},
             change={"$set": {"hidden": None}}, events=outbox.of(event),
         )
+        if changed is not None:
+            await reading.recount(store, changed, was_published=False)
     if changed is None:
         raise InvalidTransition("VISIBLE", "restorePost")
     await moderation_log.record(

@@ -19,6 +19,7 @@ from schema.inputs import (
     FileReportInput,
     HidePostInput,
     LockDiscussionInput,
+    MarkDiscussionReadInput,
     PinDiscussionInput,
     ReportPostInput,
     ResolveReportInput,
@@ -34,6 +35,7 @@ from schema.payloads import (
     FileReportPayload,
     HidePostPayload,
     LockDiscussionPayload,
+    MarkDiscussionReadPayload,
     PinDiscussionPayload,
     ReportPostPayload,
     ResolveReportPayload,
@@ -148,6 +150,19 @@ class DiscussionMutation:
             reply_to_id=node_id(input.reply_to_id, "Post") if input.reply_to_id else None,
             client_mutation_id=input.client_mutation_id, now=ctx.now(),
             limits=ctx.rate_limits,
+        ))
+
+    @strawberry.mutation(description="The caller has read a discussion up to a post: its "
+                         "unreadCount, and its group's, count only the posts after it. Marking "
+                         "an earlier post than before changes nothing.")
+    async def mark_discussion_read(
+        self, info: Info, input: MarkDiscussionReadInput
+    ) -> MarkDiscussionReadPayload:
+        ctx = info.context
+        return Discussion.from_doc(await discussions.mark_discussion_read(
+            store=ctx.store, actor=ctx.viewer,
+            discussion_id=node_id(input.discussion_id, "Discussion"),
+            up_to=None if input.up_to is None else node_id(input.up_to, "Post"), now=ctx.now(),
         ))
 
     @strawberry.mutation(description="The author edits; moderators keep seeing old versions.")

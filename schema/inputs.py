@@ -388,5 +388,14 @@ class FollowDiscussionInput:
 
 
 @strawberry.input
+class MarkDiscussionReadInput:
+    discussion_id: relay.GlobalID
+    up_to: relay.GlobalID | None = strawberry.field(
+        default=None,
+        description="The last post read (a Post ID of this discussion); its latest if omitted.",
+    )
+
+
+@strawberry.input
 class SetNotifyLevelInput(GroupInput):
     level: NotifyLevel

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     AcceptNetiquettePayload = Netiquette | Error
     MarkNotificationsReadPayload = NotificationsRead | Error
     FollowDiscussionPayload = Discussion | Error
+    MarkDiscussionReadPayload = Discussion | Error
     SetNotifyLevelPayload = Group | Error
     StartDiscussionPayload = Discussion | Error
     LockDiscussionPayload = Discussion | Error
@@ -92,6 +93,7 @@ else:
     MarkNotificationsReadPayload = payload_union("MarkNotificationsReadPayload",
                                                  NotificationsRead)
     FollowDiscussionPayload = payload_union("FollowDiscussionPayload", Discussion)
+    MarkDiscussionReadPayload = payload_union("MarkDiscussionReadPayload", Discussion)
     SetNotifyLevelPayload = payload_union("SetNotifyLevelPayload", Group)
     StartDiscussionPayload = payload_union("StartDiscussionPayload", Discussion)
     LockDiscussionPayload = payload_union("LockDiscussionPayload", Discussion)

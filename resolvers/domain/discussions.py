@@ -27,7 +27,8 @@ class DiscussionDoc(TypedDict, total=False):
     created_at: datetime
     updated_at: datetime
     last_post_at: datetime
-    post_count: int
+    post_count: int  # every post, hidden and deleted ones too
+    published_count: int  # posts neither hidden nor deleted, for unread counts
     pinned: bool
     locked: bool
     outbox: list[dict[str, Any]]  # events waiting to enter the log
@@ -180,6 +181,16 @@ def may_see_hidden(actor: Actor | None, group: GroupDoc, role: GroupRole | None)
 
 def is_hidden(post: PostDoc) -> bool:
     return post.get("hidden") is not None
+
+
+def is_published(post: PostDoc) -> bool:
+    """Neither hidden nor deleted: what unread counts count."""
+    return not is_hidden(post) and post.get("deleted_at") is None
+
+
+def unread_count(published: int, read: int) -> int:
+    """Of `published` posts, those a reader who has read `read` of them has not."""
+    return max(0, published - read)
 
 
 def hidden_record(actor: Actor, reason: str, now: datetime) -> dict[str, Any]:

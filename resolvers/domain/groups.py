@@ -84,6 +84,7 @@ class GroupDoc(TypedDict, total=False):
     status: str
     featured: bool
     member_count: int
+    published_post_count: int  # posts neither hidden nor deleted, for unread counts
     image_url: str | None
     welcome_message: str | None
     owner_id: str

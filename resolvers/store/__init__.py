@@ -17,6 +17,7 @@ from resolvers.store.outbox import HoldsEvents, Outbox
 from resolvers.store.pages import PageStore
 from resolvers.store.posts import PostStore
 from resolvers.store.rate_limits import RateLimitStore
+from resolvers.store.reads import ReadStore
 from resolvers.store.reports import ReportStore
 from resolvers.store.users import UserStore
 from subscriptions.log import EventLog
@@ -39,6 +40,7 @@ class Store:
         self.pages = PageStore(db["pages"])
         self.posts = PostStore(db["posts"])
         self.rate_limits = RateLimitStore(db["rate_limits"])
+        self.reads = ReadStore(db)
         self.reports = ReportStore(db["reports"])
         self.users = UserStore(db["users"])
         self.events = EventLog(db, sources=[
@@ -57,10 +59,16 @@ class Store:
 
     async def _recount_posts(self, doc: dict[str, Any]) -> None:
         discussion_id = doc.get("discussion_id") or str(doc["_id"])
-        await self.discussions.set_post_count(
+        await self.discussions.set_post_counts(
             discussion_id=discussion_id,
-            count=await self.posts.count(discussion_id=discussion_id),
+            posts=await self.posts.count(discussion_id=discussion_id),
+            published=await self.posts.count_published(discussion_id=discussion_id),
         )
+        discussion = await self.discussions.get(discussion_id=discussion_id)
+        if discussion is not None:
+            group_id = discussion["group_id"]
+            await self.groups.set_published_posts(
+                group_id=group_id, count=await self.discussions.published_in(group_id=group_id))
 
     async def _recount_members(self, doc: dict[str, Any]) -> None:
         group_id = doc.get("group_id") or str(doc["_id"])
@@ -73,8 +81,8 @@ class Store:
         for part in (
             self.candidates, self.discussions, self.events, self.follows, self.groups,
             self.invitations, self.memberships, self.moderation_log, self.netiquette,
-            self.notifications, self.pages, self.posts, self.rate_limits, self.reports,
-            self.users,
+            self.notifications, self.pages, self.posts, self.rate_limits, self.reads,
+            self.reports, self.users,
         ):
             await part.ensure_indexes()
 

@@ -60,16 +60,27 @@ class DiscussionStore(HoldsEvents[DiscussionDoc]):
             return_document=ReturnDocument.AFTER,
         ))
 
-    async def set_post_count(self, *, discussion_id: str, count: int) -> None:
+    async def set_post_counts(self, *, discussion_id: str, posts: int, published: int) -> None:
         await self._collection.update_one(
-            {"_id": object_id(discussion_id)}, {"$set": {"post_count": count}}
+            {"_id": object_id(discussion_id)},
+            {"$set": {"post_count": posts, "published_count": published}},
         )
 
     async def count_post(self, *, discussion_id: Any, now: datetime) -> None:
         await self._collection.update_one(
             {"_id": discussion_id},
-            {"$inc": {"post_count": 1}, "$max": {"last_post_at": now}},
+            {"$inc": {"post_count": 1, "published_count": 1}, "$max": {"last_post_at": now}},
         )
+
+    async def count_published(self, *, discussion_id: str, by: int) -> None:
+        """A post was withdrawn (hidden or deleted: `by` -1) or published again (1)."""
+        await self._collection.update_one({"_id": object_id(discussion_id)},
+                                          {"$inc": {"published_count": by}})
+
+    async def published_in(self, *, group_id: str) -> int:
+        """The published posts of all the group's discussions (for recovery)."""
+        found = self._collection.find({"group_id": group_id}, {"published_count": 1})
+        return sum([doc.get("published_count", 0) async for doc in found])
 
     async def any_in(self, *, group_id: str) -> bool:
         return await self._collection.find_one({"group_id": group_id}, {"_id": 1}) is not None

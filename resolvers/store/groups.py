@@ -194,11 +194,15 @@ class GroupStore(HoldsEvents[GroupDoc]):
         return await cursor.to_list()
 
     async def update_fields(
-        self, *, group_id: Any, fields: dict[str, Any], events: Events = NO_EVENTS
+        self, *, group_id: Any, fields: dict[str, Any], events: Events = NO_EVENTS,
+        counts: dict[str, int] | None = None,
     ) -> GroupDoc | None:
+        """Set `fields` and add `counts` to counters."""
+        change: dict[str, Any] = {"$set": fields}
+        if counts:
+            change["$inc"] = counts
         return self._written(events, await self._collection.find_one_and_update(
-            {"_id": group_id}, events.pushed({"$set": fields}),
-            return_document=ReturnDocument.AFTER,
+            {"_id": group_id}, events.pushed(change), return_document=ReturnDocument.AFTER,
         ))
 
     async def hold(
@@ -217,6 +221,16 @@ class GroupStore(HoldsEvents[GroupDoc]):
     async def release(self, *, group_id: Any, holder: str) -> None:
         await self._collection.update_one(
             {"_id": group_id, "owners_lease.holder": holder}, {"$unset": {"owners_lease": ""}}
+        )
+
+    async def count_published_posts(self, *, group_id: str, by: int) -> None:
+        """A post was withdrawn (hidden or deleted: `by` -1) or published again (1)."""
+        await self._collection.update_one({"_id": object_id(group_id)},
+                                          {"$inc": {"published_post_count": by}})
+
+    async def set_published_posts(self, *, group_id: str, count: int) -> None:
+        await self._collection.update_one(
+            {"_id": object_id(group_id)}, {"$set": {"published_post_count": count}}
         )
 
     async def set_member_count(self, *, group_id: str, count: int) -> None:

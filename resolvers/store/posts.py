@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from resolvers.coalesced import find_ids
@@ -16,6 +17,9 @@ from resolvers.store.seek import read_page
 
 def _visible(include_hidden: bool) -> dict[str, Any]:
     return {} if include_hidden else {"hidden": None}
+
+
+PUBLISHED: dict[str, Any] = {"hidden": None, "deleted_at": None}  # what unread counts count
 
 
 class PostStore(HoldsEvents[PostDoc]):
@@ -46,6 +50,21 @@ class PostStore(HoldsEvents[PostDoc]):
     async def count(self, *, discussion_id: str) -> int:
         """Every post of the discussion, tombstones and hidden ones included."""
         return await self._collection.count_documents({"discussion_id": discussion_id})
+
+    async def count_published(
+        self, *, discussion_id: str, after: ObjectId | None = None, upto: ObjectId | None = None
+    ) -> int:
+        """Published posts of the discussion, those after `after` and up to `upto` if given."""
+        query: dict[str, Any] = {"discussion_id": discussion_id, **PUBLISHED}
+        span = ({} if after is None else {"$gt": after}) | ({} if upto is None else {"$lte": upto})
+        if span:
+            query["_id"] = span
+        return await self._collection.count_documents(query)
+
+    async def last(self, *, discussion_id: str) -> PostDoc | None:
+        """The discussion's latest post, hidden or deleted alike."""
+        return await self._collection.find_one({"discussion_id": discussion_id},
+                                               sort=[("_id", DESCENDING)])
 
     async def find_by_client_key(self, *, key: str) -> PostDoc | None:
         return await self._collection.find_one({"client_key": key})

@@ -170,6 +170,13 @@ class Discussion(relay.Node):
     async def group(self, info: Info) -> GroupRef | None:
         return await _group(info, self.doc["group_id"])
 
+    @strawberry.field(description="The posts (neither hidden nor deleted) the caller has not "
+                      "read: those after the last they marked read or wrote. Null when not "
+                      "signed in.",
+                      metadata=declare(Audience.VIEWER))
+    async def unread_count(self, info: Info) -> int | None:
+        return await info.context.loaders.unread_in_discussion(self.doc)
+
     @strawberry.field(description="In creation order; hidden posts only for moderators.",
                       metadata=declare(Audience.STANDING))
     async def posts(

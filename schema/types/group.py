@@ -257,6 +257,13 @@ class Group(relay.Node):
     def last_activity_at(self) -> datetime | None:
         return self.doc.get("last_activity_at")
 
+    @strawberry.field(description="The posts (neither hidden nor deleted) of all its "
+                      "discussions that the caller has not read (Discussion.unreadCount). Null "
+                      "when not signed in, or for those who may not read the group.",
+                      metadata=declare(Audience.VIEWER))
+    async def unread_count(self, info: Info) -> int | None:
+        return await info.context.loaders.unread_in_group(self.doc)
+
     async def _oversight_shown(self, info: Info) -> bool:
         """Whether the caller sees how the group is watched over: its owner, moderators and
         overseers do."""

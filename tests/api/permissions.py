@@ -103,6 +103,8 @@ MATRIX: dict[str, tuple[str, str]] = {
                        "mute a discussion of an open group"),
     "setGroupNotifyLevel": ("member moderator owner",
                             "choose of which new posts in a group one is told"),
+    "markDiscussionRead": ("teacher member moderator owner css nss_same nss_other",
+                           "mark a discussion of an open group read"),
 }
 
 

@@ -206,6 +206,26 @@ async def test_the_group_list_page_reads_memberships_only_for_invite_only_groups
     assert sorted(counter.commands) == ["aggregate", "find", "find", "find"]
 
 
+UNREAD = """{ groups(first: 20, filter: {status: ACTIVE}) { edges { node { unreadCount
+  discussions(first: 10) { edges { node { unreadCount } } } } } } }"""
+
+
+async def test_unread_counts_on_a_page_of_groups_cost_two_commands(counted, tokens):
+    """The unread counts of 20 groups and of their 200 discussions: one command for the
+    caller's tallies, one for their read markers, beside the page's own two."""
+    http, counter = counted
+    headers = tokens.headers("reader")
+    await gql(http, "{ me { name } }", headers=headers)
+    counter.commands.clear()
+    body = await gql(http, UNREAD, headers=headers)
+    assert "errors" not in body, body
+    groups = [edge["node"] for edge in body["data"]["groups"]["edges"]]
+    assert len(groups) == 20
+    assert all(edge["node"]["unreadCount"] == 10
+               for group in groups for edge in group["discussions"]["edges"])
+    assert sorted(counter.commands) == ["aggregate", "find", "find", "find"]
+
+
 CARDS = """query($few: Int!) { groups(first: 20, filter: {status: ACTIVE}) {
   nodes { id ...Card }
   edges { node { latest: discussions(first: $few) { edges { node { title } } } } } } }

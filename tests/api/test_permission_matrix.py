@@ -275,6 +275,8 @@ def call(mutation: str, ids: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
         },
         "setGroupNotifyLevel": ("setGroupNotifyLevel", "SetNotifyLevelInput",
                                 {"groupId": g, "level": "ALL"}),
+        "markDiscussionRead": ("markDiscussionRead", "MarkDiscussionReadInput",
+                               {"discussionId": ids["discussion"]}),
     }
     return rows[mutation]
 
