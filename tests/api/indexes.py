@@ -44,6 +44,8 @@ READS = [
         discussions(first: 3) { edges { node { title postCount author { name }
           posts(first: 3) { edges { node { body author { name } } } } } } } } }
         pageInfo { endCursor } } }""", {}),
+    ("member", """{ groups(first: 5, filter: {status: ACTIVE}) { edges { node { unreadCount
+        discussions(first: 3) { edges { node { unreadCount } } } } } } }""", {}),
     ("teacher", """{ groups(first: 5, filter: {search: "group"}) { edges { node { title } } } }""",
      {}),
     ("teacher", """{ groups(first: 5, filter: {topic: "mathematics", language: "es"}) {
