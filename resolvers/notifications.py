@@ -65,7 +65,7 @@ class Shown:
     event: EventDoc | None
 
 
-async def _shown(store: Store, actor: Actor, docs: list[NotificationDoc]) -> list[Shown]:
+async def shown(store: Store, actor: Actor, docs: list[NotificationDoc]) -> list[Shown]:
     if not docs:
         return []
     events = await store.events.with_current([{**doc["event"]} for doc in docs])
@@ -99,7 +99,7 @@ async def list_notifications(
     actor = require_actor(actor)
     docs, behind = await store.notifications.page(
         user_id=actor.id, unread_only=unread_only, seek=page.seek(seq_at), limit=page.limit())
-    return page.sliced((await _shown(store, actor, docs), behind),
+    return page.sliced((await shown(store, actor, docs), behind),
                        lambda item: position_of(item.doc))
 
 

@@ -1,8 +1,10 @@
 """Notifications: reading them, and marking them read."""
 
+from datetime import datetime
+
 import strawberry
 
-from resolvers import notifications
+from resolvers import digest, notifications
 from resolvers.domain.notifications import NotifyLevel
 from resolvers.domain.paging import decode_cursor
 from schema.context import Info
@@ -19,6 +21,7 @@ from schema.payloads import (
     SetNotifyLevelPayload,
 )
 from schema.permissions import IsAuthenticated
+from schema.types.digest import Digest
 from schema.types.discussion import Discussion
 from schema.types.group import Group
 from schema.types.notification import Notification, NotificationConnection, NotificationsRead
@@ -39,6 +42,19 @@ class NotificationQuery:
                 page=ctx.limits.page(first, after, last, before)),
             lambda page: NotificationConnection.of(page, Notification.from_shown),
         )
+
+    @strawberry.field(permission_classes=[IsAuthenticated],
+                      description="What happened since `since` in a page of your groups (new "
+                      "discussions, posts and members, counted, with the newest few of each) "
+                      "and in your notifications: one request for a client coming back.")
+    async def digest(
+        self, info: Info, since: datetime, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
+    ) -> Digest:
+        ctx = info.context
+        return Digest.of(await digest.digest(
+            store=ctx.store, actor=ctx.viewer, since=since,
+            page=ctx.limits.page(first, after, last, before), now=ctx.now()))
 
 
 @strawberry.type

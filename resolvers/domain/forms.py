@@ -1,6 +1,8 @@
-"""The group form: its fields, their limits, and how raw input becomes a valid form."""
+"""The group form: its fields, their limits, and how raw input becomes a valid form; and the
+rule every time given as input follows."""
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 
 from resolvers.domain.errors import ValidationFailed
 from resolvers.domain.groups import Participation
@@ -112,3 +114,8 @@ def validate_group_form(form: GroupForm) -> GroupForm:
 def checked_message(field: str, value: str) -> str:
     """A reviewer's or owner's message: required, and bounded."""
     return checked_text(field, value, MESSAGE_LENGTH)
+
+
+def in_utc(moment: datetime) -> datetime:
+    """A time given as input; one without a zone is taken as UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

@@ -2,16 +2,19 @@
 cannot keep a socket open), and what a notification may show when it is read."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypedDict, cast
 
 from resolvers.domain.actors import Actor
 from resolvers.domain.events import CURSOR_PREFIX, EventDoc, EventKind, is_post_event
+from resolvers.domain.forms import in_utc
 from resolvers.domain.groups import GroupDoc, GroupStatus, may_view
 from resolvers.domain.membership import GroupRole, may_read_content
 
 UNREAD_COUNTED_AT_MOST = 1_000  # beyond this a client shows "1,000+"
+DIGEST_NEWEST = 3  # the newest items of each kind a digest shows
+DIGEST_REACH = timedelta(days=30)  # how far back a digest counts
 
 
 class NotificationKind(StrEnum):
@@ -150,3 +153,9 @@ def seq_at(position: str) -> int:
     if not position.startswith(CURSOR_PREFIX) or not position[len(CURSOR_PREFIX):].isdigit():
         raise ValueError(f"not a notification position: {position!r}")
     return int(position[len(CURSOR_PREFIX):])
+
+
+def digest_since(since: datetime, now: datetime) -> datetime:
+    """From when a digest asked for news since `since` counts: no further back than
+    `DIGEST_REACH`, so that its counts stay bounded; a time without a zone is UTC."""
+    return min(max(in_utc(since), now - DIGEST_REACH), now)

@@ -1,12 +1,13 @@
 """How the support services watch over groups: a CSS advisor per group, exemptions from the
 inactivity watch, and the groups the NSS propose for featuring."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypedDict
 
 from resolvers.domain.actors import Actor, Role
 from resolvers.domain.errors import Forbidden, InvalidTransition, ValidationFailed
+from resolvers.domain.forms import in_utc
 from resolvers.domain.groups import GroupDoc, is_owner, oversees, require_active
 from resolvers.domain.membership import LEADERS, GroupRole
 
@@ -63,8 +64,7 @@ def check_may_exempt(actor: Actor, group: GroupDoc, action: str) -> None:
 
 def checked_until(until: datetime, now: datetime) -> datetime:
     """When an exemption ends: in the future; a time without a zone is taken as UTC."""
-    if until.tzinfo is None:
-        until = until.replace(tzinfo=UTC)
+    until = in_utc(until)
     if until <= now:
         raise ValidationFailed("until", "an exemption must end in the future")
     return until

@@ -9,7 +9,7 @@ from pymongo import DESCENDING, ReturnDocument
 from resolvers.coalesced import find_ids
 from resolvers.domain.discussions import DiscussionDoc
 from resolvers.domain.paging import Seek
-from resolvers.store.first_pages import first_of_each
+from resolvers.store.first_pages import counted_of_each, first_of_each
 from resolvers.store.groups import object_id, position_id
 from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
 from resolvers.store.seek import read_page
@@ -34,6 +34,7 @@ class DiscussionStore(HoldsEvents[DiscussionDoc]):
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("group_id", 1), *ORDER])
+        await self._collection.create_index([("group_id", 1), ("created_at", DESCENDING)])
 
     async def insert(self, *, doc: DiscussionDoc, events: Events = NO_EVENTS) -> DiscussionDoc:
         result = await self._collection.insert_one(events.inserted(doc))
@@ -97,3 +98,11 @@ class DiscussionStore(HoldsEvents[DiscussionDoc]):
             self._collection, match={"group_id": {"$in": group_ids}}, parent="group_id",
             order=dict(ORDER), limit=limit,
         )
+
+    async def started_since(
+        self, *, group_ids: list[str], since: datetime, limit: int
+    ) -> dict[str, tuple[int, list[DiscussionDoc]]]:
+        """By group: how many discussions started after `since`, and the newest `limit`."""
+        return await counted_of_each(
+            self._collection, match={"group_id": {"$in": group_ids}, "created_at": {"$gt": since}},
+            parent="group_id", order={"created_at": DESCENDING}, limit=limit)

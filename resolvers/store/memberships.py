@@ -8,11 +8,12 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from bson import ObjectId
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from resolvers.domain.paging import Seek
+from resolvers.store.first_pages import counted_of_each
 from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
 from resolvers.store.seek import read_page
 
@@ -49,6 +50,7 @@ class MembershipStore(HoldsEvents[MembershipDoc]):
         await self._collection.create_index([("user_id", ASCENDING), ("group_id", ASCENDING)])
         await self._collection.create_index([("group_id", ASCENDING),
                                              ("notify_level", ASCENDING)])
+        await self._collection.create_index([("group_id", ASCENDING), ("joined_at", DESCENDING)])
 
     async def add(
         self, *, group_id: str, user_id: str, role: str, now: datetime,
@@ -157,3 +159,20 @@ class MembershipStore(HoldsEvents[MembershipDoc]):
             query["role"] = role
         return await read_page(self._collection, query, [("joined_seq", ASCENDING)], seek,
                                limit, lambda position: (position,))
+
+    async def groups_of(
+        self, *, user_id: str, seek: Seek, limit: int
+    ) -> tuple[list[MembershipDoc], bool]:
+        """The memberships of `user_id`, by group id."""
+        return await read_page(self._collection, {"user_id": user_id, **_CURRENT},
+                               [("group_id", ASCENDING)], seek, limit,
+                               lambda position: (position,))
+
+    async def joined_since(
+        self, *, group_ids: list[str], since: datetime, limit: int
+    ) -> dict[str, tuple[int, list[MembershipDoc]]]:
+        """By group: how many of its members joined after `since`, and the newest `limit`."""
+        return await counted_of_each(
+            self._collection,
+            match={"group_id": {"$in": group_ids}, "joined_at": {"$gt": since}, **_CURRENT},
+            parent="group_id", order={"joined_at": DESCENDING}, limit=limit)

@@ -1,5 +1,6 @@
 """The `notifications` collection, and the notifier's place in the event log."""
 
+from datetime import datetime
 from typing import Any
 
 from pymongo import DESCENDING
@@ -9,6 +10,7 @@ from pymongo.errors import DuplicateKeyError
 
 from resolvers.domain.notifications import NotificationDoc, seq_at
 from resolvers.domain.paging import Seek
+from resolvers.store.first_pages import counted_of_each
 from resolvers.store.seek import read_page
 
 ORDER = [("seq", DESCENDING)]
@@ -23,6 +25,7 @@ class NotificationStore:
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("user_id", 1), *ORDER])
         await self._collection.create_index([("user_id", 1), ("read", 1), *ORDER])
+        await self._collection.create_index([("user_id", 1), ("at", DESCENDING)])
 
     async def add(self, *, doc: NotificationDoc) -> bool:
         """Store `doc`; False if it was stored already (by this process or another)."""
@@ -45,6 +48,15 @@ class NotificationStore:
     async def count_unread(self, *, user_id: str, at_most: int) -> int:
         return await self._collection.count_documents({"user_id": user_id, "read": False},
                                                       limit=at_most)
+
+    async def since(
+        self, *, user_id: str, since: datetime, limit: int
+    ) -> tuple[int, list[NotificationDoc]]:
+        """How many notifications `user_id` got after `since`, and the newest `limit`."""
+        found = await counted_of_each(
+            self._collection, match={"user_id": user_id, "at": {"$gt": since}},
+            parent="user_id", order={"at": DESCENDING}, limit=limit)
+        return found.get(user_id, (0, []))
 
     async def mark_read(
         self, *, user_id: str, up_to: int | None, ids: list[str] | None

@@ -1,5 +1,6 @@
 """The `posts` collection: in creation order, with tombstones and hidden posts kept."""
 
+from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
@@ -9,7 +10,7 @@ from pymongo.errors import DuplicateKeyError
 from resolvers.coalesced import find_ids
 from resolvers.domain.discussions import PostDoc
 from resolvers.domain.paging import Seek
-from resolvers.store.first_pages import first_of_each
+from resolvers.store.first_pages import counted_of_each, first_of_each
 from resolvers.store.groups import by_id, object_id
 from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
 from resolvers.store.seek import read_page
@@ -26,6 +27,7 @@ class PostStore(HoldsEvents[PostDoc]):
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("discussion_id", ASCENDING), ("_id", ASCENDING)])
+        await self._collection.create_index([("group_id", ASCENDING), ("created_at", DESCENDING)])
         await self._collection.create_index(
             "client_key", unique=True, partialFilterExpression={"client_key": {"$type": "string"}}
         )
@@ -102,3 +104,13 @@ class PostStore(HoldsEvents[PostDoc]):
             self._collection, parent="discussion_id", order={"_id": ASCENDING}, limit=limit,
             match={"discussion_id": {"$in": discussion_ids}, **_visible(include_hidden)},
         )
+
+    async def published_since(
+        self, *, group_ids: list[str], since: datetime, limit: int
+    ) -> dict[str, tuple[int, list[PostDoc]]]:
+        """By group: how many published posts were written after `since`, and the newest
+        `limit`."""
+        return await counted_of_each(
+            self._collection,
+            match={"group_id": {"$in": group_ids}, "created_at": {"$gt": since}, **PUBLISHED},
+            parent="group_id", order={"created_at": DESCENDING}, limit=limit)
