@@ -46,6 +46,9 @@ READS = [
         pageInfo { endCursor } } }""", {}),
     ("member", """{ groups(first: 5, filter: {status: ACTIVE}) { edges { node { unreadCount
         discussions(first: 3) { edges { node { unreadCount } } } } } } }""", {}),
+    ("member", """{ digest(since: "2026-01-01T00:00:00Z", first: 5) { groups { edges { node {
+        discussions { count } posts { count } members { count } } } }
+        notifications { count } } }""", {}),
     ("teacher", """{ groups(first: 5, filter: {search: "group"}) { edges { node { title } } } }""",
      {}),
     ("teacher", """{ groups(first: 5, filter: {topic: "mathematics", language: "es"}) {
