@@ -27,18 +27,21 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx2
 import websockets
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, MongoClient
 from strawberry.relay import to_base64
 
 from api.embedded import embedded_database
 from bench import as_deployed, process_of
-from bench.grow import SIZES, Community, Size, grow
+from bench.grow import SIZES, Community, Size, grow, teacher
 from bench.http import HERE, cpu_seconds, read_wrk, start, uvicorn
+from resolvers import notifications
+from resolvers.coalesced import IN_AT_MOST
 from resolvers.domain.paging import Seek, encode_cursor
 from resolvers.store import Store
 from subscriptions.stream import event_cursor
@@ -68,6 +71,13 @@ ADVISED = """query { advisedGroups(first: 20) { edges { node { title
   inactiveGroups(first: 20, advisedOnly: true) { edges { node { daysInactive } } } }"""
 CANDIDATES = """query { featuringCandidates(first: 20, status: PROPOSED) {
   edges { node { reason group { title } } } } }"""
+UNREAD = """query { groups(first: 20, filter: {status: ACTIVE}) { edges { node { title
+  unreadCount discussions(first: 3) { edges { node { title unreadCount } } } } } } }"""
+MARK_READ = """mutation($id: ID!) { markDiscussionRead(input: {discussionId: $id}) {
+  __typename } }"""
+DIGEST = """query($since: DateTime!) { digest(since: $since, first: 20) { groups { edges { node {
+  group { title } discussions { count newest { title } } posts { count newest { body } }
+  members { count newest { user { name } } } } } } notifications { count } } }"""
 RESUME = """subscription($g: ID!, $after: String) { groupActivity(groupId: $g, after: $after) {
   cursor kind subject { ... on Post { body } } } }"""
 
@@ -111,6 +121,19 @@ class Sized:
     throughput: list[Throughput]
 
 
+@dataclass(frozen=True, slots=True)
+class Followed:
+    """A discussion that `FOLLOWERS` teachers follow, in the database at `uri`."""
+
+    discussion_id: str
+    user_ids: list[str]
+    uri: str
+    database: str
+
+
+FOLLOWERS = 1_000
+
+
 @dataclass
 class Run:
     """One API process on the grown database, and what the benchmark needs to call it."""
@@ -121,6 +144,7 @@ class Run:
     community: Community
     long_after: str  # the cursor of the long discussion's post before page 200
     resume_after: str  # the cursor 1,000 events back
+    followed: Followed
     tokens: dict[str, str]
     http: httpx2.Client = field(default_factory=lambda: httpx2.Client(timeout=60))
     results: list[Measured] = field(default_factory=list)
@@ -149,6 +173,26 @@ class Run:
         if response.status_code != 200 or "errors" in body or refused:
             raise RuntimeError(f"not answered as asked: {body}")
         return elapsed
+
+    def fan_out(self, _: int) -> float:
+        """Milliseconds from sending a post to the discussion `FOLLOWERS` follow until each
+        of them has its notification stored: the notifier's work, off the writer's request."""
+        marker = f"Followed {uuid.uuid4().hex}"
+        started = time.perf_counter()
+        self.graphql(ADD_POST, self.tokens["owner"], id=to_base64(
+            "Discussion", self.followed.discussion_id), body=marker)
+        with MongoClient[dict[str, Any]](self.followed.uri) as client:
+            notifications = client[self.followed.database]["notifications"]
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                told = sum(notifications.count_documents({
+                    "user_id": {"$in": self.followed.user_ids[at:at + IN_AT_MOST]},
+                    "event.subject.body": marker})
+                    for at in range(0, len(self.followed.user_ids), IN_AT_MOST))
+                if told == len(self.followed.user_ids):
+                    return (time.perf_counter() - started) * 1000
+                time.sleep(0.02)
+        raise RuntimeError(f"{told} of {len(self.followed.user_ids)} followers told in 60 s")
 
     def resume(self, _: int) -> float:
         """Milliseconds from subscribing 1,000 events back to receiving a post made right
@@ -204,6 +248,17 @@ def operations(run: Run, repeat: int) -> None:
     # A discussion of a group the first owner holds, besides the long one.
     theirs = to_base64("Discussion", community.discussion_ids[len(community.owners)])
     run.measure("addPost", repeat, lambda _: run.graphql(ADD_POST, owner, id=theirs))
+    followed = to_base64("Discussion", run.followed.discussion_id)
+    run.measure(f"addPost, {FOLLOWERS:,} followers", repeat, lambda _: run.graphql(
+        ADD_POST, owner, id=followed))
+    run.measure(f"{FOLLOWERS:,} followers notified of a post", max(repeat // 4, 3), run.fan_out)
+    run.measure("group list page with unread counts", repeat, lambda _: run.graphql(
+        UNREAD, reader))
+    run.measure("markDiscussionRead", repeat, lambda _: run.graphql(MARK_READ, owner,
+                                                                    id=theirs))
+    week_ago = (datetime.now(UTC) - timedelta(days=7)).isoformat()
+    run.measure("digest of a week, four groups", repeat, lambda _: run.graphql(
+        DIGEST, run.tokens["member"], since=week_ago))
     run.measure("joinGroup", repeat, lambda n: run.graphql(
         JOIN, mint(f"joiner{uuid.uuid4().hex[:8]}"), id=to_base64(
             "Group", community.group_ids[(n * 13 + 5) % len(community.group_ids)])))
@@ -280,7 +335,21 @@ def database_on_file(path: Path) -> Iterator[tuple[str, int | None]]:
         yield uri, process_of(f"api db --port 0 --exit-with-parent --path {path}")
 
 
-async def _prepare(size: Size, uri: str, database: str) -> tuple[Community, str, str, int]:
+async def _followed(store: Store, community: Community, uri: str, database: str) -> Followed:
+    """A discussion of the first owner's (besides those the other operations use), which
+    `FOLLOWERS` teachers follow through the use case."""
+    discussion_id = community.discussion_ids[2 * len(community.owners)]
+    followers = [teacher(100_000 + n) for n in range(FOLLOWERS)]
+    for start_at in range(0, FOLLOWERS, 50):
+        await asyncio.gather(*(notifications.follow_discussion(
+            store=store, actor=follower, discussion_id=discussion_id, muted=False,
+            now=datetime.now(UTC)) for follower in followers[start_at:start_at + 50]))
+    return Followed(discussion_id, [follower.id for follower in followers], uri, database)
+
+
+async def _prepare(
+    size: Size, uri: str, database: str
+) -> tuple[Community, str, str, Followed, int]:
     """Grow `size` in the database at `uri`, and find the cursors the operations use; the
     documents it then holds."""
     target: AsyncMongoClient[Any] = AsyncMongoClient(uri, tz_aware=True)
@@ -297,10 +366,11 @@ async def _prepare(size: Size, uri: str, database: str) -> tuple[Community, str,
         discussion_id=community.long_discussion_id, seek=Seek(), limit=10_001,
         include_hidden=False)
     long_after = encode_cursor(str(long_posts[199 * 50 - 1]["_id"]))
+    followed = await _followed(store, community, uri, database)
     head = await store.events.head()
     back = (await store.events.read_after(head - 1_001, limit=1))[0]
     await target.close()
-    return community, long_after, event_cursor(back), documents
+    return community, long_after, event_cursor(back), followed, documents
 
 
 def run_size(size: Size, repeat: int, seconds: int) -> Sized:
@@ -310,7 +380,7 @@ def run_size(size: Size, repeat: int, seconds: int) -> Sized:
         path = Path(folder) / "agora.sqlite3"
         database = f"scale_{size.name.lower()}"
         with database_on_file(path) as (uri, db_pid):
-            community, long_after, resume_after, documents = asyncio.run(
+            community, long_after, resume_after, followed, documents = asyncio.run(
                 _prepare(size, uri, database))
             port = free_port()
             env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database, **as_deployed(),
@@ -320,8 +390,10 @@ def run_size(size: Size, repeat: int, seconds: int) -> Sized:
             server = start([sys.executable, "-m", "api", "serve", "--port", str(port),
                             "--log-level", "warning"], env, port)
             run = Run(f"http://127.0.0.1:{port}/graphql", db_pid, server.pid, community,
-                      long_after, resume_after, tokens={
+                      long_after, resume_after, followed, tokens={
                           "owner": mint(community.owners[0].id, "country=ES"),
+                          # The owner of four groups, none of them the long discussion's.
+                          "member": mint(community.owners[1].id, "country=FR"),
                           "css": mint("css-reviewer", "role=CSS"),
                           "reader": mint("reader", "country=ES")})
             try:

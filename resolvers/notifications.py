@@ -36,10 +36,9 @@ async def notify(store: Store, event: EventDoc) -> int:
     told = recipients(event)
     if event["kind"] == EventKind.POST_ADDED:
         told += post_followers(event, await following(store, event))
-    made = 0
-    for user_id, kind in dict(reversed(told)).items():  # the first reason given wins
-        made += await store.notifications.add(doc=notification_of(event, user_id, kind))
-    return made
+    # The first reason given wins.
+    return await store.notifications.add(docs=[
+        notification_of(event, user_id, kind) for user_id, kind in dict(reversed(told)).items()])
 
 
 async def following(store: Store, event: EventDoc) -> Following:

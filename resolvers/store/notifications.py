@@ -6,7 +6,7 @@ from typing import Any
 from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from resolvers.domain.notifications import NotificationDoc, seq_at
 from resolvers.domain.paging import Seek
@@ -14,6 +14,8 @@ from resolvers.store.first_pages import counted_of_each
 from resolvers.store.seek import read_page
 
 ORDER = [("seq", DESCENDING)]
+ADDED_AT_ONCE = 500
+DUPLICATE_KEY = 11000
 _POSITION = "notifier"
 
 
@@ -27,13 +29,20 @@ class NotificationStore:
         await self._collection.create_index([("user_id", 1), ("read", 1), *ORDER])
         await self._collection.create_index([("user_id", 1), ("at", DESCENDING)])
 
-    async def add(self, *, doc: NotificationDoc) -> bool:
-        """Store `doc`; False if it was stored already (by this process or another)."""
-        try:
-            await self._collection.insert_one(doc)
-        except DuplicateKeyError:
-            return False
-        return True
+    async def add(self, *, docs: list[NotificationDoc]) -> int:
+        """Store `docs`, but those stored already (by this process or another); how many were
+        new. A few hundred a command."""
+        made = 0
+        for start in range(0, len(docs), ADDED_AT_ONCE):
+            try:
+                result = await self._collection.insert_many(
+                    docs[start:start + ADDED_AT_ONCE], ordered=False)
+                made += len(result.inserted_ids)
+            except BulkWriteError as failed:
+                if any(error["code"] != DUPLICATE_KEY for error in failed.details["writeErrors"]):
+                    raise
+                made += failed.details["nInserted"]
+        return made
 
     async def page(
         self, *, user_id: str, unread_only: bool, seek: Seek, limit: int

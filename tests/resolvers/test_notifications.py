@@ -5,7 +5,12 @@ from resolvers import discussions, groups, membership, moderation, notifications
 from resolvers.domain.actors import Role
 from resolvers.domain.groups import GroupAction
 from resolvers.domain.membership import GroupRole
-from resolvers.domain.notifications import NotifyLevel, position_of
+from resolvers.domain.notifications import (
+    NotificationKind,
+    NotifyLevel,
+    notification_of,
+    position_of,
+)
 from resolvers.domain.paging import PageRequest
 from resolvers.domain.rate_limits import RateLimits
 from tests.conftest import actor
@@ -158,3 +163,27 @@ async def test_a_mention_tells_a_member_and_no_one_else(store, clock):
     await _notify_all(store)
     assert await _kinds(store, MIA) == ["MENTION"]
     assert await _kinds(store, outsider) == []
+
+
+async def test_a_thousand_followers_are_told_once_each_whoever_told_some_first(store, clock):
+    """Two notifiers on one event: what one stored, the other does not store again, and it
+    stores the rest (a few hundred a command)."""
+    group = await active_group(store, clock(), OLGA)
+    thread = await discussions.start_discussion(
+        store=store, actor=OLGA, group_id=str(group["_id"]), title="Fractions",
+        body="Ideas?", now=clock(), limits=LIMITS)
+    await _notify_all(store)
+    followers = [actor(f"follower{n}") for n in range(1000)]
+    for follower in followers:
+        await notifications.follow_discussion(store=store, actor=follower,
+                                              discussion_id=str(thread["_id"]), muted=False,
+                                              now=clock())
+    await discussions.add_post(store=store, actor=OLGA, discussion_id=str(thread["_id"]),
+                               body="A new idea", reply_to_id=None, client_mutation_id=None,
+                               now=clock(), limits=LIMITS)
+    (event,) = await store.events.read_after(await store.notifications.position(), limit=10)
+    some = [notification_of(event, follower.id, NotificationKind.NEW_POST)
+            for follower in followers[::3]]
+    assert await store.notifications.add(docs=some) == len(some)
+    assert await notifications.notify(store, event) == 1000 - len(some)  # never Olga, its author
+    assert await _kinds(store, followers[-1]) == ["NEW_POST"]
