@@ -9,7 +9,7 @@ from resolvers.discussions import read_discussion
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import DiscussionDoc, may_moderate
 from resolvers.domain.errors import Forbidden, NotFound, ValidationFailed
-from resolvers.domain.events import EventDoc, EventKind, seen_by
+from resolvers.domain.events import EventDoc, EventKind, new_event, seen_by
 from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole
 from resolvers.domain.notifications import (
@@ -133,19 +133,34 @@ async def follow_discussion(
     found = await read_discussion(store=store, actor=actor, discussion_id=discussion_id)
     if found is None:
         raise NotFound("Discussion", discussion_id)
-    discussion, _, _ = found
-    await store.follows.set(discussion_id=discussion_id, group_id=discussion["group_id"],
-                            user_id=actor.id, muted=muted, now=now)
+    discussion, group, _ = found
+    event = _following_changed(actor, group, now, discussion_id=discussion_id, muted=muted)
+    async with store.outbox() as outbox:
+        await store.follows.set(discussion_id=discussion_id, group_id=discussion["group_id"],
+                                user_id=actor.id, muted=muted, now=now,
+                                events=outbox.of(event))
     return discussion
 
 
+def _following_changed(actor: Actor, group: GroupDoc, now: datetime, **change: object
+                       ) -> EventDoc:
+    """What the actor's own live notifications need to hear of a change to what they follow
+    (no feed shows it): the discussion they follow or mute, or their level in the group."""
+    return new_event(kind=EventKind.FOLLOWING_CHANGED, actor=actor, group=group,
+                     subject_kind="Following", subject={"user_id": actor.id, **change}, now=now)
+
+
 async def set_notify_level(
-    *, store: Store, actor: Actor | None, group_id: str, level: NotifyLevel,
+    *, store: Store, actor: Actor | None, group_id: str, level: NotifyLevel, now: datetime,
 ) -> GroupDoc:
     """A member chooses of which new posts in the group they are told."""
     actor = require_actor(actor)
     group = await visible_group(store, actor, group_id)
-    if not await store.memberships.set_notify_level(group_id=group_id, user_id=actor.id,
-                                                    level=NotifyLevel(level).value):
-        raise Forbidden("Only the group's members choose how they follow it")
+    level = NotifyLevel(level)
+    event = _following_changed(actor, group, now, notify_level=level.value)
+    async with store.outbox() as outbox:
+        if not await store.memberships.set_notify_level(
+                group_id=group_id, user_id=actor.id, level=level.value,
+                events=outbox.of(event)):
+            raise Forbidden("Only the group's members choose how they follow it")
     return group

@@ -94,7 +94,7 @@ class NotificationMutation:
         ctx = info.context
         return Group.from_doc(await notifications.set_notify_level(
             store=ctx.store, actor=ctx.viewer, group_id=node_id(input.group_id, "Group"),
-            level=NotifyLevel(input.level)))
+            level=NotifyLevel(input.level), now=ctx.now()))
 
 
 async def _follow(info: Info, input: FollowDiscussionInput, *, muted: bool) -> Discussion:

@@ -4,6 +4,7 @@ the live log, so every decision is made with the standing the subscriber has at 
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from resolvers.domain.actors import Actor
 from resolvers.domain.events import (
@@ -135,13 +136,16 @@ class Followed:
 class NotificationWatch:
     """The subscriber's notifications, made from each event as the notifier makes them, of
     what they may see of it at delivery. `roles` is kept as in `FeedWatch`; what they follow
-    is read when the stream starts, and grows as they post."""
+    is read when the stream starts, and changes as they post, follow and mute."""
 
     actor: Actor
     current_roles: Callable[[], Awaitable[dict[str, GroupRole]]]
     current_followed: Callable[[], Awaitable[Followed]]
     roles: dict[str, GroupRole] = field(default_factory=dict)
     followed: Followed = field(default_factory=Followed)
+    # The discussions and groups whose following the subscriber changed while subscribed:
+    # their posts may concern them now, in groups they are not members of too.
+    refollowed: set[str] = field(default_factory=set)
 
     def _notified(self, event: EventDoc) -> bool:
         if notifies(event, self.actor.id):
@@ -159,10 +163,34 @@ class NotificationWatch:
     def wants(self, event: EventDoc) -> bool:
         """Cheap, and asked as events are handed out, before `decide` has seen the ones
         before: a new post in one of the subscriber's groups may concern a discussion they
-        just started, so `decide` judges it."""
+        just started, or followed, so `decide` judges it."""
+        if self._following_changed(event):
+            self.refollowed.add(event["subject"].get("discussion_id") or event["group_id"])
+            return True
         return (self._notified(event) or concerns_user(event, self.actor.id)
                 or _posted_by(event, self.actor.id)
-                or (event["kind"] == EventKind.POST_ADDED and event["group_id"] in self.roles))
+                or (event["kind"] == EventKind.POST_ADDED and (
+                    event["group_id"] in self.roles
+                    or event["group_id"] in self.refollowed
+                    or event.get("discussion_id") in self.refollowed)))
+
+    def _following_changed(self, event: EventDoc) -> bool:
+        return (event["kind"] == EventKind.FOLLOWING_CHANGED
+                and event["subject"].get("user_id") == self.actor.id)
+
+    def _follow(self, change: dict[str, Any], group_id: str) -> None:
+        """What the subscriber follows, as a FOLLOWING_CHANGED event of theirs says now."""
+        followed = self.followed
+        if "notify_level" in change:
+            self.followed = replace(followed, levels={**followed.levels,
+                                                      group_id: change["notify_level"]})
+        elif change.get("muted"):
+            self.followed = replace(followed, muted=followed.muted | {change["discussion_id"]},
+                                    discussions=followed.discussions - {change["discussion_id"]})
+        else:
+            self.followed = replace(followed,
+                                    discussions=followed.discussions | {change["discussion_id"]},
+                                    muted=followed.muted - {change["discussion_id"]})
 
     async def refresh(self) -> None:
         self.roles = await self.current_roles()
@@ -175,6 +203,10 @@ class NotificationWatch:
                 self.roles.pop(event["group_id"], None)
             else:
                 self.roles[event["group_id"]] = role
+        if self._following_changed(event):
+            if live:
+                self._follow(event["subject"], event["group_id"])
+            return Decision.SKIP
         if live and _posted_by(event, self.actor.id):  # who posts follows, unless muted
             discussion = event.get("discussion_id") or str(event["subject"]["_id"])
             if discussion not in self.followed.muted:

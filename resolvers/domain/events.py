@@ -78,6 +78,11 @@ class EventKind(StrEnum):
     FEATURING_DECIDED = "FEATURING_DECIDED"
     INVITED = "INVITED"
     INVITATION_ANSWERED = "INVITATION_ANSWERED"
+    FOLLOWING_CHANGED = "FOLLOWING_CHANGED"
+
+
+# What one user follows or mutes: it changes their own notifications, and no feed shows it.
+PRIVATE = frozenset({EventKind.FOLLOWING_CHANGED})
 
 
 # Seen by moderators (and the support services) only.
@@ -141,6 +146,8 @@ def may_receive(actor: Actor, role: GroupRole | None, event: EventDoc) -> bool:
     """Whether `actor`, whose role in the event's group is `role`, may receive `event`."""
     group: GroupDoc = event["group"]
     kind: str = event["kind"]  # compared with EventKind members, which are strings
+    if kind in PRIVATE:
+        return False
     if kind in OVERSEERS_ONLY or _reports_on_group(event):
         return oversees(actor, group)
     if kind in MODERATORS_ONLY:

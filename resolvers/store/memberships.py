@@ -85,12 +85,17 @@ class MembershipStore(HoldsEvents[MembershipDoc]):
             self._hold(events, ended["_id"])
         return ended
 
-    async def set_notify_level(self, *, group_id: str, user_id: str, level: str) -> bool:
+    async def set_notify_level(
+        self, *, group_id: str, user_id: str, level: str, events: Events = NO_EVENTS
+    ) -> bool:
         """False if they are not a member."""
+        ident = membership_id(group_id, user_id)
         result = await self._collection.update_one(
-            {"_id": membership_id(group_id, user_id), **_CURRENT},
-            {"$set": {"notify_level": level}})
-        return result.matched_count == 1
+            {"_id": ident, **_CURRENT}, events.pushed({"$set": {"notify_level": level}}))
+        if result.matched_count != 1:
+            return False
+        self._hold(events, ident)
+        return True
 
     async def at_level(self, *, group_id: str, level: str) -> list[str]:
         """The members told of new posts in the group at `level`."""

@@ -127,9 +127,9 @@ async def test_followers_and_watchers_hear_of_new_posts_and_muters_do_not(store,
     for person in (MIA, tom, ana, zoe):
         await membership.join_group(store=store, actor=person, group_id=gid, now=clock())
     await notifications.set_notify_level(store=store, actor=tom, group_id=gid,
-                                         level=NotifyLevel.ALL)
+                                         level=NotifyLevel.ALL, now=clock())
     await notifications.set_notify_level(store=store, actor=zoe, group_id=gid,
-                                         level=NotifyLevel.NONE)
+                                         level=NotifyLevel.NONE, now=clock())
     thread = await discussions.start_discussion(store=store, actor=MIA, group_id=gid,
                                                 title="Ideas", body="Mine", now=clock(),
                                                 limits=LIMITS)
@@ -181,7 +181,9 @@ async def test_a_thousand_followers_are_told_once_each_whoever_told_some_first(s
     await discussions.add_post(store=store, actor=OLGA, discussion_id=str(thread["_id"]),
                                body="A new idea", reply_to_id=None, client_mutation_id=None,
                                now=clock(), limits=LIMITS)
-    (event,) = await store.events.read_after(await store.notifications.position(), limit=10)
+    *_, event = await store.events.read_after(await store.notifications.position(),
+                                              limit=2000)  # the follows', then the post's
+    assert event["kind"] == "POST_ADDED"
     some = [notification_of(event, follower.id, NotificationKind.NEW_POST)
             for follower in followers[::3]]
     assert await store.notifications.add(docs=some) == len(some)
