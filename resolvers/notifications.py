@@ -18,8 +18,10 @@ from resolvers.domain.notifications import (
     NotificationDoc,
     NotificationKind,
     NotifyLevel,
+    as_logged,
     may_see_notified,
     notification_of,
+    notified_event,
     position_of,
     post_followers,
     recipients,
@@ -37,7 +39,7 @@ async def notify(store: Store, event: EventDoc) -> int:
     if event["kind"] == EventKind.POST_ADDED:
         told += post_followers(event, await following(store, event))
     # The first reason given wins.
-    return await store.notifications.add(docs=[
+    return await store.notifications.add(event=notified_event(event), docs=[
         notification_of(event, user_id, kind) for user_id, kind in dict(reversed(told)).items()])
 
 
@@ -67,7 +69,10 @@ class Shown:
 async def shown(store: Store, actor: Actor, docs: list[NotificationDoc]) -> list[Shown]:
     if not docs:
         return []
-    events = await store.events.with_current([{**doc["event"]} for doc in docs])
+    kept = {event["_id"]: event for event in await store.notifications.events(
+        event_ids=list({doc["event_id"] for doc in docs}))}
+    events = await store.events.with_current([as_logged(kept[doc["event_id"]])
+                                              for doc in docs])
     group_ids = list({event["group_id"] for event in events})
     groups = {str(doc["_id"]): doc for doc in await store.groups.get_many(group_ids=group_ids)}
     roles = {doc["group_id"]: GroupRole(doc["role"]) for doc in

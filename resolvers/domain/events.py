@@ -45,6 +45,7 @@ class EventDoc(TypedDict, total=False):
     rule: str
     days_inactive: int
     current: dict[str, Any] | None  # a post event's post as it stands, read at delivery
+    log_id: str  # `_id` in the log, where the event is kept for notifications by its `id`
 
 
 class EventKind(StrEnum):

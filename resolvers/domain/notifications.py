@@ -49,7 +49,9 @@ class NotificationDoc(TypedDict, total=False):
     user_id: str
     seq: int  # the event's place in the log, which orders a user's notifications
     kind: str
-    event: EventDoc  # as it happened; what it shows is decided when it is read
+    event_id: str  # the event, kept once for all it notifies (`notified_event`)
+    actor: dict[str, str] | None  # who did it: the event's `id` and `name`
+    group_id: str  # where
     read: bool
     at: datetime
 
@@ -132,14 +134,26 @@ def notifies(event: EventDoc, user_id: str) -> bool:
 
 def notification_of(event: EventDoc, user_id: str, kind: NotificationKind
                     ) -> NotificationDoc:
-    """`user_id`'s notification of `event`: the same document whichever process makes it."""
+    """`user_id`'s notification of `event`: the same document whichever process makes it.
+    The event itself is kept once for all it notifies (`notified_event`)."""
     return {
         "_id": f"{event['id']}:{user_id}", "user_id": user_id, "seq": int(event["_id"]),
-        "kind": kind.value,
-        "event": cast(EventDoc, {key: value for key, value in event.items()
-                                 if key != "current"}),
-        "read": False, "at": event["at"],
+        "kind": kind.value, "event_id": event["id"], "actor": event.get("actor"),
+        "group_id": event["group_id"], "read": False, "at": event["at"],
     }
+
+
+def notified_event(event: EventDoc) -> EventDoc:
+    """`event` as it happened, kept for its notifications by its id: what each shows of it
+    is decided when it is read."""
+    return cast(EventDoc, {**{key: value for key, value in event.items() if key != "current"},
+                           "_id": event["id"], "log_id": event["_id"]})
+
+
+def as_logged(kept: EventDoc) -> EventDoc:
+    """A `notified_event` as the log held it."""
+    return cast(EventDoc, {**{key: value for key, value in kept.items() if key != "log_id"},
+                           "_id": kept["log_id"]})
 
 
 def position_of(doc: NotificationDoc) -> str:

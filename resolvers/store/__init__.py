@@ -65,8 +65,7 @@ class Store:
             published=await self.posts.count_published(discussion_id=discussion_id),
         )
         discussion = await self.discussions.get(discussion_id=discussion_id)
-        if discussion is not None:
-            group_id = discussion["group_id"]
+        if discussion is not None and (group_id := discussion.get("group_id")):
             await self.groups.set_published_posts(
                 group_id=group_id, count=await self.discussions.published_in(group_id=group_id))
 

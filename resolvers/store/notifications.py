@@ -6,8 +6,10 @@ from typing import Any
 from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from resolvers.coalesced import find_ids
+from resolvers.domain.events import EventDoc
 from resolvers.domain.notifications import NotificationDoc, seq_at
 from resolvers.domain.paging import Seek
 from resolvers.store.first_pages import counted_of_each
@@ -22,6 +24,7 @@ _POSITION = "notifier"
 class NotificationStore:
     def __init__(self, db: AsyncDatabase[Any]) -> None:
         self._collection: AsyncCollection[NotificationDoc] = db["notifications"]
+        self._events: AsyncCollection[EventDoc] = db["notified_events"]
         self._positions: AsyncCollection[Any] = db["positions"]
 
     async def ensure_indexes(self) -> None:
@@ -29,9 +32,16 @@ class NotificationStore:
         await self._collection.create_index([("user_id", 1), ("read", 1), *ORDER])
         await self._collection.create_index([("user_id", 1), ("at", DESCENDING)])
 
-    async def add(self, *, docs: list[NotificationDoc]) -> int:
-        """Store `docs`, but those stored already (by this process or another); how many were
-        new. A few hundred a command."""
+    async def add(self, *, event: EventDoc, docs: list[NotificationDoc]) -> int:
+        """Store the notifications `docs` of `event` (a `notified_event`), but those stored
+        already (by this process or another); how many were new. The event is kept once, and
+        the notifications a few hundred a command."""
+        if not docs:
+            return 0
+        try:
+            await self._events.insert_one(event)
+        except DuplicateKeyError:
+            pass
         made = 0
         for start in range(0, len(docs), ADDED_AT_ONCE):
             try:
@@ -57,6 +67,10 @@ class NotificationStore:
     async def count_unread(self, *, user_id: str, at_most: int) -> int:
         return await self._collection.count_documents({"user_id": user_id, "read": False},
                                                       limit=at_most)
+
+    async def events(self, *, event_ids: list[str]) -> list[EventDoc]:
+        """The events notifications name, in no order."""
+        return await find_ids(self._events, event_ids)
 
     async def since(
         self, *, user_id: str, since: datetime, limit: int

@@ -38,12 +38,12 @@ class Notification:
 
     @strawberry.field(description="Who did it; null for the system.")
     def actor(self) -> User | None:
-        actor = self.shown.doc["event"].get("actor")
+        actor = self.shown.doc.get("actor")
         return User(id=actor["id"], name=actor["name"], country=None) if actor else None
 
     @strawberry.field(description="The group it happened in.")
     def group_id(self) -> relay.GlobalID:
-        return relay.GlobalID("Group", self.shown.doc["event"]["group_id"])
+        return relay.GlobalID("Group", self.shown.doc["group_id"])
 
     @strawberry.field(description="What it is about, as you may see it now; null once you "
                       "may not (a post hidden since, a group you may no longer see).")

@@ -9,6 +9,7 @@ from resolvers.domain.notifications import (
     NotificationKind,
     NotifyLevel,
     notification_of,
+    notified_event,
     position_of,
 )
 from resolvers.domain.paging import PageRequest
@@ -186,6 +187,6 @@ async def test_a_thousand_followers_are_told_once_each_whoever_told_some_first(s
     assert event["kind"] == "POST_ADDED"
     some = [notification_of(event, follower.id, NotificationKind.NEW_POST)
             for follower in followers[::3]]
-    assert await store.notifications.add(docs=some) == len(some)
+    assert await store.notifications.add(event=notified_event(event), docs=some) == len(some)
     assert await notifications.notify(store, event) == 1000 - len(some)  # never Olga, its author
     assert await _kinds(store, followers[-1]) == ["NEW_POST"]
