@@ -132,7 +132,7 @@ async def start_discussion(
             store, outbox, actor, group,
             _new_post(actor, discussion, body, None, now, None, mentions), now)
         await record_activity(store, group, now, counts=ONE_MORE_POST)
-    await _written_by(store, actor, discussion, post, now)
+    await _written_by(store, actor, discussion, post, 1, now)
     return discussion
 
 
@@ -141,10 +141,12 @@ ONE_MORE_POST = {"published_post_count": 1}
 
 
 async def _written_by(
-    store: Store, actor: Actor, discussion: DiscussionDoc, post: PostDoc, now: datetime
+    store: Store, actor: Actor, discussion: DiscussionDoc, post: PostDoc, published: int,
+    now: datetime,
 ) -> None:
-    """Who writes in a discussion has read it up to what they wrote, and follows it."""
-    await reading.read_up_to(store, actor.id, discussion, post, now)
+    """Who writes in a discussion (its `published`-th published post) has read it up to
+    what they wrote, and follows it."""
+    await reading.wrote(store, actor.id, discussion, post, published, now)
     await _follow(store, actor, discussion, now)
 
 
@@ -202,9 +204,10 @@ async def add_post(
         )
         if not created:
             return _retried(post, discussion)
-        await store.discussions.count_post(discussion_id=discussion["_id"], now=now)
+        published = await store.discussions.count_post(discussion_id=discussion["_id"],
+                                                       now=now)
         await record_activity(store, group, now, counts=ONE_MORE_POST)
-    await _written_by(store, actor, discussion, post, now)
+    await _written_by(store, actor, discussion, post, published, now)
     return post
 
 

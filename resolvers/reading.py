@@ -36,6 +36,30 @@ async def read_up_to(
             return
 
 
+async def wrote(
+    store: Store, user_id: str, discussion: DiscussionDoc, post: PostDoc, published: int,
+    now: datetime,
+) -> None:
+    """`user_id` wrote `post`, the discussion's `published`-th published post: they have read
+    up to it. Most writers had read every post before theirs, which the counts show without
+    counting posts; only if some were unread are they counted."""
+    discussion_id, group_id = str(discussion["_id"]), discussion["group_id"]
+    before = await store.reads.move_to_own_post(
+        discussion_id=discussion_id, group_id=group_id, user_id=user_id, post_id=post["_id"],
+        now=now)
+    if before is None:
+        return
+    read = 1
+    if before.get("read", 0) + 1 != published:  # some they had not read, now read too
+        between = await store.posts.count_published(
+            discussion_id=discussion_id, after=before.get("upto"), upto=post["_id"]) - 1
+        if between:
+            await store.reads.count_read(discussion_id=discussion_id, user_id=user_id,
+                                         by=between)
+            read += between
+    await store.reads.add_to_tally(group_id=group_id, user_ids=[user_id], read=read)
+
+
 async def recount(store: Store, after: PostDoc, *, was_published: bool) -> None:
     """A post was hidden, deleted or restored, and is now `after`: if that withdrew or
     published it, the counts of published posts, and of those read, follow."""

@@ -67,11 +67,14 @@ class DiscussionStore(HoldsEvents[DiscussionDoc]):
             {"$set": {"post_count": posts, "published_count": published}},
         )
 
-    async def count_post(self, *, discussion_id: Any, now: datetime) -> None:
-        await self._collection.update_one(
+    async def count_post(self, *, discussion_id: Any, now: datetime) -> int:
+        """Count a new post; the discussion's published posts, with it."""
+        counted = await self._collection.find_one_and_update(
             {"_id": discussion_id},
             {"$inc": {"post_count": 1, "published_count": 1}, "$max": {"last_post_at": now}},
+            projection={"published_count": 1}, return_document=ReturnDocument.AFTER,
         )
+        return 0 if counted is None else int(counted.get("published_count", 0))
 
     async def count_published(self, *, discussion_id: str, by: int) -> None:
         """A post was withdrawn (hidden or deleted: `by` -1) or published again (1)."""

@@ -75,6 +75,28 @@ class ReadStore:
             projection={"_id": 1}, return_document=ReturnDocument.AFTER)
         return moved is not None
 
+    async def move_to_own_post(
+        self, *, discussion_id: str, group_id: str, user_id: str, post_id: ObjectId,
+        now: datetime,
+    ) -> MarkerDoc | None:
+        """Move the writer's marker to the post they wrote, counting it read; the marker as
+        it was (an empty one if there was none), or None if it was past the post already."""
+        ident = marker_id(discussion_id, user_id)
+        try:
+            before = await self._markers.find_one_and_update(
+                {"_id": ident, "$or": [{"upto": {"$lt": post_id}}, {"upto": None}]},
+                {"$set": {"upto": post_id, "at": now}, "$inc": {"read": 1},
+                 "$setOnInsert": {"discussion_id": discussion_id, "group_id": group_id,
+                                  "user_id": user_id}},
+                upsert=True, return_document=ReturnDocument.BEFORE)
+        except DuplicateKeyError:  # it is past the post: the upsert met it
+            return None
+        return before or {"read": 0}
+
+    async def count_read(self, *, discussion_id: str, user_id: str, by: int) -> None:
+        await self._markers.update_one({"_id": marker_id(discussion_id, user_id)},
+                                       {"$inc": {"read": by}})
+
     async def add_to_tally(self, *, group_id: str, user_ids: list[str], read: int) -> None:
         """Add `read` to the tallies of `user_ids` in the group; one reader's is made if it is
         missing (every reader with a marker has one)."""
