@@ -47,14 +47,13 @@ async def following(store: Store, event: EventDoc) -> Following:
     """Who follows, or muted, the discussion of a post's event, and who watches its group
     at which level."""
     follows = await store.follows.of_discussion(discussion_id=event["discussion_id"])
-    group_id = event["group_id"]
+    watching = await store.memberships.at_levels(group_id=event["group_id"],
+                                                 levels=[NotifyLevel.ALL, NotifyLevel.NONE])
     return Following(
         followers=frozenset(doc["user_id"] for doc in follows if not doc.get("muted")),
         muted=frozenset(doc["user_id"] for doc in follows if doc.get("muted")),
-        at_all=frozenset(await store.memberships.at_level(group_id=group_id,
-                                                          level=NotifyLevel.ALL)),
-        at_none=frozenset(await store.memberships.at_level(group_id=group_id,
-                                                           level=NotifyLevel.NONE)),
+        at_all=frozenset(watching[NotifyLevel.ALL]),
+        at_none=frozenset(watching[NotifyLevel.NONE]),
     )
 
 

@@ -97,11 +97,15 @@ class MembershipStore(HoldsEvents[MembershipDoc]):
         self._hold(events, ident)
         return True
 
-    async def at_level(self, *, group_id: str, level: str) -> list[str]:
-        """The members told of new posts in the group at `level`."""
-        found = self._collection.find({"group_id": group_id, "notify_level": level, **_CURRENT},
-                                      {"user_id": 1})
-        return [doc["user_id"] async for doc in found]
+    async def at_levels(self, *, group_id: str, levels: list[str]) -> dict[str, list[str]]:
+        """By level: the members told of new posts in the group at each of `levels`."""
+        found = self._collection.find(
+            {"group_id": group_id, "notify_level": {"$in": levels}, **_CURRENT},
+            {"user_id": 1, "notify_level": 1})
+        members: dict[str, list[str]] = {level: [] for level in levels}
+        async for doc in found:
+            members[doc["notify_level"]].append(doc["user_id"])
+        return members
 
     async def get(self, *, group_id: str, user_id: str) -> MembershipDoc | None:
         return await self._by_id(membership_id(group_id, user_id))
