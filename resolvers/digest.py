@@ -28,7 +28,6 @@ class News[D]:
     newest: list[D]
 
 
-
 @dataclass(frozen=True, slots=True)
 class GroupNews:
     group: GroupDoc
@@ -68,13 +67,12 @@ async def digest(
         count, newest = found.get(group_id, (0, []))
         return News(count, newest)
 
-    items = [(GroupNews(groups[group_id], news_of(started, group_id),
-                        news_of(written, group_id), news_of(joined, group_id)), group_id)
+    items = [GroupNews(groups[group_id], news_of(started, group_id), news_of(written, group_id),
+                       news_of(joined, group_id))
              for group_id in group_ids if group_id in groups]
     count, newest = notified
     return Digest(
         since=since,
-        groups=page.sliced(([item for item, _ in items], behind),
-                           lambda item: str(item.group["_id"])),
+        groups=page.sliced((items, behind), lambda item: str(item.group["_id"])),
         notifications=News(count, await shown(store, actor, newest)),
     )

@@ -64,8 +64,8 @@ class Store:
             posts=await self.posts.count(discussion_id=discussion_id),
             published=await self.posts.count_published(discussion_id=discussion_id),
         )
-        discussion = await self.discussions.get(discussion_id=discussion_id)
-        if discussion is not None and (group_id := discussion.get("group_id")):
+        # Recovery reads a stranded discussion or post with its `group_id`.
+        if group_id := doc.get("group_id"):
             await self.groups.set_published_posts(
                 group_id=group_id, count=await self.discussions.published_in(group_id=group_id))
 

@@ -120,6 +120,17 @@ async def exact_counts(store, thread) -> tuple[tuple[int, int], tuple[int, int]]
             (group["member_count"], await store.memberships.count(group_id=thread["group_id"])))
 
 
+async def published_counts(store, thread) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(stored, real) published posts of the discussion, and of its group."""
+    discussion = await store.discussions.get(discussion_id=str(thread["_id"]))
+    group = await store.groups.get(group_id=thread["group_id"])
+    published = {"hidden": None, "deleted_at": None}
+    return ((discussion["published_count"], await store.posts.count_published(
+                discussion_id=str(thread["_id"]))),
+            (group.get("published_post_count", 0), await store.posts._collection.count_documents(
+                {"group_id": thread["group_id"], **published})))
+
+
 def writer(mongodb_uri, store, thread, mode) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.subscriptions.burst_writer", mongodb_uri, store.db.name,
@@ -137,6 +148,8 @@ async def test_a_writer_dying_before_its_count_leaves_it_exact_after_recovery(
     await store.events.recover(older_than=datetime.now(UTC) + timedelta(minutes=1))
     (posts, real_posts), (members, real_members) = await exact_counts(store, thread)
     assert (posts, members) == (real_posts, real_members)
+    (published, real), (in_group, real_in_group) = await published_counts(store, thread)
+    assert (published, in_group) == (real, real_in_group)
 
 
 async def test_counters_are_exact_after_kill_9_under_a_write_burst(store, thread, mongodb_uri):
