@@ -18,6 +18,8 @@ from resolvers.domain.language import warm_up
 from resolvers.store import Store
 from resolvers.users import UserRecorder
 from subscriptions.fanout import Fanout, FanoutSettings
+from subscriptions.follower import LogFollower
+from subscriptions.indexer import SearchIndexer
 from subscriptions.notifier import Notifier
 
 # Seconds a readiness probe or a shutdown waits for a database that does not answer. Without a
@@ -64,7 +66,8 @@ def lifespan_for(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         client = mongo_client(settings, listeners)
-        fanout = notifier = None
+        fanout = None
+        followers: list[LogFollower] = []
         try:
             store = Store(client[settings.mongodb_database])
             try:
@@ -79,13 +82,16 @@ def lifespan_for(
             store.events.on_append(metrics.appended.inc)
             metrics.subscriptions.set_function(lambda: fanout.subscriber_count if fanout else 0)
             await fanout.start()
-            if settings.notifier:
-                notifier = Notifier(store, clock, poll_interval=5 * settings.events_poll_interval)
-                await notifier.start()
+            for wanted, follower in ((settings.notifier, Notifier),
+                                     (settings.search_indexer, SearchIndexer)):
+                if wanted:
+                    followers.append(follower(
+                        store, clock, poll_interval=5 * settings.events_poll_interval))
+                    await followers[-1].start()
             yield {"store": store, "users": UserRecorder(), "fanout": fanout}
         finally:
-            if notifier is not None:
-                await notifier.stop()
+            for started in followers:
+                await started.stop()
             if fanout is not None:
                 await fanout.stop()
             await close_client(client)

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     ws_init_timeout: float = Field(default=10, gt=0)
     # Follow the event log and store each user's notifications (subscriptions/notifier.py).
     notifier: bool = True
+    # Follow the event log and keep the search index current (subscriptions/indexer.py).
+    search_indexer: bool = True
     # permessage-deflate on WebSockets. Off: live events are a few hundred bytes, and
     # compressing each one for each subscriber costs more CPU than it saves bytes (bench.live).
     ws_compression: bool = False

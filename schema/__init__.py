@@ -33,6 +33,7 @@ from schema.membership import MembershipMutation
 from schema.netiquette import NetiquetteMutation, NetiquetteQuery
 from schema.notifications import NotificationMutation, NotificationQuery
 from schema.oversight import OversightMutation, OversightQuery
+from schema.search import SearchQuery
 from schema.subscriptions import Subscription
 from schema.types.discussion import Discussion, Post, Report
 from schema.types.group import Group
@@ -44,7 +45,7 @@ from schema.users import UserQuery
 
 Query = merge_types(
     "Query", (UserQuery, GroupQuery, DiscussionQuery, OversightQuery, NetiquetteQuery,
-              NotificationQuery),
+              NotificationQuery, SearchQuery),
 )
 Mutation = merge_types(
     "Mutation",

@@ -12,9 +12,10 @@ from resolvers.domain.membership import GroupRole, InvitationStatus
 from resolvers.domain.notifications import NotificationKind, NotifyLevel
 from resolvers.domain.oversight import FeaturingStatus
 from resolvers.domain.reports import ReportAction, ReportReason, ReportStatus, ReportTarget
+from resolvers.domain.search import SearchKind
 
 ENUMS = (EventKind, FeaturingStatus, GroupOrder, GroupRole, GroupStatus, InactivityRule,
          InvitationStatus, NotificationKind, NotifyLevel, PageKind, Participation, ReadinessItem,
-         ReportAction, ReportReason, ReportStatus, ReportTarget, Role)
+         ReportAction, ReportReason, ReportStatus, ReportTarget, Role, SearchKind)
 for enum in ENUMS:
     strawberry.enum(enum)

@@ -81,11 +81,11 @@ async def file_store(tmp_path: Path) -> AsyncIterator[Store]:
 
 @pytest.fixture
 def settings(mongodb_uri: str, database_name: str) -> Settings:
-    # The notifier's own reads of the log would mingle with what a test counts; the tests
-    # of notifications turn it on.
+    # The notifier's and the search indexer's own reads of the log would mingle with what a
+    # test counts; the tests of notifications and of search turn them on.
     return Settings(
         env=Environment.TEST, mongodb_uri=mongodb_uri, mongodb_database=database_name,
-        notifier=False,
+        notifier=False, search_indexer=False,
     )
 
 

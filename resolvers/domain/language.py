@@ -1,10 +1,11 @@
 """Language detection (lingua) and ISO 639-1 codes (pycountry)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
 import pycountry
-from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
 # A text passes as English when English is its main language, or when at least this share of
 # it is English: objectives may be written next to a translation.
@@ -57,3 +58,25 @@ def is_english(guess: LanguageGuess) -> bool:
 
 def is_iso_639_1(code: str) -> bool:
     return len(code) == 2 and pycountry.languages.get(alpha_2=code) is not None
+
+
+@cache
+def _detector_among(codes: frozenset[str]) -> LanguageDetector | None:
+    languages = []
+    for code in codes:
+        try:
+            languages.append(Language.from_iso_code_639_1(IsoCode639_1.from_str(code)))
+        except ValueError:
+            continue
+    return LanguageDetectorBuilder.from_languages(*languages).build() if len(languages) > 1 \
+        else None
+
+
+def detect_among(text: str, codes: Sequence[str]) -> str | None:
+    """Which of `codes` (ISO 639-1) `text` is written in; the one code when there is one;
+    None when nothing is recognised."""
+    if len(codes) == 1:
+        return codes[0]
+    detector = _detector_among(frozenset(codes)) if codes else _detector()
+    found = None if detector is None else detector.detect_language_of(text)
+    return None if found is None else found.iso_code_639_1.name.lower()

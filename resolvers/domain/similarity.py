@@ -27,10 +27,10 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 
 @cache
-def _stop_words() -> frozenset[str]:
+def common_words() -> frozenset[str]:
     words: set[str] = set()
     for language in STOP_WORD_LANGUAGES:
-        words.update(_fold(word) for word in get_stop_words(language))
+        words.update(fold(word) for word in get_stop_words(language))
     return frozenset(words)
 
 
@@ -40,19 +40,19 @@ def _stemmer() -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer("english")
 
 
-def _fold(word: str) -> str:
+def fold(word: str) -> str:
     decomposed = unicodedata.normalize("NFKD", word.lower())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def terms_of(*texts: str) -> list[str]:
     """The distinct terms of `texts`, in first-seen order."""
-    stop_words = _stop_words()
+    stop_words = common_words()
     words = [
         folded
         for text in texts
         for word in _WORD.findall(text)
-        if len(folded := _fold(word)) >= MIN_TERM_LENGTH and folded not in stop_words
+        if len(folded := fold(word)) >= MIN_TERM_LENGTH and folded not in stop_words
     ]
     return list(dict.fromkeys(_stemmer().stemWords(words)))
 

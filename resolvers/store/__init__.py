@@ -15,10 +15,12 @@ from resolvers.store.netiquette import NetiquetteStore
 from resolvers.store.notifications import NotificationStore
 from resolvers.store.outbox import HoldsEvents, Outbox
 from resolvers.store.pages import PageStore
+from resolvers.store.positions import PositionStore
 from resolvers.store.posts import PostStore
 from resolvers.store.rate_limits import RateLimitStore
 from resolvers.store.reads import ReadStore
 from resolvers.store.reports import ReportStore
+from resolvers.store.search import SearchStore
 from resolvers.store.users import UserStore
 from subscriptions.log import EventLog
 
@@ -38,10 +40,12 @@ class Store:
         self.netiquette = NetiquetteStore(db["netiquette"])
         self.notifications = NotificationStore(db)
         self.pages = PageStore(db["pages"])
+        self.positions = PositionStore(db["positions"])
         self.posts = PostStore(db["posts"])
         self.rate_limits = RateLimitStore(db["rate_limits"])
         self.reads = ReadStore(db)
         self.reports = ReportStore(db["reports"])
+        self.search = SearchStore(db["search_entries"])
         self.users = UserStore(db["users"])
         self.events = EventLog(db, sources=[
             part.source for part in vars(self).values() if isinstance(part, HoldsEvents)])
@@ -81,7 +85,7 @@ class Store:
             self.candidates, self.discussions, self.events, self.follows, self.groups,
             self.invitations, self.memberships, self.moderation_log, self.netiquette,
             self.notifications, self.pages, self.posts, self.rate_limits, self.reads,
-            self.reports, self.users,
+            self.reports, self.search, self.users,
         ):
             await part.ensure_indexes()
 

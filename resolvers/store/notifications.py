@@ -1,4 +1,4 @@
-"""The `notifications` collection, and the notifier's place in the event log."""
+"""The `notifications` collection, and the events they name (`notified_events`)."""
 
 from datetime import datetime
 from typing import Any
@@ -6,26 +6,24 @@ from typing import Any
 from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from resolvers.coalesced import find_ids
 from resolvers.domain.events import EventDoc
 from resolvers.domain.notifications import NotificationDoc, seq_at
 from resolvers.domain.paging import Seek
 from resolvers.store.first_pages import counted_of_each
+from resolvers.store.once import insert_new
 from resolvers.store.seek import read_page
 
 ORDER = [("seq", DESCENDING)]
 ADDED_AT_ONCE = 500
-DUPLICATE_KEY = 11000
-_POSITION = "notifier"
 
 
 class NotificationStore:
     def __init__(self, db: AsyncDatabase[Any]) -> None:
         self._collection: AsyncCollection[NotificationDoc] = db["notifications"]
         self._events: AsyncCollection[EventDoc] = db["notified_events"]
-        self._positions: AsyncCollection[Any] = db["positions"]
 
     async def ensure_indexes(self) -> None:
         await self._collection.create_index([("user_id", 1), *ORDER])
@@ -44,14 +42,7 @@ class NotificationStore:
             pass
         made = 0
         for start in range(0, len(docs), ADDED_AT_ONCE):
-            try:
-                result = await self._collection.insert_many(
-                    docs[start:start + ADDED_AT_ONCE], ordered=False)
-                made += len(result.inserted_ids)
-            except BulkWriteError as failed:
-                if any(error["code"] != DUPLICATE_KEY for error in failed.details["writeErrors"]):
-                    raise
-                made += failed.details["nInserted"]
+            made += await insert_new(self._collection, docs[start:start + ADDED_AT_ONCE])
         return made
 
     async def page(
@@ -94,12 +85,3 @@ class NotificationStore:
             query["_id"] = {"$in": ids}
         result = await self._collection.update_many(query, {"$set": {"read": True}})
         return result.modified_count
-
-    async def position(self) -> int | None:
-        """The last log position the notifier finished, or None before its first run."""
-        found = await self._positions.find_one({"_id": _POSITION})
-        return None if found is None else int(found["seq"])
-
-    async def advance(self, *, seq: int) -> None:
-        await self._positions.update_one({"_id": _POSITION}, {"$max": {"seq": seq}},
-                                         upsert=True)

@@ -10,7 +10,7 @@ write and before committing (a counter, a second document) is repaired by recove
 process dies in between: see `subscriptions.log`. A use case never names a collection.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self, cast
 
@@ -86,6 +86,14 @@ class HoldsEvents[D: Mapping[str, Any]]:
     def source(self) -> str:
         """The collection whose documents hold outboxes."""
         return self._collection.name
+
+    async def all_ids(self, *, batch: int) -> AsyncIterator[list[Any]]:
+        """Every document's id, a batch at a time, in `_id` order."""
+        after: dict[str, Any] = {}
+        while ids := [doc["_id"] for doc in await self._collection.find(
+                after, {"_id": 1}).sort("_id", 1).limit(batch).to_list()]:
+            yield [str(ident) for ident in ids]
+            after = {"_id": {"$gt": ids[-1]}}
 
     def _hold(self, events: Events, doc_id: Any) -> None:
         """Hold `events`, now written in the document `doc_id`, for their outbox to commit."""

@@ -25,11 +25,11 @@ PAGE = PageRequest(first=50, after=None, default_size=20, max_size=100)
 
 async def _notify_all(store, *, again: bool = False) -> int:
     """What the notifier does: each event since its place (or all, `again`), once."""
-    after = 0 if again else (await store.notifications.position() or 0)
+    after = 0 if again else (await store.positions.get("notifier") or 0)
     events = await store.events.read_after(after, limit=1000)
     made = sum([await notifications.notify(store, event) for event in events])
     if events:
-        await store.notifications.advance(seq=int(events[-1]["_id"]))
+        await store.positions.advance("notifier", seq=int(events[-1]["_id"]))
     return made
 
 
@@ -182,7 +182,7 @@ async def test_a_thousand_followers_are_told_once_each_whoever_told_some_first(s
     await discussions.add_post(store=store, actor=OLGA, discussion_id=str(thread["_id"]),
                                body="A new idea", reply_to_id=None, client_mutation_id=None,
                                now=clock(), limits=LIMITS)
-    *_, event = await store.events.read_after(await store.notifications.position(),
+    *_, event = await store.events.read_after(await store.positions.get("notifier"),
                                               limit=2000)  # the follows', then the post's
     assert event["kind"] == "POST_ADDED"
     some = [notification_of(event, follower.id, NotificationKind.NEW_POST)

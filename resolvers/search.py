@@ -1,0 +1,226 @@
+"""Search across groups, discussions and posts (`resolvers.domain.search`): keeping the index
+current as the log tells of changes, and reading it as a viewer may see it now.
+
+The search indexer (`subscriptions.indexer`) hands each event here: the item it names is read
+as it stands and its entries rewritten, or removed once search may no longer find it (a
+hidden or deleted post). Rights are not in the index: each hit is checked against the
+viewer's rights when they search.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from resolvers.domain import search
+from resolvers.domain.discussions import DiscussionDoc, PostDoc, is_published, may_read
+from resolvers.domain.errors import ValidationFailed
+from resolvers.domain.events import EventDoc, EventKind
+from resolvers.domain.groups import GroupDoc, may_view, require_actor
+from resolvers.domain.language import detect_among
+from resolvers.domain.membership import GroupRole, role_decides_content
+from resolvers.domain.paging import PageRequest, Slice, page_of
+from resolvers.domain.search import Hit, Part, Posting, SearchKind
+from resolvers.groups import visible_group
+from resolvers.store import Store
+
+log = logging.getLogger("agora.search")
+
+# How many entries of each term a search reads, best first: what it ranks, whatever the
+# number of items that hold the term. A search reaches its best hits among them.
+READ_PER_TERM = 150
+GROUP_EVENTS = frozenset({EventKind.GROUP_STATUS_CHANGED, EventKind.GROUP_UPDATED})
+
+
+def _language(text: str, languages: Sequence[str]) -> str:
+    """The language `text` of a group writing in `languages` is stemmed in."""
+    return search.text_language(
+        languages, detect_among(text, languages or search.QUERY_LANGUAGES))
+
+
+def _group_fields(group: GroupDoc) -> list[tuple[str, float]]:
+    return [(group.get("title", ""), search.TITLE_BOOST), (group.get("description", ""), 1.0),
+            (group.get("objectives", ""), 1.0), (" ".join(group.get("topics", [])), 1.0)]
+
+
+def _fields(kind: SearchKind, doc: Any) -> list[tuple[str, float]]:
+    if kind is SearchKind.GROUP:
+        return _group_fields(doc)
+    if kind is SearchKind.DISCUSSION:
+        return [(doc.get("title", ""), search.TITLE_BOOST)]
+    return [(doc.get("body", ""), 1.0)]
+
+
+async def _write(store: Store, kind: SearchKind, doc: Any, group: GroupDoc) -> None:
+    fields = _fields(kind, doc)
+    language = _language(" ".join(text for text, _ in fields), group.get("languages", []))
+    await store.search.replace(item_id=str(doc["_id"]), kind=kind, group_id=str(group["_id"]),
+                               language=language, terms=search.index_terms(fields, language))
+
+
+async def index_group(store: Store, group_id: str) -> None:
+    group = await store.groups.get(group_id=group_id)
+    if group is None:
+        await store.search.remove(item_id=group_id)
+    else:
+        await _write(store, SearchKind.GROUP, group, group)
+
+
+async def index_discussion(store: Store, discussion_id: str) -> None:
+    discussion = await store.discussions.get(discussion_id=discussion_id)
+    group = None if discussion is None else await store.groups.get(
+        group_id=discussion["group_id"])
+    if discussion is None or group is None:
+        await store.search.remove(item_id=discussion_id)
+    else:
+        await _write(store, SearchKind.DISCUSSION, discussion, group)
+
+
+async def index_post(store: Store, post_id: str) -> None:
+    post = await store.posts.get(post_id=post_id)
+    group = None if post is None else await store.groups.get(group_id=post["group_id"])
+    if post is None or group is None or not is_published(post):
+        await store.search.remove(item_id=post_id)
+    else:
+        await _write(store, SearchKind.POST, post, group)
+
+
+async def index_event(store: Store, event: EventDoc) -> None:
+    """Bring the index up to date with what `event` changed."""
+    subject = event.get("subject") or {}
+    if event.get("subject_kind") == "Post":
+        await index_post(store, str(subject["_id"]))
+    elif event["kind"] == EventKind.DISCUSSION_STARTED:
+        await index_discussion(store, str(subject["_id"]))
+    elif event["kind"] in GROUP_EVENTS:
+        await index_group(store, event["group_id"])
+
+
+INDEXERS: dict[SearchKind, Callable[[Store, str], Any]] = {
+    SearchKind.GROUP: index_group,
+    SearchKind.DISCUSSION: index_discussion,
+    SearchKind.POST: index_post,
+}
+
+
+async def index_everything(store: Store, *, batch: int = 500) -> int:
+    """Index every group, discussion and post there is (a search indexer's first run, on a
+    database written before it), saying how far it is as it goes; the number indexed."""
+    done = 0
+    for kind, ids in (
+        (SearchKind.GROUP, store.groups.all_ids(batch=batch)),
+        (SearchKind.DISCUSSION, store.discussions.all_ids(batch=batch)),
+        (SearchKind.POST, store.posts.all_ids(batch=batch)),
+    ):
+        async for chunk in ids:
+            await asyncio.gather(*(INDEXERS[kind](store, item_id) for item_id in chunk))
+            done += len(chunk)
+            log.info("search index: %d %s documents indexed so far", done, kind.value.lower())
+    return done
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One hit as the viewer may see it: the item, its group, and what matched."""
+
+    kind: SearchKind
+    doc: Any  # a GroupDoc, DiscussionDoc or PostDoc
+    group: GroupDoc
+    score: float
+    terms: frozenset[str]
+    language: str
+    position: int
+
+    def highlight(self) -> list[Part]:
+        """The passage that matched, its matching words marked."""
+        for text, _ in _fields(self.kind, self.doc):
+            parts = search.passage(text, self.terms, self.language)
+            if any(part.matched for part in parts):
+                return parts
+        return search.passage(_fields(self.kind, self.doc)[0][0], self.terms, self.language)
+
+
+def _offset(page: PageRequest) -> int:
+    if page.backward:
+        raise ValidationFailed("before", "search results page forward: give first and after")
+    position = page.position(int)
+    return 0 if position is None else int(position) + 1
+
+
+async def _postings(
+    store: Store, query: search.Query, kinds: frozenset[SearchKind], group_id: str | None,
+) -> list[Posting]:
+    # One read per term, or per term and kind when only some kinds are wanted.
+    each_kind: Iterable[SearchKind | None] = (
+        [None] if kinds == frozenset(SearchKind) else sorted(kinds))
+    reads = [store.search.best(term=term, group_id=group_id, kind=kind,
+                               language=query.language, limit=READ_PER_TERM)
+             for term in sorted(query.terms) for kind in each_kind]
+    return [posting for found in await asyncio.gather(*reads) for posting in found]
+
+
+async def _roles(store: Store, actor_id: str, groups: Iterable[GroupDoc]) -> dict[str, str]:
+    ids = [str(group["_id"]) for group in groups]
+    return {doc["group_id"]: doc["role"]
+            for doc in await store.memberships.roles_of(user_id=actor_id, group_ids=ids)}
+
+
+async def search_items(
+    *, store: Store, actor: Any, text: str, kinds: Sequence[SearchKind] | None,
+    group_id: str | None, language: str | None, page: PageRequest,
+) -> Slice[Found]:
+    """What `actor` may read that matches `text`, best first."""
+    actor = require_actor(actor)
+    query = search.parse_query(text, language)
+    wanted = frozenset(kinds) if kinds else frozenset(SearchKind)
+    size, offset = page.size(), _offset(page)
+    if group_id is not None:
+        await visible_group(store, actor, group_id)
+    postings = await _postings(store, query, wanted, group_id)
+    hits = [hit for hit in search.rank(query, postings, read_per_term=READ_PER_TERM)
+            if hit.kind in wanted]
+    groups = {str(group["_id"]): group for group in await store.groups.get_many(
+        group_ids=list({hit.group_id for hit in hits}))}
+    roles = await _roles(store, actor.id, (
+        group for group in groups.values() if role_decides_content(actor, group)))
+
+    def readable(hit: Hit) -> bool:
+        group = groups.get(hit.group_id)
+        if group is None:
+            return False
+        if hit.kind is SearchKind.GROUP:
+            return may_view(actor, group)
+        role = roles.get(hit.group_id)
+        return may_read(actor, group, None if role is None else GroupRole(role))
+
+    allowed = [hit for hit in hits if readable(hit)]
+    shown = await _current(store, allowed[offset:offset + size + 1], groups, postings)
+    found = [Found(hit.kind, doc, groups[hit.group_id], hit.score, hit.terms,
+                   language, offset + index)
+             for index, (hit, doc, language) in enumerate(shown)]
+    return page_of(found, size, lambda item: str(item.position), backward=False,
+                   behind=offset > 0)
+
+
+async def _current(
+    store: Store, hits: list[Hit], groups: dict[str, GroupDoc], postings: list[Posting],
+) -> list[tuple[Hit, Any, str]]:
+    """The page's hits with their items as they stand, those since hidden or deleted left
+    out (the index learns of it a moment later)."""
+    discussions: dict[str, DiscussionDoc] = {
+        str(doc["_id"]): doc for doc in await store.discussions.get_many(discussion_ids=[
+            hit.item_id for hit in hits if hit.kind is SearchKind.DISCUSSION])}
+    posts: dict[str, PostDoc] = {
+        str(doc["_id"]): doc for doc in await store.posts.get_many(post_ids=[
+            hit.item_id for hit in hits if hit.kind is SearchKind.POST])}
+    languages = {posting.item_id: posting.language for posting in postings}
+    items: dict[SearchKind, dict[str, Any]] = {
+        SearchKind.GROUP: groups, SearchKind.DISCUSSION: discussions, SearchKind.POST: posts}
+    shown = []
+    for hit in hits:
+        doc = items[hit.kind].get(hit.item_id)
+        if doc is None or (hit.kind is SearchKind.POST and not is_published(doc)):
+            continue
+        shown.append((hit, doc, languages[hit.item_id]))
+    return shown

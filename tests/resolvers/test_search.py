@@ -1,0 +1,247 @@
+"""Search: stemmed in the text's language, ranked, highlighted, paged, kept current from the
+log, and never wider than what the viewer may read now."""
+
+import asyncio
+
+import pytest
+
+from resolvers import discussions, groups, membership, moderation, search
+from resolvers.domain.actors import Role
+from resolvers.domain.errors import NotFound, Unauthenticated, ValidationFailed
+from resolvers.domain.groups import GroupAction, Participation
+from resolvers.domain.paging import PageRequest, encode_cursor
+from resolvers.domain.search import SearchKind
+from resolvers.store import Store
+from subscriptions.indexer import SearchIndexer
+from tests.conftest import actor
+from tests.resolvers.test_discussions import LIMITS, MEMBER, OUTSIDER, OWNER, post, start
+from tests.support import active_group, group_form
+
+CSS = actor("carla", Role.CSS, country=None)
+NSS_ES = actor("nadia", Role.NSS, country="ES")
+NSS_FR = actor("noe", Role.NSS, country="FR")
+INSIDER = actor("ines")  # a member of the invite-only group
+
+
+def page(first: int = 20, after: str | None = None) -> PageRequest:
+    return PageRequest(first=first, after=after, default_size=20, max_size=100)
+
+
+async def catch_up(store: Store) -> None:
+    """What the search indexer does as the log grows: every event, in order."""
+    position = await store.positions.get("search-test") or 0
+    while events := await store.events.read_after(position, limit=500):
+        for event in events:
+            await search.index_event(store, event)
+        position = int(events[-1]["_id"])
+    await store.positions.advance("search-test", seq=position)
+
+
+async def find(store: Store, who, text: str, **options) -> list[tuple[SearchKind, str]]:
+    """What `who` finds: each hit's kind and its text (a title, or a post's body)."""
+    await catch_up(store)
+    found = await search.search_items(
+        store=store, actor=who, text=text, kinds=options.get("kinds"),
+        group_id=options.get("group_id"), language=options.get("language"),
+        page=options.get("page", page()))
+    return [(item.kind, item.doc.get("title") or item.doc.get("body")) for item in found.items]
+
+
+def marked(item: search.Found) -> list[str]:
+    return [part.text for part in item.highlight() if part.matched]
+
+
+@pytest.fixture
+async def spanish(store, clock):
+    group = await active_group(
+        store, clock(), OWNER, title="Robótica en el aula", languages=("es",),
+        description="Profesores de primaria que enseñan programación con robots.",
+        topics=("robotica",))
+    await membership.join_group(store=store, actor=MEMBER, group_id=str(group["_id"]),
+                                now=clock())
+    return group
+
+
+async def test_words_are_found_by_their_stem_in_the_text_s_language(store, clock, spanish):
+    thread = await start(store, clock, spanish, title="Juegos para enseñar fracciones")
+    await post(store, clock, thread, "Jugamos con fracciones y regletas en clase.")
+    assert await find(store, OUTSIDER, "fracción") == [
+        (SearchKind.DISCUSSION, "Juegos para enseñar fracciones"),
+        (SearchKind.POST, "Jugamos con fracciones y regletas en clase."),
+    ]
+    # Spanish stems: "juego" finds "juegos" (and not "jugamos", another stem).
+    assert [kind for kind, _ in await find(store, OUTSIDER, "juego")] == [
+        SearchKind.DISCUSSION]
+    # An English group is stemmed in English.
+    english = await active_group(store, clock(), OWNER, title="Board games", languages=("en",))
+    await start(store, clock, english, title="Teaching fractions with cards", who=OWNER)
+    assert (SearchKind.DISCUSSION, "Teaching fractions with cards") in await find(
+        store, OUTSIDER, "fraction", language="en")
+    # A language asked for keeps to texts in it.
+    assert await find(store, OUTSIDER, "fracciones", language="es") == [
+        (SearchKind.DISCUSSION, "Juegos para enseñar fracciones"),
+        (SearchKind.POST, "Jugamos con fracciones y regletas en clase."),
+    ]
+    assert await find(store, OUTSIDER, "fractions", language="es") == []
+
+
+async def test_hits_are_ranked_and_their_passage_highlighted(store, clock, spanish):
+    long_text = ("Hoy probamos algo nuevo con el grupo de quinto. " * 4
+                 + "Montamos robots con piezas recicladas y los programamos por parejas.")
+    thread = await start(store, clock, spanish, title="Ideas para el trimestre")
+    await post(store, clock, thread, long_text)
+    await post(store, clock, thread, "Un robot sencillo para infantil.")
+    await start(store, clock, spanish, title="Robots programables baratos")
+    await catch_up(store)
+    found = await search.search_items(
+        store=store, actor=OUTSIDER, text="robots programables", kinds=None, group_id=None,
+        language=None, page=page())
+    titles = [item.doc.get("title") or item.doc.get("body") for item in found.items]
+    # Both words in a title first, then texts with both words, then those with one.
+    assert titles[0] == "Robots programables baratos"
+    assert titles.index(long_text) < titles.index("Un robot sencillo para infantil.")
+    scores = [item.score for item in found.items]
+    assert scores == sorted(scores, reverse=True)
+    passage = next(item for item in found.items if item.doc.get("body") == long_text)
+    assert marked(passage) == ["robots", "programamos"]
+    assert passage.highlight()[0].text == "…"  # the passage starts near the match
+    assert "".join(part.text for part in passage.highlight()).endswith("por parejas.")
+
+
+async def test_every_viewer_class_finds_only_what_it_may_read(store, clock, spanish):
+    closed = await active_group(store, clock(), OWNER, title="Claustro cerrado",
+                                participation=Participation.INVITE_ONLY, languages=("es",))
+    await store.memberships.add(group_id=str(closed["_id"]), user_id=INSIDER.id,
+                                role="MEMBER", now=clock())
+    open_thread = await start(store, clock, spanish, title="Cometas abiertas")
+    secret = await start(store, clock, closed, title="Cometas privadas", who=OWNER)
+    hidden = await post(store, clock, open_thread, "Cometas escondidas")
+    deleted = await post(store, clock, open_thread, "Cometas borradas")
+    await moderation.hide_post(store=store, actor=OWNER, post_id=str(hidden["_id"]),
+                               reason="Off topic", now=clock())
+    await discussions.delete_post(store=store, actor=MEMBER, post_id=str(deleted["_id"]),
+                                  now=clock())
+    pending = await groups.create_group(
+        store=store, actor=MEMBER, form=group_form(title="Cometas pendientes", languages=("es",)),
+        now=clock(), similar_recorded=0)
+    rejected = await groups.create_group(
+        store=store, actor=MEMBER, form=group_form(title="Cometas rechazadas", languages=("es",)),
+        now=clock(), similar_recorded=0)
+    await groups.transition_group(store=store, actor=CSS, group_id=str(rejected["_id"]),
+                                  action=GroupAction.REJECT, message="Duplicate", now=clock())
+    assert open_thread and secret and pending
+
+    public = {"Cometas abiertas"}
+    seen_by = {
+        OUTSIDER: public,
+        MEMBER: public | {"Cometas pendientes", "Cometas rechazadas"},  # their own proposals
+        INSIDER: public | {"Cometas privadas"},
+        OWNER: public | {"Cometas privadas"},  # moderators too: hidden posts are never found
+        NSS_ES: public | {"Cometas privadas", "Cometas pendientes", "Cometas rechazadas"},
+        NSS_FR: public,
+        CSS: public | {"Cometas privadas", "Cometas pendientes", "Cometas rechazadas"},
+    }
+    for who, expected in seen_by.items():
+        found = {text for _, text in await find(store, who, "cometa")}
+        assert found == expected, who.id
+    with pytest.raises(Unauthenticated):
+        await find(store, None, "cometa")
+
+
+async def test_the_index_follows_edits_hides_restores_and_group_changes(store, clock, spanish):
+    thread = await start(store, clock, spanish, title="Huerto escolar")
+    written = await post(store, clock, thread, "Plantamos tomates en marzo.")
+    assert await find(store, OUTSIDER, "tomates") == [(SearchKind.POST, written["body"])]
+
+    await discussions.edit_post(store=store, actor=MEMBER, post_id=str(written["_id"]),
+                                body="Plantamos lechugas en marzo.", now=clock(), limits=LIMITS)
+    assert await find(store, OUTSIDER, "tomates") == []
+    assert await find(store, OUTSIDER, "lechuga") == [
+        (SearchKind.POST, "Plantamos lechugas en marzo.")]
+
+    await moderation.hide_post(store=store, actor=OWNER, post_id=str(written["_id"]),
+                               reason="Check", now=clock())
+    assert await find(store, OUTSIDER, "lechuga") == []
+    await moderation.restore_post(store=store, actor=OWNER, post_id=str(written["_id"]),
+                                  reason="Fine", now=clock())
+    assert await find(store, OUTSIDER, "lechuga") == [
+        (SearchKind.POST, "Plantamos lechugas en marzo.")]
+
+    # A group that becomes invite-only is no longer searchable by outsiders, at once:
+    # rights are checked when searching, not when indexing.
+    await store.groups._collection.update_one(
+        {"_id": spanish["_id"]}, {"$set": {"participation": "INVITE_ONLY"}})
+    assert await find(store, OUTSIDER, "lechuga") == []
+    assert await find(store, MEMBER, "lechuga") == [
+        (SearchKind.POST, "Plantamos lechugas en marzo.")]
+
+
+async def test_kinds_group_and_pages(store, clock, spanish):
+    other = await active_group(store, clock(), OWNER, title="Otra cosa", languages=("es",))
+    thread = await start(store, clock, spanish, title="Mapas del barrio")
+    for n in range(5):
+        await post(store, clock, thread, f"Mapas dibujados número {n}")
+    await start(store, clock, other, title="Mapas antiguos", who=OWNER)
+
+    only_posts = await find(store, OUTSIDER, "mapa", kinds=[SearchKind.POST])
+    assert {kind for kind, _ in only_posts} == {SearchKind.POST} and len(only_posts) == 5
+    in_group = await find(store, OUTSIDER, "mapa", group_id=str(other["_id"]))
+    assert in_group == [(SearchKind.DISCUSSION, "Mapas antiguos")]
+    with pytest.raises(NotFound):
+        await find(store, OUTSIDER, "mapa", group_id="0" * 24)
+
+    everything = await find(store, OUTSIDER, "mapa")
+    seen: list[tuple[SearchKind, str]] = []
+    after = None
+    while True:
+        found = await search.search_items(
+            store=store, actor=OUTSIDER, text="mapa", kinds=None, group_id=None,
+            language=None, page=page(first=3, after=after))
+        seen += [(item.kind, item.doc.get("title") or item.doc.get("body"))
+                 for item in found.items]
+        assert found.has_previous_page == (after is not None)
+        if not found.has_next_page:
+            break
+        after = found.end_cursor
+    assert seen == everything and len(seen) == 7
+
+
+@pytest.mark.parametrize(("text", "options", "field"), [
+    ("", {}, "query"),
+    ("de la y", {}, "query"),  # nothing but common words
+    ("uno dos tres cuatro cinco seis siete", {}, "query"),
+    ("x" * 201, {}, "query"),
+    ("mapa", {"language": "xx"}, "language"),
+    ("mapa", {"page": page(after="not a cursor")}, "after"),
+    ("mapa", {"page": page(after=encode_cursor("nope"))}, "after"),
+    ("mapa", {"page": PageRequest(first=None, after=None, last=2, before=None,
+                                  default_size=20, max_size=100)}, "before"),
+])
+async def test_bad_searches_are_refused_with_the_field_at_fault(store, text, options, field):
+    with pytest.raises(ValidationFailed) as refused:
+        await find(store, OUTSIDER, text, **options)
+    assert refused.value.field == field
+
+
+async def test_the_indexer_indexes_what_exists_then_follows_the_log(store, clock, spanish):
+    await start(store, clock, spanish, title="Teatro de sombras")
+    indexer = SearchIndexer(store, clock, poll_interval=0.02)
+    await indexer.start()
+    try:
+        async def found(text: str) -> list[str]:
+            for _ in range(250):
+                hits = await search.search_items(
+                    store=store, actor=OUTSIDER, text=text, kinds=None, group_id=None,
+                    language=None, page=page())
+                if hits.items:
+                    return [item.doc.get("title") or item.doc.get("body")
+                            for item in hits.items]
+                await asyncio.sleep(0.02)
+            return []
+
+        assert await found("sombras") == ["Teatro de sombras"]  # written before it started
+        thread = await start(store, clock, spanish, title="Títeres de dedo")
+        assert await found("títeres") == ["Títeres de dedo"]
+        assert thread
+    finally:
+        await indexer.stop()
