@@ -12,8 +12,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from api.files import FileEndpoint
 from api.graphql import AgoraGraphQL, utcnow
-from api.guards import RequestGuard
+from api.guards import BodyLimits, RequestGuard
 from api.lifespan import DATABASE_WAIT, lifespan_for
 from api.logs import RequestId
 from api.metrics import Metrics
@@ -61,6 +62,7 @@ def build_app(
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        Route("/files/{file_id}", FileEndpoint(settings).serve, methods=["GET", "HEAD"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics.endpoint(
@@ -69,7 +71,8 @@ def build_app(
     middleware = [
         Middleware(RequestId),
         Middleware(RequestGuard, max_body_bytes=settings.max_body_bytes,
-                   body_timeout=settings.body_timeout),
+                   body_timeout=settings.body_timeout,
+                   uploads=BodyLimits(settings.max_upload_bytes, settings.upload_timeout)),
     ]
     if settings.cors_origins:
         middleware.insert(1, Middleware(

@@ -108,6 +108,9 @@ class AgoraGraphQL(GraphQL[Context, None]):
             graphql_ide="graphiql" if settings.graphiql_enabled else None,
             connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout),
             max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+            # The request guard lets a multipart POST through only with an Authorization
+            # header, which a cross-site form cannot send (api/guards.py).
+            multipart_uploads_enabled=True,
         )
         self._settings = settings
         self._tokens = Tokens(settings)
@@ -148,10 +151,13 @@ class AgoraGraphQL(GraphQL[Context, None]):
             await unauthenticated(str(error))(scope, receive, send)
             return
         scope.setdefault("state", {})["actor"] = actor
+        request = Request(scope, receive)
         try:
-            response = await self.run(Request(scope, receive))
+            response = await self.run(request)
         except HTTPException as error:  # e.g. no query, bad JSON: answer in GraphQL's shape
             response = refusal(error.status_code, error.reason)
+        finally:
+            await request.close()  # the files of a multipart request, spooled to disk
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:

@@ -4,13 +4,15 @@ use."""
 import asyncio
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # A POST in one of these can be sent cross-site by any web page without a CORS preflight.
-_SIMPLE_TYPES = ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data")
+_MULTIPART = "multipart/form-data"
+_SIMPLE_TYPES = ("text/plain", "application/x-www-form-urlencoded", _MULTIPART)
 
 
 def refusal(
@@ -35,33 +37,51 @@ class _TooSlow(Exception):
     pass
 
 
-class RequestGuard:
-    """Refuse bodies over `max_body_bytes` with 413 before anything parses them, bodies that
-    have not all arrived `body_timeout` seconds after their headers with 408 (a client
-    trickling its body must not hold a request open for ever), and POSTs with a media type a
-    cross-site form could send (CSRF) with 415."""
+@dataclass(frozen=True, slots=True)
+class BodyLimits:
+    """How big a body may be, and how long it may take to arrive."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, body_timeout: float) -> None:
+    max_bytes: int
+    timeout: float
+
+
+class RequestGuard:
+    """Refuse bodies over their limit with 413 before anything parses them, bodies that have
+    not all arrived in time after their headers with 408 (a client trickling its body must
+    not hold a request open for ever), and POSTs with a media type a cross-site form could
+    send (CSRF) with 415. A multipart POST (uploads) passes when it carries an
+    `Authorization` header, which no cross-site form can send, under `uploads`' limits."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, body_timeout: float,
+                 uploads: BodyLimits | None = None) -> None:
         self.app = app
-        self.max_body_bytes = max_body_bytes
-        self.body_timeout = body_timeout
+        self.plain = BodyLimits(max_body_bytes, body_timeout)
+        self.uploads = uploads or self.plain
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        limits = self.plain
         if scope["method"] == "POST":
             media_type = headers.get("content-type", "").split(";")[0].strip().lower()
-            if not media_type or media_type in _SIMPLE_TYPES:
-                await refusal(415, "POST a JSON body (Content-Type: application/json)")(
-                    scope, receive, send)
+            if media_type == _MULTIPART and "authorization" in headers:
+                limits = self.uploads
+            elif not media_type or media_type in _SIMPLE_TYPES:
+                await refusal(415, "POST a JSON body (Content-Type: application/json), or "
+                              "upload files as a multipart request with an Authorization "
+                              "header")(scope, receive, send)
                 return
-        declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._too_large(scope, receive, send)
+        await self._limited(limits, scope, receive, send)
+
+    async def _limited(self, limits: BodyLimits, scope: Scope, receive: Receive, send: Send
+                       ) -> None:
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limits.max_bytes:
+            await self._too_large(limits, scope, receive, send)
             return
-        deadline = asyncio.get_running_loop().time() + self.body_timeout
+        deadline = asyncio.get_running_loop().time() + limits.timeout
         received = 0
         complete = False
         started = False
@@ -77,7 +97,7 @@ class RequestGuard:
                 raise _TooSlow from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > limits.max_bytes:
                     raise _TooLarge
                 complete = not message.get("more_body", False)
             return message
@@ -91,12 +111,13 @@ class RequestGuard:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await self._too_large(scope, receive, send)
+                await self._too_large(limits, scope, receive, send)
         except _TooSlow:
             if not started:
                 await refusal(408, "The request body did not arrive within "
-                              f"{self.body_timeout:g} seconds")(scope, receive, send)
+                              f"{limits.timeout:g} seconds")(scope, receive, send)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await refusal(413, f"The request is larger than {self.max_body_bytes:,} bytes")(
+    async def _too_large(self, limits: BodyLimits, scope: Scope, receive: Receive, send: Send
+                         ) -> None:
+        await refusal(413, f"The request is larger than {limits.max_bytes:,} bytes")(
             scope, receive, send)

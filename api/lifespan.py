@@ -1,6 +1,8 @@
 """The app's lifespan: the database client, the store and its indexes, and warm models."""
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
@@ -14,6 +16,7 @@ from starlette.applications import Starlette
 
 from api.metrics import Metrics
 from api.settings import Settings
+from resolvers import files
 from resolvers.domain.language import warm_up
 from resolvers.store import Store
 from resolvers.users import UserRecorder
@@ -21,6 +24,8 @@ from subscriptions.fanout import Fanout, FanoutSettings
 from subscriptions.follower import LogFollower
 from subscriptions.indexer import SearchIndexer
 from subscriptions.notifier import Notifier
+
+log = logging.getLogger("agora.files")
 
 # Seconds a readiness probe or a shutdown waits for a database that does not answer. Without a
 # bound, the driver looks for an absent server for its whole server selection timeout (30 s).
@@ -57,6 +62,18 @@ async def close_client(client: AsyncMongoClient[dict[str, Any]]) -> None:
         await client.close()
 
 
+async def sweep_files(store: Store, clock: Callable[[], datetime], every: float) -> None:
+    """Remove discarded files and abandoned uploads now, then every `every` seconds."""
+    while True:
+        try:
+            await files.sweep(store, now=clock())
+        except ConnectionFailure:
+            log.warning("file sweep: the database is unavailable; trying again later")
+        except Exception:
+            log.exception("file sweep failed; trying again later")
+        await asyncio.sleep(every)
+
+
 def lifespan_for(
     settings: Settings,
     metrics: Metrics,
@@ -67,6 +84,7 @@ def lifespan_for(
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         client = mongo_client(settings, listeners)
         fanout = None
+        sweeper: asyncio.Task[None] | None = None
         followers: list[LogFollower] = []
         try:
             store = Store(client[settings.mongodb_database])
@@ -88,8 +106,14 @@ def lifespan_for(
                     followers.append(follower(
                         store, clock, poll_interval=5 * settings.events_poll_interval))
                     await followers[-1].start()
+            sweeper = asyncio.create_task(sweep_files(store, clock, settings.file_sweep_interval),
+                                          name="file sweep")
             yield {"store": store, "users": UserRecorder(), "fanout": fanout}
         finally:
+            if sweeper is not None:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
             for started in followers:
                 await started.stop()
             if fanout is not None:

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     # Safety limits.
     max_body_bytes: int = Field(default=100_000, ge=1_000)
     body_timeout: float = Field(default=10, gt=0)  # seconds for a body to arrive in full
+    # A multipart request (uploads): its size in all, and the seconds it may take to arrive.
+    max_upload_bytes: int = Field(default=40_000_000, ge=1_000)
+    upload_timeout: float = Field(default=120, gt=0)
+    # Seconds between sweeps of discarded files and abandoned uploads.
+    file_sweep_interval: float = Field(default=600, gt=0)
     max_query_depth: int = Field(default=12, ge=2)
     max_query_tokens: int = Field(default=5_000, ge=100)
     max_aliases: int = Field(default=30, ge=0)

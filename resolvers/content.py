@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from resolvers import files
 from resolvers.domain.actors import Actor
 from resolvers.domain.content import (
     READINESS_PAGES,
@@ -20,6 +21,7 @@ from resolvers.domain.content import (
 )
 from resolvers.domain.errors import NotFound, ValidationFailed
 from resolvers.domain.events import EventDoc, EventKind, new_event
+from resolvers.domain.files import IMAGE_TYPES
 from resolvers.domain.groups import GroupDoc, require_actor
 from resolvers.domain.membership import GroupRole, check_may_edit_content, may_read_content
 from resolvers.domain.oversight import may_see_oversight
@@ -94,6 +96,12 @@ async def _set_group_fields(
     now: datetime,
 ) -> GroupDoc:
     actor, group = await _editable_group(store, actor, group_id, action)
+    return await _changed_fields(store, actor, group, fields, now)
+
+
+async def _changed_fields(
+    store: Store, actor: Actor, group: GroupDoc, fields: dict[str, Any], now: datetime
+) -> GroupDoc:
     event = group_event(EventKind.GROUP_UPDATED, actor,
                         changed_group(group, {**fields, "updated_at": now}), now)
     return await _touch(store, group, fields, now, event)
@@ -121,11 +129,30 @@ async def group_readiness(
 
 
 async def set_group_image(
-    *, store: Store, actor: Actor | None, group_id: str, url: str, now: datetime
+    *, store: Store, actor: Actor | None, group_id: str, url: str | None = None,
+    upload: files.Uploaded | None = None, now: datetime,
 ) -> GroupDoc:
-    url = checked_image_url(url)
-    return await _set_group_fields(store, actor, group_id, "setGroupImage", {"image_url": url},
-                                   now)
+    """The group's image: an https URL, or an uploaded picture stored with its thumbnail
+    (re-encoded without its metadata). The image it replaces is removed."""
+    if (url is None) == (upload is None):
+        raise ValidationFailed("file", "give the image as a file or as a url, one of them")
+    actor, group = await _editable_group(store, actor, group_id, "setGroupImage")
+    stored: list[dict[str, Any]] = []
+    fields: dict[str, Any]
+    if upload is not None:
+        received = await files.receive("file", upload, IMAGE_TYPES)
+        stored.append(await files.store_received(
+            store, received, owner_kind="Group", group_id=group_id, actor=actor, now=now))
+        fields = {"image_url": files.file_path(stored[0]["id"]), "image_file": stored[0]}
+    else:
+        fields = {"image_url": checked_image_url(url or ""), "image_file": None}
+    try:
+        changed = await _changed_fields(store, actor, group, fields, now)
+    except BaseException:
+        await store.files.remove(files.ids_of(stored))
+        raise
+    await files.settle(store, owner_id=group_id, kept=stored, stored=stored)
+    return changed
 
 
 async def set_welcome_message(

@@ -1,12 +1,13 @@
 """Discussion and post use cases: start, post, reply, edit, delete, and read threads."""
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
 
-from resolvers import netiquette, rate_limits, reading
+from resolvers import files, netiquette, rate_limits, reading
 from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import (
     VERSIONS_KEPT,
@@ -31,6 +32,7 @@ from resolvers.domain.handles import mentioned
 from resolvers.domain.membership import GroupRole
 from resolvers.domain.paging import PageRequest, Slice
 from resolvers.domain.rate_limits import RateLimits
+from resolvers.files import AttachFiles
 from resolvers.groups import existing_group, record_activity, visible_group
 from resolvers.membership import role_of
 from resolvers.store import Store
@@ -178,8 +180,10 @@ async def readable_group(
 async def add_post(
     *, store: Store, actor: Actor | None, discussion_id: str, body: str,
     reply_to_id: str | None, client_mutation_id: str | None, now: datetime, limits: RateLimits,
+    attach: AttachFiles | None = None,
 ) -> PostDoc:
-    """A member posts; retrying with the same `client_mutation_id` returns the same post."""
+    """A member posts; retrying with the same `client_mutation_id` returns the same post.
+    `attach` stores the post's attachments, once everything else allows the post."""
     actor = require_actor(actor)
     body, client_mutation_id = checked_body(body), checked_client_mutation_id(client_mutation_id)
     discussion = await existing_discussion(store, discussion_id)
@@ -197,11 +201,11 @@ async def add_post(
     await netiquette.check_may_post(store, actor)
     await rate_limits.spend(store, limits, actor, "addPost", now)
     mentions = await _mentions(store, actor, group, body)
+    new = _new_post(actor, discussion, body, reply_to, now, client_mutation_id, mentions)
+    if attach is not None:
+        new["attachments"] = await attach(group)
     async with store.outbox() as outbox:  # committed last: see start_discussion
-        post, created = await _insert_post(
-            store, outbox, actor, group, _new_post(actor, discussion, body, reply_to, now,
-                                                   client_mutation_id, mentions), now,
-        )
+        post, created = await _insert_post(store, outbox, actor, group, new, now)
         if not created:
             return _retried(post, discussion)
         published = await store.discussions.count_post(discussion_id=discussion["_id"],
@@ -209,6 +213,35 @@ async def add_post(
         await record_activity(store, group, now, counts=ONE_MORE_POST)
     await _written_by(store, actor, discussion, post, published, now)
     return post
+
+
+async def add_post_with_files(
+    *, store: Store, actor: Actor | None, uploads: Sequence[files.Uploaded], **post: Any,
+) -> PostDoc:
+    """`add_post`, with `uploads` attached: read and checked before anything is written,
+    stored once the post is allowed, and attached once it is written (a retried post keeps
+    its first attachments)."""
+    if not uploads:
+        return await add_post(store=store, actor=actor, **post)
+    received = await files.receive_all("attachments", uploads)
+    stored: list[dict[str, Any]] = []
+
+    async def attach(group: GroupDoc) -> list[dict[str, Any]]:
+        assert actor is not None  # add_post asked for a signed-in caller first
+        for each in received:
+            stored.append(await files.store_received(
+                store, each, owner_kind="Post", group_id=str(group["_id"]), actor=actor,
+                now=post["now"]))
+        return stored
+
+    try:
+        written = await add_post(store=store, actor=actor, attach=attach, **post)
+    except BaseException:
+        await store.files.remove(files.ids_of(stored))
+        raise
+    await files.settle(store, owner_id=str(written["_id"]),
+                       kept=written.get("attachments", []), stored=stored)
+    return written
 
 
 async def existing_post(store: Store, post_id: str) -> PostDoc:
@@ -276,6 +309,8 @@ async def delete_post(
             await reading.recount(store, changed, was_published=not is_hidden(changed))
     if changed is None:
         return await existing_post(store, post_id)
+    await store.files.discard(owner_id=post_id)
+    await files.remove_discarded(store, owner_id=post_id)
     return changed
 
 

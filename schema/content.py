@@ -13,6 +13,7 @@ from schema.inputs import (
     SetWelcomeMessageInput,
     UpdatePageInput,
     node_id,
+    uploaded,
 )
 from schema.payloads import (
     AddPagePayload,
@@ -28,14 +29,15 @@ from schema.types.page import Page
 
 @strawberry.type
 class ContentMutation:
-    @strawberry.mutation(description="Owners and moderators of an active group.")
+    @strawberry.mutation(description="Owners and moderators of an active group: an image "
+                         "as a URL, or uploaded as a file (the GraphQL multipart request).")
     async def set_group_image(
         self, info: Info, input: SetGroupImageInput
     ) -> SetGroupImagePayload:
         ctx = info.context
         return Group.from_doc(await content.set_group_image(
             store=ctx.store, actor=ctx.viewer, group_id=node_id(input.group_id, "Group"),
-            url=input.url, now=ctx.now(),
+            url=input.url, upload=uploaded(input.file, "file"), now=ctx.now(),
         ))
 
     @strawberry.mutation(description="Owners and moderators of an active group.")

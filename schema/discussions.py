@@ -27,6 +27,7 @@ from schema.inputs import (
     StartDiscussionInput,
     node_id,
     reported_kind,
+    uploaded_all,
 )
 from schema.payloads import (
     AddPostPayload,
@@ -144,12 +145,12 @@ class DiscussionMutation:
     @strawberry.mutation(description="Members post, optionally replying to a post.")
     async def add_post(self, info: Info, input: AddPostInput) -> AddPostPayload:
         ctx = info.context
-        return Post.from_doc(await discussions.add_post(
+        return Post.from_doc(await discussions.add_post_with_files(
             store=ctx.store, actor=ctx.viewer,
             discussion_id=node_id(input.discussion_id, "Discussion"), body=input.body,
             reply_to_id=node_id(input.reply_to_id, "Post") if input.reply_to_id else None,
             client_mutation_id=input.client_mutation_id, now=ctx.now(),
-            limits=ctx.rate_limits,
+            limits=ctx.rate_limits, uploads=uploaded_all(input.attachments, "attachments"),
         ))
 
     @strawberry.mutation(description="The caller has read a discussion up to a post: its "

@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry import relay
 
 from resolvers.domain import errors as domain
+from resolvers.domain.files import FileProblem, FileRefused
 from resolvers.domain.netiquette import NetiquetteNotAccepted
 from resolvers.domain.rate_limits import RateLimited
 
@@ -55,6 +56,16 @@ class NetiquetteNotAcceptedError(Error):
     current_version: int
 
 
+@strawberry.type(description="An uploaded file was refused: too large, of a type not "
+                 "accepted, or not what it says it is. Nothing of it was kept.")
+class FileRefusedError(Error):
+    field: str = strawberry.field(description="The input field at fault, e.g. `file` or "
+                                  "`attachments.1`.")
+    problem: FileProblem
+    detected_type: str | None = strawberry.field(
+        description="The type its content shows, when it was recognised.")
+
+
 # Each expected failure, and the error type that answers it: every payload union admits them
 # all (`schema.payloads`), and a mutation's failure is answered as its type (`ErrorAsData`).
 FAILURES: tuple[tuple[type[domain.DomainError], type[Error]], ...] = (
@@ -65,6 +76,7 @@ FAILURES: tuple[tuple[type[domain.DomainError], type[Error]], ...] = (
     (domain.InvalidTransition, InvalidTransitionError),
     (RateLimited, RateLimitedError),
     (NetiquetteNotAccepted, NetiquetteNotAcceptedError),
+    (FileRefused, FileRefusedError),
 )
 ERROR_TYPES = tuple(error_type for _, error_type in FAILURES)
 
@@ -86,6 +98,9 @@ def error_for(exc: domain.DomainError) -> Error:
             return ForbiddenError(message=exc.message)
         case domain.ValidationFailed(field=field):
             return ValidationError(message=exc.message, field=field)
+        case FileRefused(field=field, problem=problem, detected_type=detected):
+            return FileRefusedError(message=exc.message, field=field, problem=problem,
+                                    detected_type=detected)
         case NetiquetteNotAccepted(current_version=version):
             return NetiquetteNotAcceptedError(message=exc.message, current_version=version)
         case RateLimited(retry_after_seconds=seconds):

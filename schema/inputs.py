@@ -3,16 +3,19 @@
 from datetime import datetime
 
 import strawberry
+from starlette.datastructures import UploadFile
 from strawberry import relay
+from strawberry.file_uploads import Upload
 
 from resolvers.domain import similarity
 from resolvers.domain.content import PageKind
-from resolvers.domain.errors import NotFound
+from resolvers.domain.errors import NotFound, ValidationFailed
 from resolvers.domain.forms import FormChanges, GroupForm
 from resolvers.domain.groups import GroupStatus, Participation
 from resolvers.domain.membership import GroupRole
 from resolvers.domain.notifications import NotifyLevel
 from resolvers.domain.reports import ReportAction, ReportReason, ReportTarget
+from resolvers.files import Uploaded
 
 
 def node_id(global_id: relay.GlobalID, type_name: str) -> str:
@@ -216,7 +219,11 @@ class SetGroupFeaturedInput(GroupInput):
 
 @strawberry.input
 class SetGroupImageInput(GroupInput):
-    url: str = strawberry.field(description="An https:// URL.")
+    url: str | None = strawberry.field(default=None, description="An https:// URL; or give "
+                                       "`file`.")
+    file: Upload | None = strawberry.field(
+        default=None, description="A JPEG, PNG, WebP or GIF of at most 8 MB, sent as a "
+        "multipart request: it is stored re-encoded, without its metadata, with a thumbnail.")
 
 
 @strawberry.input
@@ -266,6 +273,10 @@ class AddPostInput:
         default=None,
         description="Retries with the same key return the same post instead of a new one.",
     )
+    attachments: list[Upload] | None = strawberry.field(
+        default=None, description="Up to 5 files, sent as a multipart request: worksheets "
+        "(PDF, Word, Excel, PowerPoint, OpenDocument; 16 MB each) and images (8 MB each, "
+        "re-encoded without their metadata).")
 
 
 @strawberry.input
@@ -399,3 +410,18 @@ class MarkDiscussionReadInput:
 @strawberry.input
 class SetNotifyLevelInput(GroupInput):
     level: NotifyLevel
+
+
+def uploaded(file: object, field: str) -> Uploaded | None:
+    """A file of a multipart request, as Starlette parsed it; anything else given for an
+    `Upload` (a string in a JSON request, say) is refused."""
+    if file is None:
+        return None
+    if not isinstance(file, UploadFile):
+        raise ValidationFailed(field, f"send {field} as a file of a multipart request")
+    return file
+
+
+def uploaded_all(files: list[Upload] | None, field: str) -> list[Uploaded]:
+    return [found for index, file in enumerate(files or [])
+            if (found := uploaded(file, f"{field}.{index}")) is not None]

@@ -45,6 +45,7 @@ class PostDoc(TypedDict, total=False):
     reply_to_id: str | None
     reply_to_author_id: str | None  # whom the reply notifies
     mentions: list[str]  # the members its text names by handle
+    attachments: list[dict[str, Any]]  # files in GridFS: id, name, type, size, thumbnail
     client_key: str  # the author and their `clientMutationId`, when given
     created_at: datetime
     edited_at: datetime | None

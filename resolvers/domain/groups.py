@@ -86,6 +86,7 @@ class GroupDoc(TypedDict, total=False):
     member_count: int
     published_post_count: int  # posts neither hidden nor deleted, for unread counts
     image_url: str | None
+    image_file: dict[str, Any] | None  # an uploaded image: its file, thumbnail and size
     welcome_message: str | None
     owner_id: str
     owner_country: str | None

@@ -6,6 +6,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from resolvers.store.candidates import CandidateStore
 from resolvers.store.discussions import DiscussionStore
+from resolvers.store.files import FileStore
 from resolvers.store.follows import FollowStore
 from resolvers.store.groups import GroupStore
 from resolvers.store.invitations import InvitationStore
@@ -32,6 +33,7 @@ class Store:
         self.db = db
         self.candidates = CandidateStore(db["featuring_candidates"])
         self.discussions = DiscussionStore(db["discussions"])
+        self.files = FileStore(db)
         self.follows = FollowStore(db["follows"])
         self.groups = GroupStore(db["groups"])
         self.invitations = InvitationStore(db["invitations"])
@@ -82,7 +84,7 @@ class Store:
     async def ensure_indexes(self) -> None:
         """Create every index; running it again changes nothing."""
         for part in (
-            self.candidates, self.discussions, self.events, self.follows, self.groups,
+            self.candidates, self.discussions, self.events, self.files, self.follows, self.groups,
             self.invitations, self.memberships, self.moderation_log, self.netiquette,
             self.notifications, self.pages, self.posts, self.rate_limits, self.reads,
             self.reports, self.search, self.users,

@@ -26,6 +26,7 @@ from schema.context import Context, Info
 from schema.declared import Audience, declare
 from schema.errors import answer
 from schema.types.common import Connection
+from schema.types.file import StoredFile
 from schema.types.page import Page
 from schema.types.user import User
 
@@ -97,6 +98,13 @@ class Post(relay.Node):
                       metadata=declare(Audience.EVERYONE))
     def body(self) -> str | None:
         return None if self.doc.get("deleted_at") else self.doc["body"]
+
+    @strawberry.field(description="Files attached to it; none once deleted.",
+                      metadata=declare(Audience.EVERYONE))
+    def attachments(self) -> list[StoredFile]:
+        if self.doc.get("deleted_at"):
+            return []
+        return [StoredFile.of(kept) for kept in self.doc.get("attachments", [])]
 
     @strawberry.field(metadata=declare(Audience.EVERYONE, ahead=_authors))
     async def author(self, info: Info) -> User | None:

@@ -26,6 +26,7 @@ from schema.declared import Audience, declare
 from schema.errors import answer
 from schema.types.common import Connection
 from schema.types.discussion import Discussion
+from schema.types.file import StoredFile
 from schema.types.membership import Membership
 from schema.types.oversight import GroupInactivity, InactivityExemption
 from schema.types.page import Page
@@ -173,6 +174,13 @@ class Group(relay.Node):
             updated_at=doc["updated_at"],
             doc=doc,
         )
+
+    @strawberry.field(description="The image uploaded with setGroupImage(file:), with its "
+                      "thumbnail; null for an image given by URL, or none.",
+                      metadata=declare(Audience.EVERYONE))
+    def image(self) -> StoredFile | None:
+        kept = self.doc.get("image_file")
+        return None if kept is None else StoredFile.of(kept)
 
     @strawberry.field(metadata=declare(Audience.EVERYONE, ahead=_owners))
     async def owner(self, info: Info) -> User | None:
