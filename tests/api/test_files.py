@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 from bson import ObjectId
 from PIL import Image
+from strawberry import relay
 
 from api.files import byte_range
-from resolvers import files, membership
+from resolvers import discussions, files, membership, moderation
 from resolvers.domain.files import MAX_IMAGE_BYTES
 from resolvers.domain.groups import Participation
+from resolvers.domain.rate_limits import RateLimits
 from resolvers.store.files import FileState
 from tests.conftest import actor
 from tests.support import active_group
@@ -92,7 +94,6 @@ async def group(store, clock):
 
 
 def gid(group) -> str:
-    from strawberry import relay
     return relay.to_base64("Group", str(group["_id"]))
 
 
@@ -202,9 +203,6 @@ async def test_a_multipart_post_needs_a_token_and_stays_within_its_size(client, 
 
 
 async def discussion_of(store, clock, group) -> str:
-    from resolvers import discussions
-    from resolvers.domain.rate_limits import RateLimits
-    from strawberry import relay
     doc = await discussions.start_discussion(
         store=store, actor=MEMBER, group_id=str(group["_id"]), title="Worksheets",
         body="Share them here", now=clock(), limits=RateLimits({}))
@@ -243,8 +241,6 @@ async def test_attachments_reach_whoever_may_read_the_post(client, tokens, store
     assert (await client.get(pdf_url)).status_code == 404  # signed out
 
     # Hidden: moderators only.
-    from resolvers import discussions, moderation
-    from strawberry import relay
     post_id = relay.from_base64(post["id"])[1]
     await moderation.hide_post(store=store, actor=OWNER, post_id=post_id, reason="Check",
                                now=clock())
