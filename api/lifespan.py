@@ -63,15 +63,15 @@ async def close_client(client: AsyncMongoClient[dict[str, Any]]) -> None:
 
 
 async def sweep_files(store: Store, clock: Callable[[], datetime], every: float) -> None:
-    """Remove discarded files and abandoned uploads now, then every `every` seconds."""
+    """Remove discarded files and abandoned uploads every `every` seconds."""
     while True:
+        await asyncio.sleep(every)
         try:
             await files.sweep(store, now=clock())
         except ConnectionFailure:
             log.warning("file sweep: the database is unavailable; trying again later")
         except Exception:
             log.exception("file sweep failed; trying again later")
-        await asyncio.sleep(every)
 
 
 def lifespan_for(

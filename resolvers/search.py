@@ -162,6 +162,8 @@ async def _postings(
 
 async def _roles(store: Store, actor_id: str, groups: Iterable[GroupDoc]) -> dict[str, str]:
     ids = [str(group["_id"]) for group in groups]
+    if not ids:
+        return {}
     return {doc["group_id"]: doc["role"]
             for doc in await store.memberships.roles_of(user_id=actor_id, group_ids=ids)}
 

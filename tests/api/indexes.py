@@ -77,6 +77,12 @@ READS = [
     ("css", """{ reports(first: 5) { edges { node { reason targetKind
         target { __typename } } } } }""", {}),
     ("teacher", "{ netiquette { version text acceptedByViewer } }", {}),
+    ("teacher", """{ search(query: "mathematics games", first: 5) { edges { node { kind score
+        highlight { text matched } node { __typename } } } } }""", {}),
+    ("teacher", """{ search(query: "games", kinds: [POST], language: "en", first: 5) {
+        edges { node { kind } } } }""", {}),
+    ("teacher", """query($id: ID!) { search(query: "games", groupId: $id, first: 5) {
+        edges { node { kind } } } }""", {"id": "active"}),
     ("owner", """{ me { unreadNotificationCount } notifications(first: 5) { unreadCount
         edges { node { kind subject { __typename } } } } }""", {}),
     ("owner", "{ notifications(last: 5, unreadOnly: true) { edges { node { kind } } } }",

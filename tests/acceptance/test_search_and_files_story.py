@@ -1,0 +1,86 @@
+"""A teacher shares a worksheet and a photo from the command line (curl, the GraphQL multipart
+request) and another finds the discussion by searching, against the real server."""
+
+import io
+import json
+import subprocess
+import time
+from pathlib import Path
+
+import httpx2
+import pytest
+from PIL import Image
+
+from tests.acceptance.server import Caller
+from tests.acceptance.test_group_story import CREATE, GROUP_STATE, form_input
+from tests.api.test_files import PDF, photo
+from tests.groups_seed import NEAR_DUPLICATE
+
+pytestmark = pytest.mark.e2e
+
+START = """mutation($input: StartDiscussionInput!) { startDiscussion(input: $input) {
+  ... on Discussion { id } ... on Error { message } } }"""
+ADD_POST = ("mutation($files: [Upload!], $did: ID!) { addPost(input: {discussionId: $did, "
+            "body: \"Ficha de fracciones para quinto\", attachments: $files}) { __typename "
+            "... on Post { attachments { name contentType url thumbnailUrl } } "
+            "... on Error { message } } }")
+SEARCH = """query($q: String!) { search(query: $q, first: 10) { edges { node {
+  kind node { __typename ... on Post { body } ... on Discussion { title } }
+  highlight { text matched } } } } }"""
+
+
+def curl_upload(server: str, token: str, query: str, variables: dict, files: list[Path]) -> dict:
+    """What docs/clients.md shows: one `-F` for the operation, one for the map, one a file."""
+    mapping = {str(index): [f"variables.files.{index}"] for index in range(len(files))}
+    command = ["curl", "-sS", f"{server}/graphql", "-H", f"Authorization: Bearer {token}",
+               "-F", f"operations={json.dumps({'query': query, 'variables': variables})}",
+               "-F", f"map={json.dumps(mapping)}"]
+    for index, path in enumerate(files):
+        command += ["-F", f"{index}=@{path}"]
+    answer = subprocess.run(command, check=True, capture_output=True, text=True, timeout=60)
+    return json.loads(answer.stdout)
+
+
+def test_a_worksheet_shared_with_curl_is_found_and_downloaded(server: str, tmp_path) -> None:
+    css = Caller(server, "carla", "role=CSS")
+    olga = Caller(server, "olga9", "country=ES")
+    tom = Caller(server, "tom9", "country=ES")
+    group = olga(CREATE, input=form_input(NEAR_DUPLICATE, title="Fracciones jugando",
+                                          languages=["es"]))["createGroup"]
+    css.step("approveGroup", "ApproveGroupInput", GROUP_STATE, groupId=group["id"])
+    did = olga(START, input={"groupId": group["id"], "title": "Fichas de fracciones",
+                             "body": "Compartid vuestras fichas"})["startDiscussion"]["id"]
+
+    worksheet, picture = tmp_path / "fracciones.pdf", tmp_path / "clase.jpg"
+    worksheet.write_bytes(PDF)
+    picture.write_bytes(photo())
+    body = curl_upload(server, olga.token, ADD_POST, {"files": [None, None], "did": did},
+                       [worksheet, picture])
+    post = body["data"]["addPost"]
+    assert post["__typename"] == "Post", body
+    assert [item["contentType"] for item in post["attachments"]] == [
+        "application/pdf", "image/jpeg"]
+
+    headers = {"Authorization": f"Bearer {tom.token}"}
+    pdf = httpx2.get(server + post["attachments"][0]["url"], headers=headers)
+    assert pdf.status_code == 200 and pdf.content == PDF
+    kept = httpx2.get(server + post["attachments"][1]["url"], headers=headers)
+    assert b"SERIAL-123456" not in kept.content
+    assert dict(Image.open(io.BytesIO(kept.content)).getexif()) == {}
+    ranged = httpx2.get(server + post["attachments"][0]["url"],
+                        headers={**headers, "Range": "bytes=0-3"})
+    assert (ranged.status_code, ranged.content) == (206, b"%PDF")
+
+    # The search index follows the log: the post is found a moment later, stemmed.
+    deadline = time.monotonic() + 10
+    while True:
+        edges = tom(SEARCH, q="fracción")["search"]["edges"]
+        if len(edges) >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    found = {edge["node"]["node"].get("title") or edge["node"]["node"].get("body")
+             for edge in edges}
+    assert {"Fichas de fracciones", "Ficha de fracciones para quinto"} <= found
+    marked = [part["text"] for edge in edges for part in edge["node"]["highlight"]
+              if part["matched"]]
+    assert "fracciones" in marked
