@@ -137,9 +137,25 @@ async def test_a_body_must_arrive_in_time(settings, store, tokens, pause, status
 async def test_simple_content_type_posts_are_refused_against_csrf(client, tokens, media_type):
     response = await client.post(
         "/graphql", content=b'{"query": "mutation { __typename }"}',
-        headers={"Content-Type": media_type, **tokens.headers("olga")},
+        headers={"Content-Type": media_type, **tokens.headers("olga")}
+        if not media_type.startswith("multipart/") else {"Content-Type": media_type},
     )
     assert response.status_code == 415
+
+
+async def test_a_multipart_post_passes_only_with_a_header_no_form_can_send(client, tokens):
+    """Uploads are multipart, which any web page can POST cross-site: one passes with an
+    Authorization header, which a cross-site form cannot send and a cross-site script cannot
+    send without the CORS preflight."""
+    body = b'--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n' \
+        b'{"query": "{ me { name } }"}\r\n--x\r\nContent-Disposition: form-data; ' \
+        b'name="map"\r\n\r\n{}\r\n--x--\r\n'
+    multipart = {"Content-Type": "multipart/form-data; boundary=x"}
+    refused = await client.post("/graphql", content=body, headers=multipart)
+    assert refused.status_code == 415
+    passed = await client.post("/graphql", content=body,
+                               headers={**multipart, **tokens.headers("olga")})
+    assert passed.json() == {"data": {"me": {"name": "Olga"}}}
 
 
 async def test_graphql_response_media_type_gives_4xx_for_bad_requests(client, tokens):
