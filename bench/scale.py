@@ -40,7 +40,7 @@ from api.embedded import embedded_database
 from bench import as_deployed, process_of
 from bench.grow import SIZES, Community, Size, grow, teacher
 from bench.http import HERE, cpu_seconds, read_wrk, start, uvicorn
-from resolvers import notifications
+from resolvers import notifications, search
 from resolvers.coalesced import IN_AT_MOST
 from resolvers.domain.paging import Seek, encode_cursor
 from resolvers.store import Store
@@ -56,6 +56,9 @@ DISCUSSION = """query($id: ID!, $after: String) { discussion(id: $id) { title po
   posts(first: 50, after: $after) { edges { node { body createdAt author { name } } } } } }"""
 SEARCH = """query { groups(first: 20, filter: {search: "mathematics games"}) {
   edges { node { title } } } }"""
+FIND = """query($q: String!, $kinds: [SearchKind!], $group: ID) {
+  search(query: $q, kinds: $kinds, groupId: $group, first: 20) { edges { node { kind score
+  highlight { text matched } node { __typename } } } } }"""
 SIMILAR = """query { similarGroups(first: 5, input: {title: "Mathematics through games",
   topics: ["mathematics"], languages: ["en"]}) { score group { title } } }"""
 CREATE = """mutation($input: CreateGroupInput!) { createGroup(input: $input) { __typename } }"""
@@ -248,6 +251,13 @@ def operations(run: Run, repeat: int) -> None:
         DISCUSSION, reader, id=long, after=run.long_after))
     run.measure("groups search", repeat, lambda _: run.graphql(SEARCH, reader))
     run.measure("similarGroups", repeat, lambda _: run.graphql(SIMILAR, reader))
+    # Every post holds these words: the cost of the commonest terms.
+    run.measure("search, words every post holds", repeat, lambda _: run.graphql(
+        FIND, reader, q="children loved", kinds=["POST"]))
+    run.measure("search, groups and discussions", repeat, lambda _: run.graphql(
+        FIND, reader, q="mathematics games", kinds=["GROUP", "DISCUSSION"]))
+    run.measure("search in one group", repeat, lambda _: run.graphql(
+        FIND, reader, q="children year", group=group))
     run.measure("createGroup", repeat, lambda n: run.graphql(CREATE, owner, input={
         "title": f"Scale proposal {uuid.uuid4().hex[:8]}", "participation": "OPEN",
         "description": "A group for primary teachers who teach mathematics with games.",
@@ -374,6 +384,9 @@ async def _prepare(
         include_hidden=False)
     long_after = encode_cursor(str(long_posts[199 * 50 - 1]["_id"]))
     followed = await _followed(store, community, uri, database)
+    # The search indexer's first run, here rather than beside the measurements.
+    await search.index_everything(store)
+    await store.positions.advance("search", seq=await store.events.head())
     head = await store.events.head()
     back = (await store.events.read_after(head - 1_001, limit=1))[0]
     await target.close()
