@@ -72,14 +72,17 @@ class Coalesced[K: Hashable, V]:
             queue.sending = None
 
 
-async def find_ids[D: Mapping[str, Any]](collection: AsyncCollection[D], ids: list[Any],
-                                         **conditions: Any) -> list[D]:
-    """The documents with these `_id`s that meet `conditions`, in no order. (The limit saves
-    the embedded server a round of cursor bookkeeping.)"""
+async def find_ids[D: Mapping[str, Any]](
+    collection: AsyncCollection[D], ids: list[Any], *,
+    projection: Mapping[str, Any] | None = None, **conditions: Any,
+) -> list[D]:
+    """The documents with these `_id`s that meet `conditions`, in no order (with only the
+    fields of `projection`, if given). (The limit saves the embedded server a round of cursor
+    bookkeeping.)"""
     if not ids:
         return []
     query = {"_id": {"$in": ids}, **conditions}
-    return await collection.find(query).limit(len(ids)).to_list()
+    return await collection.find(query, projection).limit(len(ids)).to_list()
 
 
 def by_id[D: Mapping[str, Any]](collection: AsyncCollection[D], **conditions: Any

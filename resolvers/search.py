@@ -9,6 +9,7 @@ viewer's rights when they search.
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,8 @@ log = logging.getLogger("agora.search")
 # How many entries of each term a search reads, best first: what it ranks, whatever the
 # number of items that hold the term. A search reaches its best hits among them.
 READ_PER_TERM = 150
+# How many of the best items are looked up for the terms their best entries left out.
+COMPLETED = 100
 GROUP_EVENTS = frozenset({EventKind.GROUP_STATUS_CHANGED, EventKind.GROUP_UPDATED})
 
 
@@ -180,7 +183,14 @@ async def search_items(
     if group_id is not None:
         await visible_group(store, actor, group_id)
     postings = await _postings(store, query, wanted, group_id)
-    hits = [hit for hit in search.rank(query, postings, read_per_term=READ_PER_TERM)
+    read_of_term = Counter(posting.term for posting in postings)
+    # The best items may hold query terms beyond the best entries read of them: their
+    # entries of those terms are looked up, so that they rank on all the words they hold.
+    best = search.rank(query, postings, read_per_term=READ_PER_TERM)[:COMPLETED]
+    postings += await store.search.entries([
+        (hit.item_id, term) for hit in best for term in sorted(query.terms - hit.terms)])
+    hits = [hit for hit in search.rank(query, postings, read_per_term=READ_PER_TERM,
+                                       found=read_of_term)
             if hit.kind in wanted]
     groups = {str(group["_id"]): group for group in await store.groups.get_many(
         group_ids=list({hit.group_id for hit in hits}))}

@@ -12,7 +12,8 @@ match more of the words first.
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -151,14 +152,15 @@ class Hit:
     terms: frozenset[str]  # the query's terms the item holds
 
 
-def rank(query: Query, postings: Sequence[Posting], *, read_per_term: int) -> list[Hit]:
+def rank(query: Query, postings: Sequence[Posting], *, read_per_term: int,
+         found: Mapping[str, int] | None = None) -> list[Hit]:
     """Items holding any of the query's terms, best first: the sum, over the query's words,
     of the word's rarity times its weight in the item, scaled by the share of the words the
-    item holds; newer items first among equals. `read_per_term` is how many postings of a
-    term were read at most: a term that filled them is common."""
-    found: dict[str, int] = {}
-    for posting in postings:
-        found[posting.term] = found.get(posting.term, 0) + 1
+    item holds; newer items first among equals. `found` is how many entries of each term a
+    search read, up to `read_per_term` (a term that filled them is common); by default,
+    those among `postings`."""
+    if found is None:
+        found = Counter(posting.term for posting in postings)
     by_item: dict[str, dict[str, Posting]] = {}
     for posting in postings:
         by_item.setdefault(posting.item_id, {})[posting.term] = posting
@@ -171,7 +173,7 @@ def rank(query: Query, postings: Sequence[Posting], *, read_per_term: int) -> li
                 continue
             words_held += 1
             best = max(matched, key=lambda posting: posting.weight)
-            rarity = math.log(1 + 2 * read_per_term / found[best.term])
+            rarity = math.log(1 + 2 * read_per_term / max(1, found.get(best.term, 1)))
             score += rarity * best.weight
         any_posting = next(iter(held.values()))
         coverage = words_held / len(query.stems)

@@ -5,16 +5,19 @@ term, so writing an item's entries twice stores them once.
 A term's best entries are read by equality on the term, in the order of an index on its
 weight, so a search reads what it ranks, however many items hold the term."""
 
+import asyncio
 from collections.abc import Mapping
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
+from resolvers.coalesced import IN_AT_MOST, find_ids
 from resolvers.domain.search import Posting, SearchKind
 from resolvers.store.once import insert_new
 
-WEIGHT_ORDER = [("weight", DESCENDING), ("_id", ASCENDING)]
+# Heaviest first; among equals, the newest item (an entry's id begins with its item's).
+WEIGHT_ORDER = [("weight", DESCENDING), ("_id", DESCENDING)]
 
 
 class SearchStore:
@@ -66,8 +69,22 @@ class SearchStore:
             query["kind"] = kind.value
         if language is not None:
             query["language"] = language
-        docs = await self._collection.find(
-            query, {"item_id": 1, "kind": 1, "group_id": 1, "weight": 1, "language": 1},
-        ).sort(WEIGHT_ORDER).limit(limit).to_list()
-        return [Posting(doc["item_id"], SearchKind(doc["kind"]), doc["group_id"], term,
-                        doc["weight"], doc["language"]) for doc in docs]
+        docs = await self._collection.find(query, _POSTING).sort(WEIGHT_ORDER).limit(
+            limit).to_list()
+        return [_posting(doc) for doc in docs]
+
+    async def entries(self, pairs: list[tuple[str, str]]) -> list[Posting]:
+        """The entries of these (item, term) pairs that exist."""
+        ids = [f"{item_id}:{term}" for item_id, term in pairs]
+        found = await asyncio.gather(*(
+            find_ids(self._collection, ids[start:start + IN_AT_MOST], projection=_POSTING)
+            for start in range(0, len(ids), IN_AT_MOST)))
+        return [_posting(doc) for docs in found for doc in docs]
+
+
+_POSTING = {"item_id": 1, "kind": 1, "group_id": 1, "term": 1, "weight": 1, "language": 1}
+
+
+def _posting(doc: Mapping[str, Any]) -> Posting:
+    return Posting(doc["item_id"], SearchKind(doc["kind"]), doc["group_id"], doc["term"],
+                   doc["weight"], doc["language"])

@@ -245,3 +245,22 @@ async def test_the_indexer_indexes_what_exists_then_follows_the_log(store, clock
         assert thread
     finally:
         await indexer.stop()
+
+
+async def test_an_item_ranks_on_every_word_it_holds_beyond_the_entries_read(
+    store, clock, spanish, monkeypatch
+):
+    """A search reads the best entries of each word only; the best items are then looked up
+    for the words those left out, so an older post holding both words still ranks first."""
+    monkeypatch.setattr(search, "READ_PER_TERM", 2)
+    thread = await start(store, clock, spanish, title="Talleres")
+    both = await post(store, clock, thread, "Cometa azul de papel")
+    for n in range(4):
+        clock.advance(minutes=1)
+        await post(store, clock, thread, f"Cometa número {n}")
+    await catch_up(store)
+    found = await search.search_items(
+        store=store, actor=OUTSIDER, text="cometa azul", kinds=None, group_id=None,
+        language=None, page=page())
+    assert found.items[0].doc["_id"] == both["_id"]
+    assert marked(found.items[0]) == ["Cometa", "azul"]
