@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.datastructures import Headers
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -156,6 +156,8 @@ class AgoraGraphQL(GraphQL[Context, None]):
             response = await self.run(request)
         except HTTPException as error:  # e.g. no query, bad JSON: answer in GraphQL's shape
             response = refusal(error.status_code, error.reason)
+        except ClientDisconnect:  # it left before its body had arrived: nobody to answer
+            return
         finally:
             await request.close()  # the files of a multipart request, spooled to disk
         await response(scope, receive, send)

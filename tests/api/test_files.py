@@ -12,6 +12,7 @@ from bson import ObjectId
 from PIL import Image
 from strawberry import relay
 
+from api.app import build_app
 from api.files import byte_range
 from resolvers import discussions, files, membership, moderation
 from resolvers.domain.files import MAX_IMAGE_BYTES
@@ -19,7 +20,7 @@ from resolvers.domain.groups import Participation
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.store.files import FileState
 from tests.conftest import actor
-from tests.support import active_group
+from tests.support import LifespanApp, active_group
 
 OWNER = actor("olga")
 MEMBER = actor("mia")
@@ -331,3 +332,39 @@ def test_byte_ranges(header, size, expected):
 def test_byte_ranges_outside_the_file(header):
     with pytest.raises(ValueError):
         byte_range(header, 100)
+
+
+async def test_an_upload_whose_client_leaves_half_way_stores_nothing(
+    settings, store, clock, tokens, group
+):
+    """The client sends the headers and half of a multipart body, then leaves: the request
+    never reaches the use case, and nothing is stored."""
+    data = photo()
+    boundary = "cut"
+    operations = json.dumps({"query": SET_IMAGE, "variables": {"file": None, "gid": gid(group)}})
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="operations"\r\n\r\n'
+            f'{operations}\r\n--{boundary}\r\nContent-Disposition: form-data; name="map"\r\n\r\n'
+            f'{{"0": ["variables.file"]}}\r\n--{boundary}\r\nContent-Disposition: form-data; '
+            f'name="0"; filename="photo.jpg"\r\nContent-Type: image/jpeg\r\n\r\n').encode() + data
+    half = body[:len(body) - len(data) // 2]
+    messages = [{"type": "http.request", "body": half, "more_body": True},
+                {"type": "http.disconnect"}]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [(b"content-type", f"multipart/form-data; boundary={boundary}".encode()),
+               (b"content-length", str(len(body)).encode()),
+               (b"authorization", tokens.headers("olga")["Authorization"].encode())]
+    async with LifespanApp(build_app(settings, clock=clock)) as app:
+        await app({"type": "http", "method": "POST", "path": "/graphql", "raw_path": b"/graphql",
+                   "query_string": b"", "headers": headers, "scheme": "http",
+                   "server": ("agora.test", 80), "client": ("127.0.0.1", 1), "root_path": "",
+                   "http_version": "1.1", "asgi": {"version": "3.0"}}, receive, send)
+    assert await stored_files(store) == (0, 0, 0)
+    fresh = await store.groups.get(group_id=str(group["_id"]))
+    assert fresh.get("image_url") is None
