@@ -33,6 +33,11 @@ class SearchStore:
         await self._collection.create_index(
             [("group_id", ASCENDING), ("term", ASCENDING), ("kind", ASCENDING),
              *WEIGHT_ORDER])
+        # A search in one language: its entries alone are walked.
+        await self._collection.create_index(
+            [("language", ASCENDING), ("term", ASCENDING), *WEIGHT_ORDER])
+        await self._collection.create_index(
+            [("language", ASCENDING), ("term", ASCENDING), ("kind", ASCENDING), *WEIGHT_ORDER])
         await self._collection.create_index("item_id")
 
     async def replace(
