@@ -12,8 +12,10 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from resolvers import rate_limits
 from resolvers.domain import search
 from resolvers.domain.discussions import DiscussionDoc, PostDoc, is_published, may_read
 from resolvers.domain.errors import ValidationFailed
@@ -22,6 +24,7 @@ from resolvers.domain.groups import GroupDoc, may_view, require_actor
 from resolvers.domain.language import detect_among
 from resolvers.domain.membership import GroupRole, role_decides_content
 from resolvers.domain.paging import PageRequest, Slice, page_of
+from resolvers.domain.rate_limits import RateLimits
 from resolvers.domain.search import Hit, Part, Posting, SearchKind
 from resolvers.groups import visible_group
 from resolvers.store import Store
@@ -173,7 +176,8 @@ async def _roles(store: Store, actor_id: str, groups: Iterable[GroupDoc]) -> dic
 
 async def search_items(
     *, store: Store, actor: Any, text: str, kinds: Sequence[SearchKind] | None,
-    group_id: str | None, language: str | None, page: PageRequest,
+    group_id: str | None, language: str | None, page: PageRequest, limits: RateLimits,
+    now: datetime,
 ) -> Slice[Found]:
     """What `actor` may read that matches `text`, best first."""
     actor = require_actor(actor)
@@ -182,6 +186,7 @@ async def search_items(
     size, offset = page.size(), _offset(page)
     if group_id is not None:
         await visible_group(store, actor, group_id)
+    await rate_limits.spend(store, limits, actor, "search", now)
     postings = await _postings(store, query, wanted, group_id)
     read_of_term = Counter(posting.term for posting in postings)
     # The best items may hold query terms beyond the best entries read of them: their

@@ -21,7 +21,8 @@ class SearchQuery:
                       "stemmed in `language` (ISO 639-1) if given, and then only texts in it "
                       "are found; otherwise in each language of the communities. `groupId` "
                       "keeps to one group. A search ranks the best matches of each of its "
-                      "words (at most six), so its pages reach the best few hundred results.")
+                      "words (at most six), so its pages reach the best few hundred results. "
+                      "Rate-limited (`search`, 60 a minute).")
     async def search(
         self, info: Info, query: str, kinds: list[SearchKind] | None = None,
         group_id: relay.GlobalID | None = None, language: str | None = None,
@@ -32,6 +33,7 @@ class SearchQuery:
             lambda: search.search_items(
                 store=ctx.store, actor=ctx.viewer, text=query, kinds=kinds,
                 group_id=None if group_id is None else node_id(group_id, "Group"),
-                language=language, page=ctx.limits.page(first, after)),
+                language=language, page=ctx.limits.page(first, after),
+                limits=ctx.rate_limits, now=ctx.now()),
             lambda page: Connection.of(page, SearchResult.of),
         )

@@ -16,6 +16,8 @@ DEFAULT_RATE_LIMITS = {
     "reportPost": "30/hour",
     "editPost": "30/hour",
     "findTeachers": "120/hour",
+    # A search reads up to a few dozen index entries' lists: a person's pace, not a script's.
+    "search": "60/minute",
 }
 
 

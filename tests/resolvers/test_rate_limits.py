@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from resolvers import discussions, groups, membership, reports, users
+from resolvers import discussions, groups, membership, reports, search, users
 from resolvers.domain.paging import PageRequest
 from resolvers.domain.rate_limits import DEFAULT_RATE_LIMITS, RateLimited, RateLimits
 from resolvers.domain.reports import ReportReason
@@ -61,6 +61,11 @@ async def calls(action: str, store: Any, clock: Any) -> tuple[Call, str]:
             return (lambda n: users.find_teachers(
                 store=store, actor=OWNER, group_id=gid, search="mi", page=page,
                 limits=DEFAULTS, now=clock())), "users"
+        case "search":
+            page = PageRequest(first=10, after=None, default_size=20, max_size=100)
+            return (lambda n: search.search_items(
+                store=store, actor=OWNER, text="games", kinds=None, group_id=None,
+                language=None, page=page, limits=DEFAULTS, now=clock())), "search_entries"
     raise AssertionError(action)
 
 

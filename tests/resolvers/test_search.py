@@ -2,6 +2,7 @@
 log, and never wider than what the viewer may read now."""
 
 import asyncio
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,6 +11,7 @@ from resolvers.domain.actors import Role
 from resolvers.domain.errors import NotFound, Unauthenticated, ValidationFailed
 from resolvers.domain.groups import GroupAction, Participation
 from resolvers.domain.paging import PageRequest, encode_cursor
+from resolvers.domain.rate_limits import RateLimits
 from resolvers.domain.search import SearchKind
 from resolvers.store import Store
 from subscriptions.indexer import SearchIndexer
@@ -21,6 +23,9 @@ CSS = actor("carla", Role.CSS, country=None)
 NSS_ES = actor("nadia", Role.NSS, country="ES")
 NSS_FR = actor("noe", Role.NSS, country="FR")
 INSIDER = actor("ines")  # a member of the invite-only group
+
+
+UNLIMITED = RateLimits({"search": "1000000/minute"})
 
 
 def page(first: int = 20, after: str | None = None) -> PageRequest:
@@ -43,7 +48,7 @@ async def find(store: Store, who, text: str, **options) -> list[tuple[SearchKind
     found = await search.search_items(
         store=store, actor=who, text=text, kinds=options.get("kinds"),
         group_id=options.get("group_id"), language=options.get("language"),
-        page=options.get("page", page()))
+        page=options.get("page", page()), limits=UNLIMITED, now=datetime.now(UTC))
     return [(item.kind, item.doc.get("title") or item.doc.get("body")) for item in found.items]
 
 
@@ -95,7 +100,7 @@ async def test_hits_are_ranked_and_their_passage_highlighted(store, clock, spani
     await catch_up(store)
     found = await search.search_items(
         store=store, actor=OUTSIDER, text="robots programables", kinds=None, group_id=None,
-        language=None, page=page())
+        language=None, page=page(), limits=UNLIMITED, now=datetime.now(UTC))
     titles = [item.doc.get("title") or item.doc.get("body") for item in found.items]
     # Both words in a title first, then texts with both words, then those with one.
     assert titles[0] == "Robots programables baratos"
@@ -196,7 +201,8 @@ async def test_kinds_group_and_pages(store, clock, spanish):
     while True:
         found = await search.search_items(
             store=store, actor=OUTSIDER, text="mapa", kinds=None, group_id=None,
-            language=None, page=page(first=3, after=after))
+            language=None, page=page(first=3, after=after), limits=UNLIMITED,
+            now=datetime.now(UTC))
         seen += [(item.kind, item.doc.get("title") or item.doc.get("body"))
                  for item in found.items]
         assert found.has_previous_page == (after is not None)
@@ -232,7 +238,7 @@ async def test_the_indexer_indexes_what_exists_then_follows_the_log(store, clock
             for _ in range(250):
                 hits = await search.search_items(
                     store=store, actor=OUTSIDER, text=text, kinds=None, group_id=None,
-                    language=None, page=page())
+                    language=None, page=page(), limits=UNLIMITED, now=datetime.now(UTC))
                 if hits.items:
                     return [item.doc.get("title") or item.doc.get("body")
                             for item in hits.items]
@@ -261,6 +267,6 @@ async def test_an_item_ranks_on_every_word_it_holds_beyond_the_entries_read(
     await catch_up(store)
     found = await search.search_items(
         store=store, actor=OUTSIDER, text="cometa azul", kinds=None, group_id=None,
-        language=None, page=page())
+        language=None, page=page(), limits=UNLIMITED, now=datetime.now(UTC))
     assert found.items[0].doc["_id"] == both["_id"]
     assert marked(found.items[0]) == ["Cometa", "azul"]
