@@ -8,6 +8,7 @@ metadata reaches anyone. Each image also gets a thumbnail.
 
 import io
 import mimetypes
+import warnings
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -105,26 +106,43 @@ def _encoded(image: Image.Image, image_format: str) -> bytes:
     return out.getvalue()
 
 
+def _too_many_pixels(field: str, content_type: str) -> FileRefused:
+    return FileRefused(field, FileProblem.TOO_LARGE,
+                       f"{field} has more than {MAX_PIXELS:,} pixels", content_type)
+
+
+def _unreadable(field: str, error: Exception, content_type: str) -> FileRefused:
+    return FileRefused(field, FileProblem.UNREADABLE,
+                       f"{field} is not a readable image ({type(error).__name__})", content_type)
+
+
 def clean_image(field: str, data: bytes, content_type: str) -> CleanImage:
     """`data` encoded again from its pixels alone, upright, with a thumbnail. CPU-bound: run
     it in a thread."""
     image_format = IMAGE_FORMATS[content_type]
     try:
-        with Image.open(io.BytesIO(data)) as opened:
-            if opened.width * opened.height > MAX_PIXELS:
-                raise FileRefused(field, FileProblem.TOO_LARGE,
-                                  f"{field} has more than {MAX_PIXELS:,} pixels", content_type)
+        with warnings.catch_warnings():
+            # Pillow warns of a picture past its own bound: refused here, as a bomb.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise _too_many_pixels(field, content_type) from None
+    except (OSError, SyntaxError, ValueError) as error:
+        raise _unreadable(field, error, content_type) from None
+    with opened:
+        # Its header says how big it is; nothing is decoded before this.
+        if opened.width * opened.height > MAX_PIXELS:
+            raise _too_many_pixels(field, content_type)
+        try:
             upright = ImageOps.exif_transpose(opened)
             mode = "RGB" if image_format == "JPEG" else (
                 "RGBA" if "A" in upright.getbands() or "transparency" in upright.info
                 else "RGB")
             converted = upright.convert(mode)
-            # Only the pixels: a new image carries none of the file's metadata.
-            pixels = Image.frombytes(mode, converted.size, converted.tobytes())
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
-        raise FileRefused(field, FileProblem.UNREADABLE,
-                          f"{field} is not a readable image ({type(error).__name__})",
-                          content_type) from None
+        except (OSError, SyntaxError, ValueError) as error:
+            raise _unreadable(field, error, content_type) from None
+    # Only the pixels: a new image carries none of the file's metadata.
+    pixels = Image.frombytes(mode, converted.size, converted.tobytes())
     thumbnail = pixels.copy()
     thumbnail.thumbnail(THUMBNAIL_SIZE)
     kept_type = "image/png" if content_type == "image/gif" else content_type

@@ -3,7 +3,9 @@ under the read rules of what they belong to; refused files leave nothing behind.
 
 import io
 import json
+import struct
 import zipfile
+import zlib
 from datetime import timedelta
 from typing import Any
 
@@ -58,6 +60,16 @@ def docx() -> bytes:
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("word/document.xml", "<w:document/>")
     return out.getvalue()
+
+
+def png_claiming(width: int, height: int, pixels: bytes = b"\0" * 4) -> bytes:
+    """A tiny PNG whose header claims `width` by `height` pixels, holding `pixels`."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(pixels)) + chunk(b"IEND", b""))
 
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -167,6 +179,9 @@ async def test_a_group_image_is_stored_without_its_metadata_with_a_thumbnail(
     (photo(), "photo.jpg", "image/png", "CONTENT_MISMATCH"),
     (b"\xff\xd8\xff\xe0" + b"\0" * 100, "broken.jpg", "image/jpeg", "UNREADABLE"),
     (b"\x89PNG\r\n\x1a\n" + bytes(MAX_IMAGE_BYTES), "huge.png", "image/png", "TOO_LARGE"),
+    (png_claiming(8_000, 8_000), "bomb.png", "image/png", "TOO_LARGE"),  # 64 M pixels
+    (png_claiming(20_000, 20_000), "bomb.png", "image/png", "TOO_LARGE"),  # past Pillow's own
+    (png_claiming(3, 3), "short.png", "image/png", "UNREADABLE"),  # its pixels are missing
 ])
 async def test_a_refused_image_is_a_typed_error_and_leaves_nothing(
     client, tokens, store, group, data, name, declared, problem
