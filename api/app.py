@@ -79,7 +79,9 @@ def build_app(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         ))
-    return Starlette(
+    app = Starlette(
         routes=routes, middleware=middleware,
-        lifespan=lifespan_for(settings, metrics, mongo_listeners, clock),
+        lifespan=lifespan_for(settings, metrics, mongo_listeners, clock, schema.log_followers),
     )
+    app.state.responses = schema.responses  # the answers kept on the fast path, if any
+    return app

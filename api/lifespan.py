@@ -21,7 +21,7 @@ from resolvers.domain.language import warm_up
 from resolvers.store import Store
 from resolvers.users import UserRecorder
 from subscriptions.fanout import Fanout, FanoutSettings
-from subscriptions.follower import LogFollower
+from subscriptions.follower import FollowerFactory, LogFollower
 from subscriptions.indexer import SearchIndexer
 from subscriptions.notifier import Notifier
 
@@ -79,6 +79,7 @@ def lifespan_for(
     metrics: Metrics,
     listeners: Sequence[CommandListener],
     clock: Callable[[], datetime],
+    schema_followers: Sequence[FollowerFactory] = (),
 ) -> Callable[[Starlette], AbstractAsyncContextManager[State]]:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
@@ -106,6 +107,9 @@ def lifespan_for(
                     followers.append(follower(
                         store, clock, poll_interval=5 * settings.events_poll_interval))
                     await followers[-1].start()
+            for make in schema_followers:  # those the schema's own work needs
+                followers.append(make(store, clock, settings.events_poll_interval))
+                await followers[-1].start()
             sweeper = asyncio.create_task(sweep_files(store, clock, settings.file_sweep_interval),
                                           name="file sweep")
             yield {"store": store, "users": UserRecorder(), "fanout": fanout}

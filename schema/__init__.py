@@ -42,6 +42,7 @@ from schema.types.oversight import FeaturingCandidate
 from schema.types.page import Page
 from schema.types.user import User
 from schema.users import UserQuery
+from subscriptions.follower import FollowerFactory
 
 Query = merge_types(
     "Query", (UserQuery, GroupQuery, DiscussionQuery, OversightQuery, NetiquetteQuery,
@@ -110,6 +111,10 @@ class AgoraSchema(strawberry.Schema):
     extensions_runner_class: type[SchemaExtensionsRunner] = SchemaExtensionsRunner
     # How often live events were rendered and shared, where they are (`schema.fastpath`).
     renderings: Any = None
+    # The answers kept per viewer until an event (`schema.fastpath.responses`), on the fast
+    # path; and the followers of the log its work needs, which the lifespan starts.
+    responses: Any = None
+    log_followers: Sequence[FollowerFactory] = ()
 
     def __init__(self, *args: Any, mask_errors: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

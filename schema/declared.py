@@ -37,11 +37,19 @@ LoadAhead = Callable[[Context, Sequence[Any], Mapping[str, Any]], Awaitable[obje
 
 AUDIENCE = "agora.audience"
 AHEAD = "agora.ahead"
+TIMELY = "agora.timely"
 
 
-def declare(audience: Audience, *, ahead: LoadAhead | None = None) -> dict[str, object]:
-    """A field's `metadata`, declaring its audience and what it loads ahead."""
-    return {AUDIENCE: audience} if ahead is None else {AUDIENCE: audience, AHEAD: ahead}
+def declare(audience: Audience, *, ahead: LoadAhead | None = None,
+            timely: bool = False) -> dict[str, object]:
+    """A field's `metadata`, declaring its audience, what it loads ahead, and whether its
+    answer changes with time alone (days since a date, say): then it is never kept."""
+    metadata: dict[str, object] = {AUDIENCE: audience}
+    if ahead is not None:
+        metadata[AHEAD] = ahead
+    if timely:
+        metadata[TIMELY] = True
+    return metadata
 
 
 def definition_of(field: GraphQLField) -> StrawberryField | None:
@@ -63,6 +71,13 @@ def audience_of(parent: GraphQLNamedType | None, field_name: str) -> Audience:
     if definition.base_resolver is None:
         return Audience.EVERYONE  # an attribute of the object
     return Audience.VIEWER
+
+
+def is_timely(parent: GraphQLNamedType | None, field_name: str) -> bool:
+    """Whether `parent`'s field `field_name` declares that its answer changes with time."""
+    field: GraphQLField | None = getattr(parent, "fields", {}).get(field_name)
+    definition = None if field is None else definition_of(field)
+    return definition is not None and bool(definition.metadata.get(TIMELY))
 
 
 def ahead_of(field: GraphQLField) -> LoadAhead | None:

@@ -18,6 +18,9 @@ from subscriptions.reader import LogReader
 
 log = logging.getLogger("agora.follower")
 
+# A follower, made for a process's store and clock, to read the log every so many seconds.
+FollowerFactory = Callable[[Store, Callable[[], datetime], float], "LogFollower"]
+
 
 class LogFollower:
     """Subclasses name themselves (`name`) and say what each event does (`handle`)."""
@@ -39,6 +42,13 @@ class LogFollower:
     async def first_place(self) -> int:
         """Where a follower that has never run starts: from now on."""
         return await self._store.events.head()
+
+    async def saved_place(self) -> int | None:
+        """Where it stopped last, kept in the database; None if it never ran."""
+        return await self._store.positions.get(self.name)
+
+    async def save_place(self, seq: int) -> None:
+        await self._store.positions.advance(self.name, seq=seq)
 
     async def start(self) -> None:
         self._store.events.on_append(self._wake.set)  # a write through this process
@@ -76,11 +86,10 @@ class LogFollower:
             self._wake.clear()
 
     async def _start_at_saved_place(self) -> None:
-        positions = self._store.positions
-        position = await positions.get(self.name)
+        position = await self.saved_place()
         if position is None:
             position = await self.first_place()
-            await positions.advance(self.name, seq=position)
+            await self.save_place(position)
         self._reader.position = position
 
     async def _catch_up(self) -> None:
@@ -89,6 +98,6 @@ class LogFollower:
             for event in await self._reader.next_run():
                 await self.handle(event)
             if self._reader.position != before:
-                await self._store.positions.advance(self.name, seq=self._reader.position)
+                await self.save_place(self._reader.position)
             if not self._reader.more:
                 return

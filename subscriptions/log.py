@@ -17,6 +17,8 @@ How an event is never lost nor doubled, with single-document writes only:
 """
 
 import asyncio
+import inspect
+import weakref
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -41,6 +43,10 @@ def seq_of(event: EventDoc) -> int:
     return int(event["_id"])
 
 
+# By database name: who hears of the appends this process makes (`EventLog.on_appended`).
+_APPENDED: dict[str, list[weakref.ReferenceType[Callable[[int], None]]]] = {}
+
+
 class EventLog:
     def __init__(self, db: AsyncDatabase[Any], sources: Iterable[str] = ()) -> None:
         """The log of `db`; `sources` are the collections whose documents hold outboxes
@@ -58,6 +64,15 @@ class EventLog:
     def on_append(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every append made through this log (to wake a reader)."""
         self._listeners.append(listener)
+
+    def on_appended(self, listener: Callable[[int], None]) -> None:
+        """Call `listener` with the cursor of every append this process makes to this
+        database's log, through this `EventLog` or another. It is held weakly: a bound
+        method's object may go."""
+        held = _APPENDED.setdefault(self._db.name, [])
+        held[:] = [ref for ref in held if ref() is not None]
+        held.append(weakref.WeakMethod(listener) if inspect.ismethod(listener)
+                    else weakref.ref(listener))
 
     def on_stranded(
         self, source: str, repair: Callable[[dict[str, Any]], Awaitable[None]]
@@ -106,6 +121,9 @@ class EventLog:
                 continue  # a reader gave up on this number: take another
             for listener in self._listeners:
                 listener()
+            for ref in _APPENDED.get(self._db.name, ()):
+                if (seq_listener := ref()) is not None:
+                    seq_listener(seq)
             return seq
 
     async def _next_seq(self) -> int:

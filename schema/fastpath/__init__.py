@@ -7,6 +7,8 @@
   loaded answers in the call.
 - `extensions`: Strawberry's extension runner, asking only the extensions that define a hook.
 - `sharing`: a live event rendered once per selection and audience, not per subscriber.
+- `responses`: the answers of the pages every client reads, kept per viewer until an event
+  enters the log.
 
 `switch_on` is the one way in, taken by `schema.build_schema` when `APP_FAST_PATH` is on (the
 default). With it off, Agora runs on Strawberry and graphql-core as they come; the whole suite
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from schema.fastpath.execution import resolve_directly
 from schema.fastpath.extensions import ExtensionsRunner
+from schema.fastpath.responses import CachedResponses, ResponseCache
 from schema.fastpath.sharing import Renders, SharingExecutor
 
 if TYPE_CHECKING:
@@ -31,3 +34,8 @@ def switch_on(schema: "AgoraSchema") -> None:
     schema.extensions_runner_class = ExtensionsRunner
     schema.renderings = renders
     resolve_directly(schema)
+    cache = ResponseCache()
+    schema.responses = cache
+    schema.extensions = (*schema.extensions,
+                         type("Responses", (CachedResponses,), {"cache": cache}))
+    schema.log_followers = (*schema.log_followers, cache.invalidator)

@@ -291,7 +291,7 @@ class Group(relay.Node):
 
     @strawberry.field(description="The exemption from the inactivity watch that holds now, if "
                       "any; for the owner, moderators and the support services.",
-                      metadata=declare(Audience.STANDING))
+                      metadata=declare(Audience.STANDING, timely=True))
     async def inactivity_exemption(self, info: Info) -> InactivityExemption | None:
         exemption = current_exemption(self.doc, info.context.now())
         if exemption is None or not await self._oversight_shown(info):
@@ -300,7 +300,7 @@ class Group(relay.Node):
 
     @strawberry.field(description="How the inactivity watch sees the group now; for the "
                       "owner, moderators and the support services.",
-                      metadata=declare(Audience.STANDING))
+                      metadata=declare(Audience.STANDING, timely=True))
     async def inactivity(self, info: Info) -> GroupInactivity | None:
         if not await self._oversight_shown(info):
             return None
