@@ -57,6 +57,7 @@ def build_app(
         budget=QueryBudget(settings.query_budget),
         observers=[metrics.extension()],
         fast_path=settings.fast_path,
+        response_seconds=settings.response_cache_seconds,
     )
     graphql = AgoraGraphQL(schema, settings, clock=clock, metrics=metrics)
     routes = [

@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     # once, lists' loads ahead, live events rendered once per selection and audience. Off,
     # Strawberry and graphql-core run as they come.
     fast_path: bool = True
+    # On the fast path: how long an answer of the group list, group and discussion pages is
+    # kept for its viewer, until an event drops it (schema/fastpath/responses.py); 0 keeps
+    # none (bench.scale measures what the database pays that way).
+    response_cache_seconds: float = Field(default=10, ge=0, le=300)
 
     # Safety limits.
     max_body_bytes: int = Field(default=100_000, ge=1_000)

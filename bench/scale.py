@@ -312,18 +312,21 @@ def under_load(url: str, requests: list[tuple[str, dict[str, Any]]], seconds: in
     return Throughput(name, per_second, p50, p99, answers, errors)
 
 
-def throughput(run: Run, seconds: int) -> None:
+def throughput(run: Run, seconds: int, *, kept: bool, baseline: bool = True) -> None:
     """The group list page, the discussion page, and reads mixed with writes 20:1, each under
-    load; next to bare Strawberry's `{ __typename }` served like Agora, in the same run."""
-    port = free_port()
-    bare = start(uvicorn("bench.bare:app", port), {}, port)
-    try:
-        run.throughput.append(under_load(
-            f"http://127.0.0.1:{port}/graphql", [("", {"query": "{ __typename }"})], seconds,
-            "baseline: bare Strawberry, `{ __typename }`"))
-    finally:
-        bare.terminate()
-        bare.wait(timeout=30)
+    load, with answers `kept` or not; next to bare Strawberry's `{ __typename }` served like
+    Agora, in the same run."""
+    if baseline:
+        port = free_port()
+        bare = start(uvicorn("bench.bare:app", port), {}, port)
+        try:
+            run.throughput.append(under_load(
+                f"http://127.0.0.1:{port}/graphql", [("", {"query": "{ __typename }"})],
+                seconds, "baseline: bare Strawberry, `{ __typename }`"))
+        finally:
+            bare.terminate()
+            bare.wait(timeout=30)
+    how = "answers kept (as deployed)" if kept else "nothing kept"
     reader, owner = run.tokens["reader"], run.tokens["owner"]
     community = run.community
     group_list: tuple[str, dict[str, Any]] = (reader, {"query": GROUP_LIST})
@@ -333,10 +336,11 @@ def throughput(run: Run, seconds: int) -> None:
     post: tuple[str, dict[str, Any]] = (owner, {"query": ADD_POST, "variables": {
         "id": theirs, "body": "Under load"}})
     run.throughput += [
-        under_load(run.url, [group_list], seconds, "group list page"),
-        under_load(run.url, [discussion], seconds, "discussion page"),
+        under_load(run.url, [group_list], seconds, f"group list page, {how}"),
+        under_load(run.url, [discussion], seconds, f"discussion page, {how}"),
         under_load(run.url, [group_list, discussion] * (READS_PER_WRITE // 2) + [post],
-                   seconds, f"both pages and addPost, {READS_PER_WRITE} reads to a write"),
+                   seconds, f"both pages and addPost, {READS_PER_WRITE} reads to a write, "
+                   f"{how}"),
     ]
 
 
@@ -405,10 +409,13 @@ def run_size(size: Size, repeat: int, seconds: int) -> Sized:
             port = free_port()
             env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database, **as_deployed(),
                    "APP_RATE_LIMITS": json.dumps({action: "100000000/minute" for action in (
-                       "createGroup", "addPost", "startDiscussion")}),
+                       "createGroup", "addPost", "startDiscussion", "search")}),
                    "APP_QUERY_BUDGET": "100000000/minute"}
-            server = start([sys.executable, "-m", "api", "serve", "--port", str(port),
-                            "--log-level", "warning"], env, port)
+            serve = [sys.executable, "-m", "api", "serve", "--port", str(port),
+                     "--log-level", "warning"]
+            # Each operation repeats one request: with answers kept, it would measure the
+            # keeping. What the database pays is measured without.
+            server = start(serve, {**env, "APP_RESPONSE_CACHE_SECONDS": "0"}, port)
             run = Run(f"http://127.0.0.1:{port}/graphql", db_pid, server.pid, community,
                       long_after, resume_after, followed, tokens={
                           "owner": mint(community.owners[0].id, "country=ES"),
@@ -421,7 +428,11 @@ def run_size(size: Size, repeat: int, seconds: int) -> Sized:
                 # Before the load: its writes grow SQLite's write-ahead log for a while.
                 on_disk = sum(part.stat().st_size for part in Path(folder).iterdir())
                 if seconds:
-                    throughput(run, seconds)
+                    throughput(run, seconds, kept=False)
+                    server.terminate()
+                    server.wait(timeout=30)
+                    server = start(serve, env, port)  # as deployed: answers kept
+                    throughput(run, seconds, kept=True, baseline=False)
             finally:
                 run.http.close()
                 server.terminate()

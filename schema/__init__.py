@@ -176,10 +176,12 @@ def build_schema(
     *, mask_errors: bool = False, introspection: bool = True, suggestions: bool = True,
     limits: QueryLimits = DEFAULT_LIMITS, budget: QueryBudget | None = None,
     observers: Sequence[Callable[[], SchemaExtension]] = (), fast_path: bool = True,
+    response_seconds: float = 0,
 ) -> AgoraSchema:
     """The schema; production masks unexpected errors, and turns introspection and field
     suggestions off. `budget`, if given, is what each caller may read per window. With
-    `fast_path`, it runs on `schema.fastpath`; without, on Strawberry as it comes."""
+    `fast_path`, it runs on `schema.fastpath` (keeping answers for `response_seconds`);
+    without, on Strawberry as it comes."""
     extensions = [*observers, *schema_extensions(
         introspection=introspection, limits=limits, budget=budget
     )]
@@ -195,7 +197,7 @@ def build_schema(
         mask_errors=mask_errors,
     )
     if fast_path:
-        switch_on(schema)
+        switch_on(schema, response_seconds=response_seconds)
     return schema
 
 

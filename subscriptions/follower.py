@@ -35,9 +35,13 @@ class LogFollower:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._away = False  # the database did not answer the last try
+        self._stopping = False
 
     async def handle(self, event: EventDoc) -> None:
         raise NotImplementedError
+
+    def away(self) -> None:
+        """The database did not answer a read of the log."""
 
     async def first_place(self) -> int:
         """Where a follower that has never run starts: from now on."""
@@ -54,16 +58,24 @@ class LogFollower:
         self._store.events.on_append(self._wake.set)  # a write through this process
         self._task = asyncio.create_task(self._run(), name=self.name)
 
-    async def stop(self) -> None:
-        if self._task is not None:
+    async def stop(self, *, grace: float = 2.0) -> None:
+        """Stop between two reads (a read cut off leaves its connection to the garbage
+        collector), or after `grace` seconds however far it is."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), grace)
+        except TimeoutError:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            self._task = None
+        self._task = None
 
     async def _run(self) -> None:
         started = False
-        while True:
+        while not self._stopping:
             try:
                 if not started:
                     await self._start_at_saved_place()
@@ -72,6 +84,7 @@ class LogFollower:
             except asyncio.CancelledError:
                 raise
             except ConnectionFailure as error:  # away for a moment: said once, retried
+                self.away()
                 if not self._away:
                     log.warning("%s: the database is unavailable (%s); retrying", self.name,
                                 type(error).__name__)

@@ -26,16 +26,18 @@ if TYPE_CHECKING:
     from schema import AgoraSchema
 
 
-def switch_on(schema: "AgoraSchema") -> None:
-    """Run `schema` on the fast path, with shared renderings of its own."""
+def switch_on(schema: "AgoraSchema", *, response_seconds: float = 0) -> None:
+    """Run `schema` on the fast path, with shared renderings of its own, keeping answers
+    for `response_seconds` (none with 0)."""
     renders = Renders()
     schema.execution_context_class = type(
         "Executor", (SharingExecutor,), {"renders": renders})
     schema.extensions_runner_class = ExtensionsRunner
     schema.renderings = renders
     resolve_directly(schema)
-    cache = ResponseCache()
-    schema.responses = cache
-    schema.extensions = (*schema.extensions,
-                         type("Responses", (CachedResponses,), {"cache": cache}))
-    schema.log_followers = (*schema.log_followers, cache.invalidator)
+    if response_seconds > 0:
+        cache = ResponseCache(ttl=response_seconds)
+        schema.responses = cache
+        schema.extensions = (*schema.extensions,
+                             type("Responses", (CachedResponses,), {"cache": cache}))
+        schema.log_followers = (*schema.log_followers, cache.invalidator)

@@ -9,7 +9,8 @@ viewer (their id, roles and country), and serves the same answer again until
 - an event enters the log: written here, the moment it is appended, and read from the log
   (a `LogFollower` of its own) when another process wrote it; every answer of this process is
   dropped then, whichever group the event concerns;
-- or `TTL` seconds have passed, which bounds what changes without an event (a user's name).
+- or `TTL` seconds have passed, which bounds what changes without an event (a user's name);
+- or the log cannot be read: the database is away.
 
 A query is kept only if its root fields are lists and pages every client reads (`ROOTS`),
 and every field below them depends on nothing but the objects and the viewer's standing in
@@ -271,3 +272,7 @@ class ResponseInvalidator(LogFollower):
 
     async def handle(self, event: EventDoc) -> None:
         self._cache.read_from_log(seq_of(event))
+
+    def away(self) -> None:
+        """What changes meanwhile cannot be read: keep nothing until the log can be."""
+        self._cache.drop()

@@ -34,9 +34,10 @@ async def away(tmp_path) -> AsyncIterator[tuple[httpx2.AsyncClient, dict[str, st
     with contextlib.ExitStack() as database:
         uri = database.enter_context(embedded_database(path=tmp_path / "away.sqlite3"))
         # The notifier's own word that the database is away is not the request's.
+        # Nor is an answer kept before it went away what a read that needs it gets.
         settings = Settings(env=Environment.PRODUCTION, jwt_secret="s" * 40, mongodb_uri=uri,
                             mongodb_database="away", database_timeout=1, notifier=False,
-                            search_indexer=False)
+                            search_indexer=False, response_cache_seconds=0)
         headers = Tokens(settings).headers("olga")
         async with LifespanApp(build_app(settings)) as app:
             transport = httpx2.ASGITransport(app=app)
