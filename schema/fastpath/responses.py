@@ -59,6 +59,7 @@ from subscriptions.log import EventLog, seq_of
 ROOTS = frozenset({"groups", "group", "discussion"})
 TTL = 10.0
 CAPACITY = 1_000
+CAPACITY_BYTES = 64 * 1024 * 1024  # of the answers' JSON: large pages cannot fill memory
 # Local appends remembered so that the follower does not drop answers for them twice.
 REMEMBERED_APPENDS = 10_000
 
@@ -108,7 +109,9 @@ class ResponseCache:
         self.ttl = ttl
         self.capacity = capacity
         self._clock = clock
-        self._answers: OrderedDict[Key, tuple[float, ExecutionResult]] = OrderedDict()
+        self.capacity_bytes = CAPACITY_BYTES
+        self._answers: OrderedDict[Key, tuple[float, ExecutionResult, int]] = OrderedDict()
+        self._bytes = 0
         self._computing: dict[Key, asyncio.Future[ExecutionResult | None]] = {}
         self._plans: OrderedDict[tuple[int, str | None], tuple[Any, bool]] = OrderedDict()
         self._local: OrderedDict[int, None] = OrderedDict()  # seqs appended here
@@ -120,6 +123,7 @@ class ResponseCache:
         """Forget every answer: something changed."""
         self.generation += 1
         self._answers.clear()
+        self._bytes = 0
 
     def appended_here(self, seq: int) -> None:
         self._local[seq] = None
@@ -166,18 +170,32 @@ class ResponseCache:
 
     def get(self, key: Key) -> ExecutionResult | None:
         kept = self._answers.get(key)
-        if kept is None or self._clock() - kept[0] > self.ttl:
+        if kept is None:
+            return None
+        if self._clock() - kept[0] > self.ttl:
+            self._forget(key)
             return None
         self._answers.move_to_end(key)
         return kept[1]
 
     def put(self, key: Key, result: ExecutionResult, generation: int) -> None:
-        """Keep `result`, unless an event arrived while it was computed."""
+        """Keep `result`, unless an event arrived while it was computed; the least recently
+        asked go when there are too many, or too many bytes."""
         if generation != self.generation:
             return
-        self._answers[key] = (self._clock(), result)
-        if len(self._answers) > self.capacity:
-            self._answers.popitem(last=False)
+        size = len(orjson.dumps(result.data, default=str))
+        if size > self.capacity_bytes // 16:
+            return  # one answer may not take a large share
+        self._forget(key)
+        self._answers[key] = (self._clock(), result, size)
+        self._bytes += size
+        while len(self._answers) > self.capacity or self._bytes > self.capacity_bytes:
+            self._forget(next(iter(self._answers)))
+
+    def _forget(self, key: Key) -> None:
+        gone = self._answers.pop(key, None)
+        if gone is not None:
+            self._bytes -= gone[2]
 
     async def waited(self, key: Key) -> ExecutionResult | None:
         """The answer to `key` if kept, or once computed by a request already at it."""
