@@ -21,6 +21,8 @@ from tests.api.permissions import ACTORS, MATRIX, allowed
 from tests.api.test_permission_matrix import PEOPLE, build_world, call
 from tests.support import Clock, LifespanApp, gql
 
+pytestmark = pytest.mark.fast_path
+
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 GROUP_LIST = """query($order: GroupOrder! = NEWEST) { groups(first: 30, orderBy: $order) {
