@@ -28,6 +28,7 @@ from resolvers.domain.rate_limits import RateLimits
 from resolvers.domain.search import Hit, Part, Posting, SearchKind
 from resolvers.groups import visible_group
 from resolvers.store import Store
+from resolvers.store.groups import RIGHTS_FIELDS
 
 log = logging.getLogger("agora.search")
 
@@ -197,12 +198,14 @@ async def search_items(
     hits = [hit for hit in search.rank(query, postings, read_per_term=READ_PER_TERM,
                                        found=read_of_term)
             if hit.kind in wanted]
-    groups = {str(group["_id"]): group for group in await store.groups.get_many(
-        group_ids=list({hit.group_id for hit in hits}))}
+    # Of every hit's group, what the rules look at; the page's groups are then read whole,
+    # and its hits checked again on them.
+    rights = {str(group["_id"]): group for group in await store.groups.get_many(
+        group_ids=list({hit.group_id for hit in hits}), fields=RIGHTS_FIELDS)}
     roles = await _roles(store, actor.id, (
-        group for group in groups.values() if role_decides_content(actor, group)))
+        group for group in rights.values() if role_decides_content(actor, group)))
 
-    def readable(hit: Hit) -> bool:
+    def readable(hit: Hit, groups: dict[str, GroupDoc]) -> bool:
         group = groups.get(hit.group_id)
         if group is None:
             return False
@@ -211,8 +214,11 @@ async def search_items(
         role = roles.get(hit.group_id)
         return may_read(actor, group, None if role is None else GroupRole(role))
 
-    allowed = [hit for hit in hits if readable(hit)]
-    shown = await _current(store, allowed[offset:offset + size + 1], groups, postings)
+    allowed = [hit for hit in hits if readable(hit, rights)][offset:offset + size + 1]
+    groups = {str(group["_id"]): group for group in await store.groups.get_many(
+        group_ids=list({hit.group_id for hit in allowed}))}
+    shown = await _current(store, [hit for hit in allowed if readable(hit, groups)], groups,
+                           postings)
     found = [Found(hit.kind, doc, groups[hit.group_id], hit.score, hit.terms,
                    language, offset + index)
              for index, (hit, doc, language) in enumerate(shown)]
