@@ -380,9 +380,6 @@ async def _prepare(
     community = await grow(store, size, progress=lambda step: print(
         f"  {size.name}: {step} after {time.perf_counter() - started:.0f} s",
         file=sys.stderr, flush=True))
-    db = target[database]
-    documents = sum([await db[name].estimated_document_count()
-                     for name in await db.list_collection_names()])
     long_posts, _ = await store.posts.page(
         discussion_id=community.long_discussion_id, seek=Seek(), limit=10_001,
         include_hidden=False)
@@ -391,6 +388,9 @@ async def _prepare(
     # The search indexer's first run, here rather than beside the measurements.
     await search.index_everything(store)
     await store.positions.advance("search", seq=await store.events.head())
+    db = target[database]
+    documents = sum([await db[name].estimated_document_count()
+                     for name in await db.list_collection_names()])
     head = await store.events.head()
     back = (await store.events.read_after(head - 1_001, limit=1))[0]
     await target.close()
