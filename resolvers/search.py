@@ -34,9 +34,9 @@ log = logging.getLogger("agora.search")
 
 # How many entries of each term a search reads, best first: what it ranks, whatever the
 # number of items that hold the term. A search reaches its best hits among them.
-READ_PER_TERM = 150
+READ_PER_TERM = 80
 # How many of the best items are looked up for the terms their best entries left out.
-COMPLETED = 100
+COMPLETED = 50
 GROUP_EVENTS = frozenset({EventKind.GROUP_STATUS_CHANGED, EventKind.GROUP_UPDATED})
 
 

@@ -21,7 +21,7 @@ class SearchQuery:
                       "stemmed in `language` (ISO 639-1) if given, and then only texts in it "
                       "are found; otherwise in each language of the communities. `groupId` "
                       "keeps to one group. A search ranks the best matches of each of its "
-                      "words (at most six), so its pages reach the best few hundred results. "
+                      "words (at most six), so its pages reach the best hundred results or so. "
                       "Rate-limited (`search`, 60 a minute).")
     async def search(
         self, info: Info, query: str, kinds: list[SearchKind] | None = None,
