@@ -80,6 +80,9 @@ async def seed(store: Any, now: Any) -> None:
 async def counted(settings, store, clock):
     counter = CommandCounter()
     await seed(store, clock())
+    # What computing a page costs: nothing kept (and these tests change the database under
+    # the API, as no event does).
+    settings = settings.model_copy(update={"response_cache_seconds": 0})
     app = build_app(settings, clock=clock, mongo_listeners=[counter])
     async with LifespanApp(app) as running:
 
