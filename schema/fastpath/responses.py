@@ -115,7 +115,6 @@ class ResponseCache:
         self._computing: dict[Key, asyncio.Future[ExecutionResult | None]] = {}
         self._plans: OrderedDict[tuple[int, str | None], tuple[Any, bool]] = OrderedDict()
         self._local: OrderedDict[int, None] = OrderedDict()  # seqs appended here
-        self._logs: list[EventLog] = []
         self.generation = 0  # moves with every drop: an answer begun before is not kept
         self.hits = self.misses = 0
 
@@ -137,10 +136,8 @@ class ResponseCache:
             self.drop()
 
     def watch(self, log: EventLog) -> None:
-        """Drop the answers as soon as an event is appended through `log`."""
-        if not any(known is log for known in self._logs):
-            self._logs.append(log)
-            log.on_appended(self.appended_here)
+        """Drop the answers as soon as this process appends an event to `log`'s database."""
+        log.on_appended(self.appended_here)
 
     def invalidator(self, store: Store, clock: Callable[[], datetime],
                     poll_interval: float) -> LogFollower:
@@ -255,7 +252,6 @@ class CachedResponses(SchemaExtension):
             yield
             return
         cache = self.cache
-        cache.watch(context.store.events)
         key = (run.query, run.operation_name, _variables(run.variables), _viewer(context))
         kept = await cache.waited(key)
         if kept is not None:
