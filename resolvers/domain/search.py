@@ -179,14 +179,10 @@ def rank(query: Query, postings: Sequence[Posting], *, read_per_term: int,
         coverage = words_held / len(query.stems)
         hits.append(Hit(item_id, any_posting.kind, any_posting.group_id,
                         round(score * coverage * coverage, 6), frozenset(held)))
-    hits.sort(key=lambda hit: (-hit.score, _newest_first(hit.item_id)))
+    # Object ids begin with their creation time: newest first, then (a stable sort) best.
+    hits.sort(key=lambda hit: hit.item_id, reverse=True)
+    hits.sort(key=lambda hit: -hit.score)
     return hits
-
-
-def _newest_first(item_id: str) -> str:
-    # Object ids begin with their creation time: the inverted text sorts newest first.
-    return "".join(chr(0x10FFFF - ord(char)) if ord(char) < 0x10FFFF else char
-                   for char in item_id)
 
 
 @dataclass(frozen=True, slots=True)
