@@ -27,7 +27,7 @@ from resolvers.domain.groups import GroupDoc
 from resolvers.domain.membership import may_read_content
 from resolvers.membership import role_of
 from resolvers.store import Store
-from resolvers.store.files import FileDoc
+from resolvers.store.files import FileDoc, FileState
 
 log = logging.getLogger("agora.files")
 
@@ -158,7 +158,7 @@ async def readable_file(store: Store, actor: Actor | None, file_id: str) -> File
     read its content (members only, for an invite-only group); a post's, those who may read
     the post (moderators only, once it is hidden; nobody, once it is deleted)."""
     doc = await store.files.get(file_id)
-    if doc is None or doc.get("state") != "ATTACHED":
+    if doc is None or doc.get("state") != FileState.ATTACHED:
         return None
     group = await store.groups.get(group_id=doc["group_id"])
     if group is None:
