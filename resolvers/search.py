@@ -17,6 +17,7 @@ from typing import Any
 
 from resolvers import rate_limits
 from resolvers.domain import search
+from resolvers.domain.actors import Actor
 from resolvers.domain.discussions import DiscussionDoc, PostDoc, is_published, may_read
 from resolvers.domain.errors import ValidationFailed
 from resolvers.domain.events import EventDoc, EventKind
@@ -28,7 +29,6 @@ from resolvers.domain.rate_limits import RateLimits
 from resolvers.domain.search import Hit, Part, Posting, SearchKind
 from resolvers.groups import visible_group
 from resolvers.store import Store
-from resolvers.store.groups import RIGHTS_FIELDS
 
 log = logging.getLogger("agora.search")
 
@@ -37,6 +37,8 @@ log = logging.getLogger("agora.search")
 READ_PER_TERM = 80
 # How many of the best items are looked up for the terms their best entries left out.
 COMPLETED = 50
+# How many hits at least have their groups read at once, to check the viewer may read them.
+RIGHTS_BATCH = 20
 GROUP_EVENTS = frozenset({EventKind.GROUP_STATUS_CHANGED, EventKind.GROUP_UPDATED})
 
 
@@ -198,32 +200,46 @@ async def search_items(
     hits = [hit for hit in search.rank(query, postings, read_per_term=READ_PER_TERM,
                                        found=read_of_term)
             if hit.kind in wanted]
-    # Of every hit's group, what the rules look at; the page's groups are then read whole,
-    # and its hits checked again on them.
-    rights = {str(group["_id"]): group for group in await store.groups.get_many(
-        group_ids=list({hit.group_id for hit in hits}), fields=RIGHTS_FIELDS)}
-    roles = await _roles(store, actor.id, (
-        group for group in rights.values() if role_decides_content(actor, group)))
-
-    def readable(hit: Hit, groups: dict[str, GroupDoc]) -> bool:
-        group = groups.get(hit.group_id)
-        if group is None:
-            return False
-        if hit.kind is SearchKind.GROUP:
-            return may_view(actor, group)
-        role = roles.get(hit.group_id)
-        return may_read(actor, group, None if role is None else GroupRole(role))
-
-    allowed = [hit for hit in hits if readable(hit, rights)][offset:offset + size + 1]
-    groups = {str(group["_id"]): group for group in await store.groups.get_many(
-        group_ids=list({hit.group_id for hit in allowed}))}
-    shown = await _current(store, [hit for hit in allowed if readable(hit, groups)], groups,
-                           postings)
+    allowed, groups = await _readable(store, actor, hits, offset + size + 1)
+    shown = await _current(store, allowed[offset:], groups, postings)
     found = [Found(hit.kind, doc, groups[hit.group_id], hit.score, hit.terms,
                    language, offset + index)
              for index, (hit, doc, language) in enumerate(shown)]
     return page_of(found, size, lambda item: str(item.position), backward=False,
                    behind=offset > 0)
+
+
+async def _readable(
+    store: Store, actor: Actor, hits: list[Hit], count: int,
+) -> tuple[list[Hit], dict[str, GroupDoc]]:
+    """The first `count` of `hits` that `actor` may read now, and their groups. The groups
+    are read in the hits' order, a page's worth at a time, so a search reads the groups of
+    its page (and of the hits it passes over), not those of every candidate."""
+    groups: dict[str, GroupDoc] = {}
+    roles: dict[str, str] = {}
+    allowed: list[Hit] = []
+    at = 0
+    while len(allowed) < count and at < len(hits):
+        batch = hits[at:at + max(count - len(allowed), RIGHTS_BATCH)]
+        at += len(batch)
+        read = await store.groups.get_many(
+            group_ids=list({hit.group_id for hit in batch} - groups.keys()))
+        groups |= {str(group["_id"]): group for group in read}
+        roles |= await _roles(store, actor.id, (
+            group for group in read if role_decides_content(actor, group)))
+        allowed += [hit for hit in batch if _may_read(actor, hit, groups, roles)]
+    return allowed[:count], groups
+
+
+def _may_read(actor: Actor, hit: Hit, groups: dict[str, GroupDoc],
+              roles: dict[str, str]) -> bool:
+    group = groups.get(hit.group_id)
+    if group is None:
+        return False
+    if hit.kind is SearchKind.GROUP:
+        return may_view(actor, group)
+    role = roles.get(hit.group_id)
+    return may_read(actor, group, None if role is None else GroupRole(role))
 
 
 async def _current(

@@ -1,6 +1,6 @@
 """The `groups` collection."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -15,8 +15,6 @@ from resolvers.domain.paging import Seek
 from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
 from resolvers.store.seek import read_page
 
-# The fields the rules of who may see a group and read its content look at.
-RIGHTS_FIELDS = ("status", "participation", "owner_id", "owner_country")
 # The fields similarity ranking reads; the rest of a candidate is not fetched.
 SIMILARITY_FIELDS = ("title", "terms", "title_terms", "topics", "languages", "status")
 
@@ -156,12 +154,10 @@ class GroupStore(HoldsEvents[GroupDoc]):
         oid = object_id(group_id)
         return None if oid is None else await self._by_id(oid)
 
-    async def get_many(self, *, group_ids: list[str],
-                       fields: Sequence[str] | None = None) -> list[GroupDoc]:
-        """The groups of these ids (with only `fields`, if given), in no order."""
+    async def get_many(self, *, group_ids: list[str]) -> list[GroupDoc]:
+        """The groups of these ids, in no order."""
         oids = [oid for value in group_ids if (oid := object_id(value)) is not None]
-        projection = None if fields is None else dict.fromkeys(fields, 1)
-        return await find_ids(self._collection, oids, projection=projection)
+        return await find_ids(self._collection, oids)
 
     async def page(
         self,

@@ -270,3 +270,34 @@ async def test_an_item_ranks_on_every_word_it_holds_beyond_the_entries_read(
         language=None, page=page(), limits=UNLIMITED, now=datetime.now(UTC))
     assert found.items[0].doc["_id"] == both["_id"]
     assert marked(found.items[0]) == ["Cometa", "azul"]
+
+
+async def test_pages_pass_over_hits_the_viewer_may_not_read(store, clock, spanish):
+    """The newest hits of a word lie in an invite-only group: an outsider's pages pass over
+    them, more than a page of them, and still hold every hit they may read, once each."""
+    closed = await active_group(store, clock(), OWNER, title="Claustro cerrado",
+                                participation=Participation.INVITE_ONLY, languages=("es",))
+    open_thread = await start(store, clock, spanish, title="Huerto abierto")
+    closed_thread = await start(store, clock, closed, title="Huerto cerrado", who=OWNER)
+    for n in range(5):
+        await post(store, clock, open_thread, f"Cometas de papel {n}")
+    for n in range(3 * search.RIGHTS_BATCH):
+        await post(store, clock, closed_thread, f"Cometas de papel {n % 10}", who=OWNER,
+                   limits=RateLimits({"addPost": "1000/minute"}))
+    await catch_up(store)
+
+    seen: list[str] = []
+    after = None
+    while True:
+        found = await search.search_items(
+            store=store, actor=OUTSIDER, text="cometas papel", kinds=[SearchKind.POST],
+            group_id=None, language=None, page=page(first=2, after=after), limits=UNLIMITED,
+            now=datetime.now(UTC))
+        seen += [item.doc["body"] for item in found.items]
+        if not found.has_next_page:
+            break
+        after = found.end_cursor
+    assert seen == [f"Cometas de papel {n}" for n in reversed(range(5))]
+    inside = await find(store, OWNER, "cometas papel", kinds=[SearchKind.POST])
+    assert len(inside) == 20 and {text for _, text in inside[:10]} == {
+        f"Cometas de papel {n}" for n in range(10)}
