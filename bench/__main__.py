@@ -55,7 +55,7 @@ def main() -> None:
     print(hostile.table(hostile.run(repeat=20)), end="\n\n")
     print(limiters.table(asyncio.run(limiters.run(repeat=20))), end="\n\n")
     if args.scale_sizes:
-        print(scale.table({name: scale.run_size(scale.SIZES[name], repeat=20)
+        print(scale.table({name: scale.run_size(scale.SIZES[name], 20, args.seconds)
                            for name in args.scale_sizes}))
     print(f"\n({time.time() - started:.0f} s)")
 

@@ -1,6 +1,6 @@
 """Community scale: the same operations at three sizes of community, on the newcomer's stack.
 
-    .venv/bin/python -m bench.scale [--sizes S M L] [--repeat 20]
+    .venv/bin/python -m bench.scale [--sizes S M L] [--repeat 20] [--keep DIR [--grow-only]]
 
 For each size (`bench.grow.SIZES`), a community is grown through the use cases in the
 embedded database on a file (`api db --path`); then the API runs on it as deployed
@@ -11,6 +11,9 @@ and the CPU the database process and the API process spent per operation; then t
 disk per document, and how each operation grew from the first size to the last. With
 `APP_MONGODB_URI` set, real MongoDB is measured instead of the file. Everything is bounded and
 on loopback.
+
+Growing L takes hours. With `--keep DIR`, each size is grown in DIR once (`--grow-only` does
+only that) and measured there from then on; each run's own writes (a few hundred) add to it.
 """
 
 import argparse
@@ -368,76 +371,137 @@ async def _followed(store: Store, community: Community, uri: str, database: str)
     return Followed(discussion_id, [follower.id for follower in followers], uri, database)
 
 
+@dataclass(frozen=True, slots=True)
+class Grown:
+    """What a grown community's operations name, kept beside its file with `--keep`."""
+
+    community: Community
+    followers: list[str]  # of the discussion `FOLLOWERS` follow
+
+    def save(self, path: Path) -> None:
+        community = self.community
+        path.write_text(json.dumps({
+            "group_ids": community.group_ids, "discussion_ids": community.discussion_ids,
+            "long_discussion_id": community.long_discussion_id,
+            "owners": [owner.id for owner in community.owners], "followers": self.followers}))
+
+    @classmethod
+    def load(cls, path: Path) -> "Grown":
+        kept = json.loads(path.read_text())
+        owners = [teacher(int(owner_id.removeprefix("teacher"))) for owner_id in kept["owners"]]
+        return cls(Community(kept["group_ids"], kept["discussion_ids"],
+                             kept["long_discussion_id"], owners), kept["followers"])
+
+
 async def _prepare(
-    size: Size, uri: str, database: str
-) -> tuple[Community, str, str, Followed, int]:
-    """Grow `size` in the database at `uri`, and find the cursors the operations use; the
-    documents it then holds."""
+    size: Size, uri: str, database: str, kept: Grown | None,
+) -> tuple[Grown, str, str, int]:
+    """Grow `size` in the database at `uri` unless it is `kept` there already, and find the
+    cursors the operations use; the documents it then holds."""
     target: AsyncMongoClient[Any] = AsyncMongoClient(uri, tz_aware=True)
     store = Store(target[database])
-    await store.ensure_indexes()
-    started = time.perf_counter()
-    community = await grow(store, size, progress=lambda step: print(
-        f"  {size.name}: {step} after {time.perf_counter() - started:.0f} s",
-        file=sys.stderr, flush=True))
+    if kept is None:
+        await store.ensure_indexes()
+        started = time.perf_counter()
+        community = await grow(store, size, progress=lambda step: print(
+            f"  {size.name}: {step} after {time.perf_counter() - started:.0f} s",
+            file=sys.stderr, flush=True))
+        followed = await _followed(store, community, uri, database)
+        # The search indexer's first run, here rather than beside the measurements.
+        await search.index_everything(store)
+        await store.positions.advance("search", seq=await store.events.head())
+        kept = Grown(community, followed.user_ids)
     long_posts, _ = await store.posts.page(
-        discussion_id=community.long_discussion_id, seek=Seek(), limit=10_001,
+        discussion_id=kept.community.long_discussion_id, seek=Seek(), limit=10_001,
         include_hidden=False)
     long_after = encode_cursor(str(long_posts[199 * 50 - 1]["_id"]))
-    followed = await _followed(store, community, uri, database)
-    # The search indexer's first run, here rather than beside the measurements.
-    await search.index_everything(store)
-    await store.positions.advance("search", seq=await store.events.head())
     db = target[database]
     documents = sum([await db[name].estimated_document_count()
                      for name in await db.list_collection_names()])
     head = await store.events.head()
     back = (await store.events.read_after(head - 1_001, limit=1))[0]
     await target.close()
-    return community, long_after, event_cursor(back), followed, documents
+    return kept, long_after, event_cursor(back), documents
 
 
-def run_size(size: Size, repeat: int, seconds: int) -> Sized:
-    """The operations' figures at `size`, the bytes on disk per document, and throughput
-    under load (for `seconds` a case; none with 0)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "agora.sqlite3"
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """A grown community in the database at `uri` (its process `db_pid`), and the cursors
+    the operations use."""
+
+    grown: Grown
+    folder: Path
+    path: Path
+    uri: str
+    database: str
+    db_pid: int | None
+    long_after: str
+    resume_after: str
+    documents: int
+
+
+@contextmanager
+def grown(size: Size, keep: Path | None) -> Iterator[Ready]:
+    """`size` grown in a scratch folder, or in `keep` once and found there from then on
+    (each run's writes add a little to it)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = keep or Path(scratch)
+        path = folder / f"agora-{size.name}.sqlite3"
+        described = folder / f"agora-{size.name}.json"
+        if not described.exists():  # a growth cut short is started again
+            for part in folder.glob(f"{path.name}*"):
+                part.unlink()
         database = f"scale_{size.name.lower()}"
         with database_on_file(path) as (uri, db_pid):
-            community, long_after, resume_after, followed, documents = asyncio.run(
-                _prepare(size, uri, database))
-            port = free_port()
-            env = {"APP_MONGODB_URI": uri, "APP_MONGODB_DATABASE": database, **as_deployed(),
-                   "APP_RATE_LIMITS": json.dumps({action: "100000000/minute" for action in (
-                       "createGroup", "addPost", "startDiscussion", "search")}),
-                   "APP_QUERY_BUDGET": "100000000/minute"}
-            serve = [sys.executable, "-m", "api", "serve", "--port", str(port),
-                     "--log-level", "warning"]
-            # Each operation repeats one request: with answers kept, it would measure the
-            # keeping. What the database pays is measured without.
-            server = start(serve, {**env, "APP_RESPONSE_CACHE_SECONDS": "0"}, port)
-            run = Run(f"http://127.0.0.1:{port}/graphql", db_pid, server.pid, community,
-                      long_after, resume_after, followed, tokens={
-                          "owner": mint(community.owners[0].id, "country=ES"),
-                          # The owner of four groups, none of them the long discussion's.
-                          "member": mint(community.owners[1].id, "country=FR"),
-                          "css": mint("css-reviewer", "role=CSS"),
-                          "reader": mint("reader", "country=ES")})
-            try:
-                operations(run, repeat)
-                # Before the load: its writes grow SQLite's write-ahead log for a while.
-                on_disk = sum(part.stat().st_size for part in Path(folder).iterdir())
-                if seconds:
-                    throughput(run, seconds, kept=False)
-                    server.terminate()
-                    server.wait(timeout=30)
-                    server = start(serve, env, port)  # as deployed: answers kept
-                    throughput(run, seconds, kept=True, baseline=False)
-            finally:
-                run.http.close()
+            kept = Grown.load(described) if described.exists() else None
+            found, long_after, resume_after, documents = asyncio.run(
+                _prepare(size, uri, database, kept))
+            found.save(described)
+            yield Ready(found, folder, path, uri, database, db_pid, long_after, resume_after,
+                        documents)
+
+
+def run_size(size: Size, repeat: int, seconds: int, keep: Path | None = None) -> Sized:
+    """The operations' figures at `size`, the bytes on disk per document, and throughput
+    under load (for `seconds` a case; none with 0); grown in `keep`, if given."""
+    with grown(size, keep) as ready:
+        community = ready.grown.community
+        followed = Followed(community.discussion_ids[2 * len(community.owners)],
+                            ready.grown.followers, ready.uri, ready.database)
+        port = free_port()
+        env = {"APP_MONGODB_URI": ready.uri, "APP_MONGODB_DATABASE": ready.database,
+               **as_deployed(),
+               "APP_RATE_LIMITS": json.dumps({action: "100000000/minute" for action in (
+                   "createGroup", "addPost", "startDiscussion", "search")}),
+               "APP_QUERY_BUDGET": "100000000/minute"}
+        serve = [sys.executable, "-m", "api", "serve", "--port", str(port),
+                 "--log-level", "warning"]
+        # Each operation repeats one request: with answers kept, it would measure the
+        # keeping. What the database pays is measured without.
+        server = start(serve, {**env, "APP_RESPONSE_CACHE_SECONDS": "0"}, port)
+        run = Run(f"http://127.0.0.1:{port}/graphql", ready.db_pid, server.pid, community,
+                  ready.long_after, ready.resume_after, followed, tokens={
+                      "owner": mint(community.owners[0].id, "country=ES"),
+                      # The owner of four groups, none of them the long discussion's.
+                      "member": mint(community.owners[1].id, "country=FR"),
+                      "css": mint("css-reviewer", "role=CSS"),
+                      "reader": mint("reader", "country=ES")})
+        try:
+            operations(run, repeat)
+            # Before the load: its writes grow SQLite's write-ahead log for a while.
+            on_disk = sum(part.stat().st_size for part in ready.folder.iterdir()
+                          if part.name.startswith(ready.path.name))
+            if seconds:
+                throughput(run, seconds, kept=False)
                 server.terminate()
                 server.wait(timeout=30)
-    return Sized(run.results, on_disk / documents, run.throughput)
+                server = start(serve, env, port)  # as deployed: answers kept
+                throughput(run, seconds, kept=True, baseline=False)
+        finally:
+            run.http.close()
+            server.terminate()
+            server.wait(timeout=30)
+    return Sized(run.results, on_disk / ready.documents, run.throughput)
 
 
 def table(by_size: dict[str, Sized]) -> str:
@@ -481,12 +545,25 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=10,
                         help="of load for each throughput case (0: none)")
+    parser.add_argument("--keep", type=Path, help="a folder to grow each size in once, and "
+                        "to measure it there from then on")
+    parser.add_argument("--grow-only", action="store_true",
+                        help="grow the sizes in --keep, measuring nothing")
     args = parser.parse_args()
+    if args.grow_only and args.keep is None:
+        parser.error("--grow-only grows into --keep")
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
     started = time.time()
     by_size = {}
     for name in args.sizes:  # each size's figures as soon as they are known: L takes long
-        by_size[name] = run_size(SIZES[name], args.repeat, args.seconds)
+        if args.grow_only:
+            with grown(SIZES[name], args.keep):
+                continue
+        by_size[name] = run_size(SIZES[name], args.repeat, args.seconds, args.keep)
         print(table({name: by_size[name]}), end="\n\n", flush=True)
+    if not by_size:
+        return
     print(table(by_size))
     print(f"\n({time.time() - started:.0f} s)")
 
