@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -83,8 +83,10 @@ class EventLog:
         self._repairs[source] = repair
 
     async def ensure_indexes(self) -> None:
-        await self._events.create_index("event_id", unique=True)
-        await self._events.create_index([("at", ASCENDING), ("_id", ASCENDING)])
+        await self._events.create_indexes([
+            IndexModel("event_id", unique=True),
+            IndexModel([("at", ASCENDING), ("_id", ASCENDING)]),
+        ])
         for source in self._sources:
             await self._db[source].create_index("outbox.at", sparse=True)
 

@@ -3,7 +3,7 @@ decisions. One proposal per group awaits the CSS at a time."""
 
 from typing import Any
 
-from pymongo import DESCENDING, ReturnDocument
+from pymongo import DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from resolvers.domain.oversight import CandidateDoc, FeaturingStatus
@@ -17,12 +17,13 @@ class CandidateStore(HoldsEvents[CandidateDoc]):
 
     async def ensure_indexes(self) -> None:
         # `open_key` exists only while the CSS has not decided: one proposal per group.
-        await self._collection.create_index(
-            "open_key", unique=True, partialFilterExpression={"open_key": {"$type": "string"}}
-        )
-        await self._collection.create_index([("status", 1), ("_id", -1)])
-        await self._collection.create_index([("owner_country", 1), ("status", 1), ("_id", -1)])
-        await self._collection.create_index([("owner_country", 1), ("_id", -1)])
+        await self._collection.create_indexes([
+            IndexModel("open_key", unique=True,
+                       partialFilterExpression={"open_key": {"$type": "string"}}),
+            IndexModel([("status", 1), ("_id", -1)]),
+            IndexModel([("owner_country", 1), ("status", 1), ("_id", -1)]),
+            IndexModel([("owner_country", 1), ("_id", -1)]),
+        ])
 
     async def insert(
         self, *, doc: CandidateDoc, events: Events = NO_EVENTS

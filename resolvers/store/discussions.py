@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import DESCENDING, ReturnDocument
+from pymongo import DESCENDING, IndexModel, ReturnDocument
 
 from resolvers.coalesced import find_ids
 from resolvers.domain.discussions import DiscussionDoc
@@ -33,8 +33,10 @@ def parse_position(position: str) -> tuple[bool, datetime, ObjectId]:
 class DiscussionStore(HoldsEvents[DiscussionDoc]):
 
     async def ensure_indexes(self) -> None:
-        await self._collection.create_index([("group_id", 1), *ORDER])
-        await self._collection.create_index([("group_id", 1), ("created_at", DESCENDING)])
+        await self._collection.create_indexes([
+            IndexModel([("group_id", 1), *ORDER]),
+            IndexModel([("group_id", 1), ("created_at", DESCENDING)]),
+        ])
 
     async def insert(self, *, doc: DiscussionDoc, events: Events = NO_EVENTS) -> DiscussionDoc:
         result = await self._collection.insert_one(events.inserted(doc))

@@ -17,6 +17,7 @@ from typing import Any, TypedDict
 from bson import ObjectId
 from gridfs import AsyncGridFSBucket
 from gridfs.errors import NoFile
+from pymongo import IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -55,8 +56,10 @@ class FileStore:
         self._records: AsyncCollection[FileDoc] = db["uploads"]
 
     async def ensure_indexes(self) -> None:
-        await self._records.create_index([("owner_id", 1), ("state", 1)])
-        await self._records.create_index([("state", 1), ("created_at", 1)])
+        await self._records.create_indexes([
+            IndexModel([("owner_id", 1), ("state", 1)]),
+            IndexModel([("state", 1), ("created_at", 1)]),
+        ])
 
     async def store(self, doc: FileDoc, data: bytes) -> FileDoc:
         """Record the file as STORING, then store its bytes; on any failure, neither stays

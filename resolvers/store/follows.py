@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any, TypedDict
 
+from pymongo import IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from resolvers.store.outbox import NO_EVENTS, Events, HoldsEvents
@@ -25,8 +26,10 @@ def follow_id(discussion_id: str, user_id: str) -> str:
 class FollowStore(HoldsEvents[FollowDoc]):
 
     async def ensure_indexes(self) -> None:
-        await self._collection.create_index([("discussion_id", 1), ("muted", 1)])
-        await self._collection.create_index([("user_id", 1), ("muted", 1)])
+        await self._collection.create_indexes([
+            IndexModel([("discussion_id", 1), ("muted", 1)]),
+            IndexModel([("user_id", 1), ("muted", 1)]),
+        ])
 
     async def set(self, *, discussion_id: str, group_id: str, user_id: str, muted: bool,
                   now: datetime, keep_muted: bool = False, events: Events = NO_EVENTS) -> None:

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from bson import ObjectId
 from bson.errors import InvalidId
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 
 from resolvers.coalesced import find_ids
 from resolvers.domain.groups import GroupDoc, GroupOrder, GroupScope, GroupStatus
@@ -128,21 +128,22 @@ def _criteria(criteria: GroupFilter) -> dict[str, Any]:
 class GroupStore(HoldsEvents[GroupDoc]):
 
     async def ensure_indexes(self) -> None:
-        await self._collection.create_index([("status", ASCENDING), ("_id", ASCENDING)])
-        await self._collection.create_index([("status", ASCENDING), *IDLE_ORDER])
-        await self._collection.create_index(IDLE_ORDER)
         members = [("member_count", ASCENDING), ("_id", ASCENDING)]
-        await self._collection.create_index([("status", ASCENDING), *members])
-        await self._collection.create_index(members)
-        await self._collection.create_index([("owner_id", ASCENDING), ("_id", ASCENDING)])
-        await self._collection.create_index([("advisor_id", ASCENDING), ("_id", ASCENDING)])
-        await self._collection.create_index(
-            [("advisor_id", ASCENDING), ("status", ASCENDING), *IDLE_ORDER])
-        await self._collection.create_index([("owner_country", ASCENDING), ("_id", ASCENDING)])
-        await self._collection.create_index("topics")
-        await self._collection.create_index("languages")
-        await self._collection.create_index("terms")
-        await self._collection.create_index("featured")
+        await self._collection.create_indexes([
+            IndexModel([("status", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("status", ASCENDING), *IDLE_ORDER]),
+            IndexModel(IDLE_ORDER),
+            IndexModel([("status", ASCENDING), *members]),
+            IndexModel(members),
+            IndexModel([("owner_id", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("advisor_id", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("advisor_id", ASCENDING), ("status", ASCENDING), *IDLE_ORDER]),
+            IndexModel([("owner_country", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel("topics"),
+            IndexModel("languages"),
+            IndexModel("terms"),
+            IndexModel("featured"),
+        ])
 
     async def insert(self, *, doc: GroupDoc, events: Events = NO_EVENTS) -> GroupDoc:
         result = await self._collection.insert_one(events.inserted(doc))

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, TypedDict
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
@@ -45,12 +45,13 @@ class MembershipStore(HoldsEvents[MembershipDoc]):
         super().__init__(collection, **_CURRENT)
 
     async def ensure_indexes(self) -> None:
-        await self._collection.create_index([("group_id", ASCENDING), ("joined_seq", ASCENDING)])
-        await self._collection.create_index([("group_id", ASCENDING), ("role", ASCENDING)])
-        await self._collection.create_index([("user_id", ASCENDING), ("group_id", ASCENDING)])
-        await self._collection.create_index([("group_id", ASCENDING),
-                                             ("notify_level", ASCENDING)])
-        await self._collection.create_index([("group_id", ASCENDING), ("joined_at", DESCENDING)])
+        await self._collection.create_indexes([
+            IndexModel([("group_id", ASCENDING), ("joined_seq", ASCENDING)]),
+            IndexModel([("group_id", ASCENDING), ("role", ASCENDING)]),
+            IndexModel([("user_id", ASCENDING), ("group_id", ASCENDING)]),
+            IndexModel([("group_id", ASCENDING), ("notify_level", ASCENDING)]),
+            IndexModel([("group_id", ASCENDING), ("joined_at", DESCENDING)]),
+        ])
 
     async def add(
         self, *, group_id: str, user_id: str, role: str, now: datetime,

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from pymongo import DESCENDING
+from pymongo import DESCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
@@ -26,9 +26,11 @@ class NotificationStore:
         self._events: AsyncCollection[EventDoc] = db["notified_events"]
 
     async def ensure_indexes(self) -> None:
-        await self._collection.create_index([("user_id", 1), *ORDER])
-        await self._collection.create_index([("user_id", 1), ("read", 1), *ORDER])
-        await self._collection.create_index([("user_id", 1), ("at", DESCENDING)])
+        await self._collection.create_indexes([
+            IndexModel([("user_id", 1), *ORDER]),
+            IndexModel([("user_id", 1), ("read", 1), *ORDER]),
+            IndexModel([("user_id", 1), ("at", DESCENDING)]),
+        ])
 
     async def add(self, *, event: EventDoc, docs: list[NotificationDoc]) -> int:
         """Store the notifications `docs` of `event` (a `notified_event`), but those stored

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, TypedDict
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
 from resolvers.coalesced import find_ids
@@ -30,8 +30,10 @@ class PageStore:
         self._collection: AsyncCollection[PageDoc] = collection
 
     async def ensure_indexes(self) -> None:
-        await self._collection.create_index([("group_id", ASCENDING), ("rank", ASCENDING)])
-        await self._collection.create_index([("group_id", ASCENDING), ("kind", ASCENDING)])
+        await self._collection.create_indexes([
+            IndexModel([("group_id", ASCENDING), ("rank", ASCENDING)]),
+            IndexModel([("group_id", ASCENDING), ("kind", ASCENDING)]),
+        ])
 
     async def insert(self, *, doc: PageDoc) -> PageDoc:
         result = await self._collection.insert_one(doc)

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from resolvers.coalesced import find_ids
@@ -26,11 +26,12 @@ PUBLISHED: dict[str, Any] = {"hidden": None, "deleted_at": None}  # what unread 
 class PostStore(HoldsEvents[PostDoc]):
 
     async def ensure_indexes(self) -> None:
-        await self._collection.create_index([("discussion_id", ASCENDING), ("_id", ASCENDING)])
-        await self._collection.create_index([("group_id", ASCENDING), ("created_at", DESCENDING)])
-        await self._collection.create_index(
-            "client_key", unique=True, partialFilterExpression={"client_key": {"$type": "string"}}
-        )
+        await self._collection.create_indexes([
+            IndexModel([("discussion_id", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("group_id", ASCENDING), ("created_at", DESCENDING)]),
+            IndexModel("client_key", unique=True,
+                       partialFilterExpression={"client_key": {"$type": "string"}}),
+        ])
 
     async def insert(self, *, doc: PostDoc, events: Events = NO_EVENTS) -> tuple[PostDoc, bool]:
         """Insert a post with `events`; with a `client_key` already used, return that post

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, TypedDict
 
-from pymongo import DESCENDING, ReturnDocument
+from pymongo import DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from resolvers.domain.paging import Seek
@@ -35,12 +35,13 @@ class ReportStore(HoldsEvents[ReportDoc]):
 
     async def ensure_indexes(self) -> None:
         # `open_key` exists only while a report is open: one per user and reported object.
-        await self._collection.create_index(
-            "open_key", unique=True, partialFilterExpression={"open_key": {"$type": "string"}}
-        )
-        await self._collection.create_index([("status", 1), ("group_id", 1), ("_id", -1)])
-        await self._collection.create_index([("status", 1), ("owner_country", 1), ("_id", -1)])
-        await self._collection.create_index([("target_id", 1), ("status", 1)])
+        await self._collection.create_indexes([
+            IndexModel("open_key", unique=True,
+                       partialFilterExpression={"open_key": {"$type": "string"}}),
+            IndexModel([("status", 1), ("group_id", 1), ("_id", -1)]),
+            IndexModel([("status", 1), ("owner_country", 1), ("_id", -1)]),
+            IndexModel([("target_id", 1), ("status", 1)]),
+        ])
 
     async def insert(self, *, doc: ReportDoc, events: Events = NO_EVENTS) -> ReportDoc | None:
         """The new report, or None if this user already has an open one on its target."""

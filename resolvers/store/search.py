@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 
 from resolvers.coalesced import IN_AT_MOST, find_ids
@@ -25,20 +25,18 @@ class SearchStore:
         self._collection = collection
 
     async def ensure_indexes(self) -> None:
-        await self._collection.create_index([("term", ASCENDING), *WEIGHT_ORDER])
-        await self._collection.create_index(
-            [("term", ASCENDING), ("kind", ASCENDING), *WEIGHT_ORDER])
-        await self._collection.create_index(
-            [("group_id", ASCENDING), ("term", ASCENDING), *WEIGHT_ORDER])
-        await self._collection.create_index(
-            [("group_id", ASCENDING), ("term", ASCENDING), ("kind", ASCENDING),
-             *WEIGHT_ORDER])
-        # A search in one language: its entries alone are walked.
-        await self._collection.create_index(
-            [("language", ASCENDING), ("term", ASCENDING), *WEIGHT_ORDER])
-        await self._collection.create_index(
-            [("language", ASCENDING), ("term", ASCENDING), ("kind", ASCENDING), *WEIGHT_ORDER])
-        await self._collection.create_index("item_id")
+        await self._collection.create_indexes([
+            IndexModel([("term", ASCENDING), *WEIGHT_ORDER]),
+            IndexModel([("term", ASCENDING), ("kind", ASCENDING), *WEIGHT_ORDER]),
+            IndexModel([("group_id", ASCENDING), ("term", ASCENDING), *WEIGHT_ORDER]),
+            IndexModel([("group_id", ASCENDING), ("term", ASCENDING), ("kind", ASCENDING),
+                        *WEIGHT_ORDER]),
+            # A search in one language: its entries alone are walked.
+            IndexModel([("language", ASCENDING), ("term", ASCENDING), *WEIGHT_ORDER]),
+            IndexModel([("language", ASCENDING), ("term", ASCENDING), ("kind", ASCENDING),
+                        *WEIGHT_ORDER]),
+            IndexModel("item_id"),
+        ])
 
     async def replace(
         self, *, item_id: str, kind: SearchKind, group_id: str, language: str,

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any, TypedDict
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
@@ -34,12 +34,14 @@ class UserStore:
         self._by_id = by_id(self._collection)
 
     async def ensure_indexes(self) -> None:
-        await self._collection.create_index("country")
-        await self._collection.create_index(
-            "handle", unique=True, partialFilterExpression={"handle": {"$type": "string"}})
-        # What a search by handle reads: the unique index above holds only some users, which
-        # a range over handles does not say.
-        await self._collection.create_index([("handle", ASCENDING), ("_id", ASCENDING)])
+        await self._collection.create_indexes([
+            IndexModel("country"),
+            IndexModel("handle", unique=True,
+                       partialFilterExpression={"handle": {"$type": "string"}}),
+            # What a search by handle reads: the unique index above holds only some users,
+            # which a range over handles does not say.
+            IndexModel([("handle", ASCENDING), ("_id", ASCENDING)]),
+        ])
 
     async def record(self, *, actor: Actor, now: datetime) -> UserDoc:
         """Create or refresh the user described by `actor`'s token."""

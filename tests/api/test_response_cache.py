@@ -80,11 +80,10 @@ async def apps(store, mongodb_uri, database_name):
 
 async def answers(http: httpx2.AsyncClient, settings: Settings, ids: dict[str, str]
                   ) -> dict[tuple[str, int], Any]:
-    found = {}
-    for who in ACTORS:
-        for index, (query, variables) in enumerate(reads(ids)):
-            found[(who, index)] = await gql(http, query, variables, headers(settings, who))
-    return found
+    asked = [((who, index), gql(http, query, variables, headers(settings, who)))
+             for who in ACTORS for index, (query, variables) in enumerate(reads(ids))]
+    return dict(zip([key for key, _ in asked],
+                    await asyncio.gather(*(answer for _, answer in asked)), strict=True))
 
 
 # Mutations that end what later ones act on (a closed group takes no posts): made last.
@@ -129,7 +128,8 @@ async def test_kept_answers_equal_fresh_ones_after_every_mutation(apps, store):
             {{ __typename ... on Error {{ message }} }} }}""", {"input": variables},
                          headers(settings, who))
         assert "errors" not in body, (field, body)  # one the state refuses is fine too
-        kept, made = await answers(cached, settings, ids), await answers(fresh, settings, ids)
+        kept, made = await asyncio.gather(answers(cached, settings, ids),
+                                          answers(fresh, settings, ids))
         for key, answer in made.items():
             assert kept[key] == answer, (field, variables, key)
             compared += 1
