@@ -1,13 +1,18 @@
 """Every mutation, called by every kind of actor: allowed or refused as `permissions.py` says,
 and a refused call changes nothing in the database."""
 
+import uuid
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 from strawberry.relay import to_base64
 
+from api.app import build_app
+from api.settings import Environment, Settings
 from resolvers import (
     content,
     discussions,
@@ -24,8 +29,10 @@ from resolvers.domain.groups import GroupAction, Participation
 from resolvers.domain.membership import GroupRole
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.domain.reports import ReportReason, ReportTarget
+from resolvers.store import Store
 from tests.api.permissions import ACTORS, MATRIX, allowed, render
-from tests.support import active_group, gql, group_form, group_input
+from tests.conftest import Tokens
+from tests.support import Clock, LifespanApp, active_group, gql, group_form, group_input
 
 DOCS = Path(__file__).parents[2] / "docs" / "permissions.md"
 
@@ -292,30 +299,59 @@ async def snapshot(store) -> dict[str, list[dict[str, Any]]]:
 DENIALS = {"UnauthenticatedError", "ForbiddenError", "NotFoundError", "InvalidTransitionError"}
 
 
+NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
 @pytest.fixture(scope="module")
 async def world(mongo_client) -> Any:
     """The world, built once through the use cases; each test gets a copy of it."""
-    from resolvers.store import Store
-
     name = "test_permission_world"
     template = Store(mongo_client[name])
     await template.ensure_indexes()
-    ids = await build_world(template, datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    ids = await build_world(template, NOW)
     collections = {
-        name: await template.db[name].find().to_list()
+        name: await template.db[name].find().sort("_id", 1).to_list()
         for name in await template.db.list_collection_names()
     }
     await mongo_client.drop_database(name)
     return ids, collections
 
 
+@pytest.fixture(scope="module")
+async def served(mongodb_uri, mongo_client) -> AsyncIterator[tuple[httpx2.AsyncClient, Store,
+                                                                   Tokens]]:
+    """One API on one database for the whole matrix: each call is made in a copy of the world
+    restored there (starting an API for each of the 500 calls was most of their time)."""
+    settings = Settings(env=Environment.TEST, mongodb_uri=mongodb_uri,
+                        mongodb_database=f"test_matrix_{uuid.uuid4().hex[:8]}",
+                        notifier=False, search_indexer=False)
+    store = Store(mongo_client[settings.mongodb_database])
+    async with LifespanApp(build_app(settings, clock=Clock(NOW))) as app:
+        transport = httpx2.ASGITransport(app=app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://agora.test") as http:
+            yield http, store, Tokens(settings)
+    await mongo_client.drop_database(settings.mongodb_database)
+
+
+async def restore(store: Store, world: dict[str, list[dict[str, Any]]]) -> None:
+    """The database holds the world again, and nothing else: the collections the last call
+    changed are written anew."""
+    for name in await store.db.list_collection_names():
+        if name not in world:
+            await store.db.drop_collection(name)
+    for name, docs in world.items():
+        if await store.db[name].find().sort("_id", 1).to_list() != docs:
+            await store.db[name].delete_many({})
+            if docs:
+                await store.db[name].insert_many(docs)
+
+
 @pytest.mark.parametrize("who", ACTORS)
 @pytest.mark.parametrize("mutation", list(MATRIX))
-async def test_permission_matrix(client, store, tokens, world, mutation, who):
+async def test_permission_matrix(served, world, mutation, who):
+    client, store, tokens = served
     ids, collections = world
-    for name, docs in collections.items():
-        if docs:
-            await store.db[name].insert_many(docs)
+    await restore(store, collections)
     field, input_type, variables = call(mutation, ids)
     query = f"""mutation($input: {input_type}!) {{ {field}(input: $input) {{
         __typename ... on Error {{ message }} }} }}"""
