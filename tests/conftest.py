@@ -89,9 +89,12 @@ def settings(mongodb_uri: str, database_name: str) -> Settings:
     )
 
 
+START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # where each test's clock starts
+
+
 @pytest.fixture
 def clock() -> Clock:
-    return Clock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
+    return Clock(START)
 
 
 @pytest.fixture

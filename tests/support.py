@@ -108,3 +108,26 @@ async def active_group(store: Any, now: datetime, owner: Any, **changes: Any) ->
         store=store, actor=css, group_id=str(created["_id"]), action=GroupAction.APPROVE,
         message=None, now=now,
     )
+
+
+Documents = dict[str, list[dict[str, Any]]]
+
+
+async def documents_of(db: Any) -> Documents:
+    """Every document of `db`, each collection's in `_id` order: a world built once through
+    the use cases, for tests that each need a copy of it."""
+    return {name: await db[name].find().sort("_id", 1).to_list()
+            for name in await db.list_collection_names()}
+
+
+async def restore(db: Any, documents: Documents) -> None:
+    """`db` holds `documents` again, and nothing else: the collections that differ are
+    written anew."""
+    for name in await db.list_collection_names():
+        if name not in documents:
+            await db.drop_collection(name)
+    for name, docs in documents.items():
+        if await db[name].find().sort("_id", 1).to_list() != docs:
+            await db[name].delete_many({})
+            if docs:
+                await db[name].insert_many(docs)

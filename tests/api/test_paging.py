@@ -1,6 +1,7 @@
 """Every list pages both ways: `first`/`after` forward, `last`/`before` back, and
 `hasPreviousPage` and `hasNextPage` say true whenever there is a page on that side."""
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -12,8 +13,9 @@ from resolvers.domain.content import PageKind
 from resolvers.domain.paging import Seek
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.domain.reports import ReportReason
-from tests.conftest import actor
-from tests.support import active_group, gql, group_form
+from resolvers.store import Store
+from tests.conftest import START, actor
+from tests.support import Clock, Documents, active_group, documents_of, gql, group_form, restore
 
 OWNER, CSS = actor("olga"), actor("carla", Role.CSS, country=None)
 READERS = [actor(f"reader{n}") for n in range(5)]
@@ -21,8 +23,7 @@ LIMITS = RateLimits({})
 PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
 
 
-@pytest.fixture
-async def seeded(store, clock):
+async def seed(store: Store, clock: Clock) -> dict[str, str]:
     """Five groups; in the first, five discussions (one pinned), five pages, five more
     members, a discussion of five posts, and five moderation log entries; five reports, five
     proposals, five invitations; then 400 days without activity."""
@@ -73,6 +74,27 @@ async def seeded(store, clock):
     clock.advance(days=400)  # every active group is long idle
     return {"group": to_base64("Group", gid),
             "discussion": to_base64("Discussion", str(threads[0]["_id"]))}
+
+
+@pytest.fixture(scope="module")
+async def world(mongo_client: Any) -> tuple[dict[str, str], Documents, datetime]:
+    """The seeded world, built once: its ids, its documents and the time it ends at."""
+    template = Store(mongo_client["test_paging_world"])
+    await template.ensure_indexes()
+    clock = Clock(START)
+    ids = await seed(template, clock)
+    documents = await documents_of(template.db)
+    await mongo_client.drop_database("test_paging_world")
+    return ids, documents, clock()
+
+
+@pytest.fixture
+async def seeded(store, clock, world):
+    """A copy of the world, and the clock where its seeding left it."""
+    ids, documents, now = world
+    await restore(store.db, documents)
+    clock.current = now
+    return ids
 
 
 LISTS = {

@@ -32,7 +32,16 @@ from resolvers.domain.reports import ReportReason, ReportTarget
 from resolvers.store import Store
 from tests.api.permissions import ACTORS, MATRIX, allowed, render
 from tests.conftest import Tokens
-from tests.support import Clock, LifespanApp, active_group, gql, group_form, group_input
+from tests.support import (
+    Clock,
+    LifespanApp,
+    active_group,
+    documents_of,
+    gql,
+    group_form,
+    group_input,
+    restore,
+)
 
 DOCS = Path(__file__).parents[2] / "docs" / "permissions.md"
 
@@ -309,12 +318,9 @@ async def world(mongo_client) -> Any:
     template = Store(mongo_client[name])
     await template.ensure_indexes()
     ids = await build_world(template, NOW)
-    collections = {
-        name: await template.db[name].find().sort("_id", 1).to_list()
-        for name in await template.db.list_collection_names()
-    }
+    documents = await documents_of(template.db)
     await mongo_client.drop_database(name)
-    return ids, collections
+    return ids, documents
 
 
 @pytest.fixture(scope="module")
@@ -333,25 +339,12 @@ async def served(mongodb_uri, mongo_client) -> AsyncIterator[tuple[httpx2.AsyncC
     await mongo_client.drop_database(settings.mongodb_database)
 
 
-async def restore(store: Store, world: dict[str, list[dict[str, Any]]]) -> None:
-    """The database holds the world again, and nothing else: the collections the last call
-    changed are written anew."""
-    for name in await store.db.list_collection_names():
-        if name not in world:
-            await store.db.drop_collection(name)
-    for name, docs in world.items():
-        if await store.db[name].find().sort("_id", 1).to_list() != docs:
-            await store.db[name].delete_many({})
-            if docs:
-                await store.db[name].insert_many(docs)
-
-
 @pytest.mark.parametrize("who", ACTORS)
 @pytest.mark.parametrize("mutation", list(MATRIX))
 async def test_permission_matrix(served, world, mutation, who):
     client, store, tokens = served
-    ids, collections = world
-    await restore(store, collections)
+    ids, documents = world
+    await restore(store.db, documents)
     field, input_type, variables = call(mutation, ids)
     query = f"""mutation($input: {input_type}!) {{ {field}(input: $input) {{
         __typename ... on Error {{ message }} }} }}"""
