@@ -118,8 +118,8 @@ def lifespan_for(
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
-            for started in followers:
-                await started.stop()
+            # At once: each may wait out its grace on a database that has gone.
+            await asyncio.gather(*(started.stop() for started in followers))
             if fanout is not None:
                 await fanout.stop()
             await close_client(client)
