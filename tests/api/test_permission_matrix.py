@@ -299,8 +299,8 @@ def call(mutation: str, ids: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
 
 async def snapshot(store) -> dict[str, list[dict[str, Any]]]:
     """Everything but the `users` collection, which records callers on sight."""
-    names = sorted(set(await store.db.list_collection_names()) - {"users"})
-    return {name: await store.db[name].find().sort("_id", 1).to_list() for name in names}
+    return {name: docs for name, docs in (await documents_of(store.db)).items()
+            if name != "users"}
 
 
 # A call refused for the state of its target (a closed group, a locked discussion, a hidden
