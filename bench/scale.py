@@ -355,7 +355,8 @@ def database_on_file(path: Path) -> Iterator[tuple[str, int | None]]:
     if real:
         yield real, None
         return
-    with embedded_database(path=path) as uri:
+    # mongoeco rebuilds its index entries when it opens a file: minutes for size L.
+    with embedded_database(path=path, startup_timeout=900) as uri:
         yield uri, process_of(f"api db --port 0 --exit-with-parent --path {path}")
 
 
