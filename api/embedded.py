@@ -104,14 +104,18 @@ def _confined(method: Callable[..., Any]) -> Any:
     """mongoeco 4.11 keeps every collection in one table, and builds each index of a
     collection as an SQLite index over that whole table: every document of every collection
     is in every index (as nulls), which each write keeps up to date and the file stores. After
-    it makes an index, `_confine` remakes the collection's indexes partial to its documents."""
+    it makes an index, `_confine` remakes the collection's indexes partial to its documents,
+    and the new index reads its entries through the shared SQLite index
+    (`_share_entry_indexes`)."""
 
     @functools.wraps(method)
     def create(self: Any, db_name: str, coll_name: str, *args: Any, **kwargs: Any) -> Any:
         name = method(self, db_name, coll_name, *args, **kwargs)
         with self._lock:
-            _confine(self._require_connection(), db_name, coll_name,
-                     self._load_indexes(db_name, coll_name))
+            connection = self._require_connection()
+            _confine(connection, db_name, coll_name, self._load_indexes(db_name, coll_name))
+            _share_entry_indexes(connection)
+            self._invalidate_index_cache()
         return name
 
     return create
@@ -146,6 +150,115 @@ def _confine(connection: Any, db_name: str, coll_name: str, indexes: list[Any]) 
                 hold_arrays(connection, path)
     if connection.in_transaction:
         connection.commit()
+
+
+# SQLite's page cache for each connection to a file, in KiB (its default is 2,000 KiB).
+PAGE_CACHE_KIB = 262_144
+
+
+def _with_page_cache(method: Callable[..., Any]) -> Any:
+    """SQLite keeps 2 MB of a file's pages in memory by default: a community of thousands of
+    groups then reads most pages of each B-tree it walks through the operating system again,
+    and each read costs more as the file grows. Each connection keeps up to `PAGE_CACHE_KIB`."""
+
+    @functools.wraps(method)
+    def create(self: Any, *args: Any, **kwargs: Any) -> Any:
+        connection = method(self, *args, **kwargs)
+        connection.execute(f"PRAGMA cache_size = -{PAGE_CACHE_KIB}")
+        return connection
+
+    return create
+
+
+# The one SQLite index over each table of index entries, which every index of every
+# collection reads (`_share_entry_indexes`).
+SHARED_ENTRY_INDEXES = {"scidx_agora": "scalar_index_entries", "mkidx_agora": "multikey_entries"}
+
+
+def _make_shared_entry_indexes(connection: Any) -> None:
+    for name, table in SHARED_ENTRY_INDEXES.items():
+        connection.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON {table} '
+                           "(collection_id, index_name, type_score, element_key, storage_key)")
+
+
+def _share_entry_indexes(connection: Any) -> None:
+    """mongoeco 4.11 keeps the entries of every single-field and multikey index in two tables,
+    and makes for each index an SQLite index over the whole table, all alike: their keys lead
+    with the collection and the index's name, so each serves every index, and each entry was
+    stored, and written, once for every index there is (twenty times at size S, most of the
+    file). Every index reads one shared SQLite index instead, from when the file opens and
+    from when an index is made; an index that becomes multikey later finds its name in the
+    catalogue already."""
+    scalar, multikey = SHARED_ENTRY_INDEXES
+    connection.execute("UPDATE indexes SET scalar_physical_name = ? "
+                       "WHERE scalar_physical_name IS NOT NULL", (scalar,))
+    connection.execute("UPDATE indexes SET multikey_physical_name = ?", (multikey,))
+    tables = ", ".join(f"'{table}'" for table in SHARED_ENTRY_INDEXES.values())
+    for (name,) in connection.execute(
+            f"SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN ({tables}) "
+            "AND (name LIKE 'scidx_%' OR name LIKE 'mkidx_%')").fetchall():
+        if name not in SHARED_ENTRY_INDEXES:
+            connection.execute(f'DROP INDEX "{name}"')
+    _make_shared_entry_indexes(connection)
+    if connection.in_transaction:
+        connection.commit()
+
+
+def _keep_shared_entry_indexes(method: Callable[..., Any]) -> Any:
+    """mongoeco drops an index's SQLite index of entries with the index, its collection or
+    its database: the shared ones are made again at once, for the indexes that remain."""
+
+    @functools.wraps(method)
+    def drop(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = method(self, *args, **kwargs)
+        with self._lock:
+            connection = self._require_connection()
+            _make_shared_entry_indexes(connection)
+            if connection.in_transaction:
+                connection.commit()
+        return result
+
+    return drop
+
+
+# Where a file records which mongoeco version last rebuilt its index entries.
+ENTRIES_REBUILT = "index entries rebuilt by mongoeco"
+
+
+def _no_collection(*_: Any, **__: Any) -> None:
+    return None
+
+
+def _rebuild_entries_once(method: Callable[..., None]) -> Any:
+    """mongoeco 4.11 rebuilds every collection's scalar index entries each time it opens a
+    file, before it listens: it reads every document (about two minutes at size L of the
+    scale benchmark, longer than a start may take). Its writes keep those entries current in
+    the transaction that changes a document, and making an index writes them for the
+    documents there are, so a file needs them rebuilt only when a mongoeco version opens it
+    for the first time; the file records which version last did. Before that, a file made
+    before shares its indexes of entries (`_share_entry_indexes`)."""
+    from mongoeco import __version__ as version
+
+    @functools.wraps(method)
+    def backfill(self: Any, conn: Any) -> None:
+        _share_entry_indexes(conn)
+        conn.execute("CREATE TABLE IF NOT EXISTS agora_engine "
+                     "(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        rebuilt_by = conn.execute("SELECT value FROM agora_engine WHERE key = ?",
+                                  (ENTRIES_REBUILT,)).fetchone()
+        if rebuilt_by == (version,):
+            # The catalogue's part only: finding no collection, it rebuilds no entries.
+            self._lookup_collection_id = _no_collection
+            try:
+                method(self, conn)
+            finally:
+                del self._lookup_collection_id
+            return
+        method(self, conn)
+        conn.execute("INSERT OR REPLACE INTO agora_engine (key, value) VALUES (?, ?)",
+                     (ENTRIES_REBUILT, version))
+
+    return backfill
 
 
 def _deliver_in_batches(self: Any, consumer_id: str, consumer: Callable[..., None], *,
@@ -196,6 +309,11 @@ def patch_mongoeco() -> None:
         ("_create_index_sync", _confined),
         ("_compile_read_execution_plan", _read_through_indexes),
         ("dispatch_committed_changes", _dispatch_behind_writes),
+        ("_backfill_scalar_indexes_sync", _rebuild_entries_once),
+        ("_create_sqlite_connection", _with_page_cache),
+        *((name, _keep_shared_entry_indexes) for name in (
+            "_drop_index_sync", "_drop_indexes_sync", "_drop_collection_sync",
+            "_drop_database_sync")),
         ("_dispatch_committed_changes_serial",
          lambda method: functools.wraps(method)(_deliver_in_batches)),
     ):
