@@ -21,6 +21,7 @@ import asyncio
 import json
 import os
 import re
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -28,7 +29,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -125,6 +126,7 @@ class Sized:
 
     operations: list[Measured]
     bytes_per_document: float
+    bytes_in_use_per_document: float | None  # on the embedded database
     throughput: list[Throughput]
 
 
@@ -492,6 +494,7 @@ def run_size(size: Size, repeat: int, seconds: int, keep: Path | None = None) ->
             # Before the load: its writes grow SQLite's write-ahead log for a while.
             on_disk = sum(part.stat().st_size for part in ready.folder.iterdir()
                           if part.name.startswith(ready.path.name))
+            in_use = _in_use(ready.path) if ready.db_pid is not None else None
             if seconds:
                 throughput(run, seconds, kept=False)
                 server.terminate()
@@ -502,7 +505,17 @@ def run_size(size: Size, repeat: int, seconds: int, keep: Path | None = None) ->
             run.http.close()
             server.terminate()
             server.wait(timeout=30)
-    return Sized(run.results, on_disk / ready.documents, run.throughput)
+    return Sized(run.results, on_disk / ready.documents,
+                 None if in_use is None else in_use / ready.documents, run.throughput)
+
+
+def _in_use(path: Path) -> int:
+    """The bytes of the embedded database's file that hold data: what the file would keep if
+    it were compacted (SQLite keeps the pages it frees, for later writes)."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+        pages, free, size = (connection.execute(f"PRAGMA {pragma}").fetchone()[0] for pragma in
+                             ("page_count", "freelist_count", "page_size"))
+    return int((pages - free) * size)
 
 
 def table(by_size: dict[str, Sized]) -> str:
@@ -518,8 +531,12 @@ def table(by_size: dict[str, Sized]) -> str:
                  f"{sized.operations[index].api_cpu_ms:.1f}" for sized in by_size.values()]
         growth = last[index].p50 / measured.p50
         lines.append(f"| {measured.name} | " + " | ".join(cells) + f" | {growth:.2f} |")
-    lines.append("| bytes on disk per document | " + " | ".join(
+    lines.append("| bytes on disk per document (file and write-ahead log) | " + " | ".join(
         f"{sized.bytes_per_document:,.0f}" for sized in by_size.values()) + " | |")
+    lines.append("| bytes in use per document (the file's pages less its free ones) | "
+                 + " | ".join("-" if sized.bytes_in_use_per_document is None
+                              else f"{sized.bytes_in_use_per_document:,.0f}"
+                              for sized in by_size.values()) + " | |")
     if any(sized.throughput for sized in by_size.values()):
         lines += ["", f"| under load ({CONNECTIONS} connections) | " + " | ".join(
             f"{name}: req/s (to baseline), p50 / p99 ms, answers with an error" for name in names)
