@@ -17,6 +17,10 @@ from pathlib import Path
 from typing import Any
 
 READY_PREFIX = "listening "
+# How long the embedded database may take to open its file: seconds, or half a minute for a
+# community of 5,000 groups whose file a new mongoeco version opens first (it rebuilds the
+# index entries then, `_rebuild_entries_once`), two minutes from a cold disk.
+STARTUP_TIMEOUT = 600.0
 
 
 def _skip_redundant_id_scan(method: Callable[..., Any], is_numeric: Callable[[Any], bool]) -> Any:
@@ -357,7 +361,7 @@ def _wait_for_eof(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
 
 @contextlib.contextmanager
 def embedded_database(
-    *, path: Path | None, port: int = 0, startup_timeout: float = 60.0
+    *, path: Path | None, port: int = 0, startup_timeout: float = STARTUP_TIMEOUT
 ) -> Iterator[str]:
     """Start `python -m api db` as a child process and yield its URI; stop it on exit.
 
@@ -387,7 +391,8 @@ def _await_ready(process: subprocess.Popen[str], timeout: float) -> str:
     finally:
         deadline.cancel()
     if not line.startswith(READY_PREFIX):
-        raise RuntimeError(f"the embedded database did not start (exit code {process.poll()})")
+        raise RuntimeError(f"the embedded database did not start within {timeout:.0f} s "
+                           f"(exit code {process.poll()})")
     return line.removeprefix(READY_PREFIX).strip()
 
 

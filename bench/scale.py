@@ -357,9 +357,7 @@ def database_on_file(path: Path) -> Iterator[tuple[str, int | None]]:
     if real:
         yield real, None
         return
-    # A file a new mongoeco version opens first has its index entries rebuilt: at size L,
-    # half a minute, or two from a cold disk.
-    with embedded_database(path=path, startup_timeout=900) as uri:
+    with embedded_database(path=path) as uri:
         yield uri, process_of(f"api db --port 0 --exit-with-parent --path {path}")
 
 
