@@ -88,7 +88,8 @@ def lifespan_for(
         sweeper: asyncio.Task[None] | None = None
         followers: list[LogFollower] = []
         try:
-            store = Store(client[settings.mongodb_database])
+            store = Store(client[settings.mongodb_database],
+                          text_search=settings.search_backend == "text")
             try:
                 await store.ensure_indexes()
             except ConnectionFailure:

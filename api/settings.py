@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     notifier: bool = True
     # Follow the event log and keep the search index current (subscriptions/indexer.py).
     search_indexer: bool = True
+    # Search's index: `index`, the one Agora keeps (`search_entries`: a bounded read of each
+    # word's best entries, flat as the community grows), or `text`, MongoDB's `$text`
+    # (`search_texts`, for real MongoDB: it scores every match; mongoeco's does not stem).
+    search_backend: Literal["index", "text"] = "index"
     # permessage-deflate on WebSockets. Off: live events are a few hundred bytes, and
     # compressing each one for each subscriber costs more CPU than it saves bytes (bench.live).
     ws_compression: bool = False

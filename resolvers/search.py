@@ -29,6 +29,8 @@ from resolvers.domain.rate_limits import RateLimits
 from resolvers.domain.search import Hit, Part, Posting, SearchKind
 from resolvers.groups import visible_group
 from resolvers.store import Store
+from resolvers.store.search import SearchStore
+from resolvers.store.search_texts import TextSearchStore
 
 log = logging.getLogger("agora.search")
 
@@ -39,6 +41,9 @@ READ_PER_TERM = 80
 COMPLETED = 50
 # How many hits at least have their groups read at once, to check the viewer may read them.
 RIGHTS_BATCH = 20
+# With MongoDB's `$text`: how many matches beyond the page's are read, for those the viewer
+# may not read.
+TEXT_SLACK = 4 * RIGHTS_BATCH
 GROUP_EVENTS = frozenset({EventKind.GROUP_STATUS_CHANGED, EventKind.GROUP_UPDATED})
 
 
@@ -65,7 +70,7 @@ async def _write(store: Store, kind: SearchKind, doc: Any, group: GroupDoc) -> N
     fields = _fields(kind, doc)
     language = _language(" ".join(text for text, _ in fields), group.get("languages", []))
     await store.search.replace(item_id=str(doc["_id"]), kind=kind, group_id=str(group["_id"]),
-                               language=language, terms=search.index_terms(fields, language))
+                               language=language, fields=fields)
 
 
 async def index_group(store: Store, group_id: str) -> None:
@@ -158,15 +163,46 @@ def _offset(page: PageRequest) -> int:
 
 
 async def _postings(
-    store: Store, query: search.Query, kinds: frozenset[SearchKind], group_id: str | None,
+    index: SearchStore, query: search.Query, kinds: frozenset[SearchKind], group_id: str | None,
 ) -> list[Posting]:
     # One read per term, or per term and kind when only some kinds are wanted.
     each_kind: Iterable[SearchKind | None] = (
         [None] if kinds == frozenset(SearchKind) else sorted(kinds))
-    reads = [store.search.best(term=term, group_id=group_id, kind=kind,
-                               language=query.language, limit=READ_PER_TERM)
+    reads = [index.best(term=term, group_id=group_id, kind=kind, language=query.language,
+                        limit=READ_PER_TERM)
              for term in sorted(query.terms) for kind in each_kind]
     return [posting for found in await asyncio.gather(*reads) for posting in found]
+
+
+async def _ranked(
+    index: SearchStore, query: search.Query, kinds: frozenset[SearchKind], group_id: str | None,
+) -> tuple[list[Hit], dict[str, str]]:
+    """The hits Agora's own index ranks, best first, and the language of each item."""
+    postings = await _postings(index, query, kinds, group_id)
+    read_of_term = Counter(posting.term for posting in postings)
+    # The best items may hold query terms beyond the best entries read of them: their
+    # entries of those terms are looked up, so that they rank on all the words they hold.
+    best = search.rank(query, postings, read_per_term=READ_PER_TERM)[:COMPLETED]
+    postings += await index.entries([
+        (hit.item_id, term) for hit in best for term in sorted(query.terms - hit.terms)])
+    hits = [hit for hit in search.rank(query, postings, read_per_term=READ_PER_TERM,
+                                       found=read_of_term)
+            if hit.kind in kinds]
+    return hits, {posting.item_id: posting.language for posting in postings}
+
+
+async def _matched(
+    index: TextSearchStore, text: str, query: search.Query, kinds: frozenset[SearchKind],
+    group_id: str | None, count: int,
+) -> tuple[list[Hit], dict[str, str]]:
+    """The hits MongoDB's `$text` ranks, best first (the query stemmed in its language, or in
+    each of the communities'), and the language of each item."""
+    matches = await index.matching(
+        text=text, languages=[query.language] if query.language else search.QUERY_LANGUAGES,
+        only_language=query.language, kinds=kinds, group_id=group_id, limit=count)
+    hits = [Hit(match.item_id, match.kind, match.group_id, match.score, query.terms)
+            for match in matches]
+    return hits, {match.item_id: match.language for match in matches}
 
 
 async def _roles(store: Store, actor_id: str, groups: Iterable[GroupDoc]) -> dict[str, str]:
@@ -190,18 +226,13 @@ async def search_items(
     if group_id is not None:
         await visible_group(store, actor, group_id)
     await rate_limits.spend(store, limits, actor, "search", now)
-    postings = await _postings(store, query, wanted, group_id)
-    read_of_term = Counter(posting.term for posting in postings)
-    # The best items may hold query terms beyond the best entries read of them: their
-    # entries of those terms are looked up, so that they rank on all the words they hold.
-    best = search.rank(query, postings, read_per_term=READ_PER_TERM)[:COMPLETED]
-    postings += await store.search.entries([
-        (hit.item_id, term) for hit in best for term in sorted(query.terms - hit.terms)])
-    hits = [hit for hit in search.rank(query, postings, read_per_term=READ_PER_TERM,
-                                       found=read_of_term)
-            if hit.kind in wanted]
+    if isinstance(store.search, TextSearchStore):
+        hits, languages = await _matched(store.search, text, query, wanted, group_id,
+                                         offset + size + 1 + TEXT_SLACK)
+    else:
+        hits, languages = await _ranked(store.search, query, wanted, group_id)
     allowed, groups = await _readable(store, actor, hits, offset + size + 1)
-    shown = await _current(store, allowed[offset:], groups, postings)
+    shown = await _current(store, allowed[offset:], groups, languages)
     found = [Found(hit.kind, doc, groups[hit.group_id], hit.score, hit.terms,
                    language, offset + index)
              for index, (hit, doc, language) in enumerate(shown)]
@@ -243,7 +274,7 @@ def _may_read(actor: Actor, hit: Hit, groups: dict[str, GroupDoc],
 
 
 async def _current(
-    store: Store, hits: list[Hit], groups: dict[str, GroupDoc], postings: list[Posting],
+    store: Store, hits: list[Hit], groups: dict[str, GroupDoc], languages: dict[str, str],
 ) -> list[tuple[Hit, Any, str]]:
     """The page's hits with their items as they stand, those since hidden or deleted left
     out (the index learns of it a moment later)."""
@@ -253,7 +284,6 @@ async def _current(
     posts: dict[str, PostDoc] = {
         str(doc["_id"]): doc for doc in await store.posts.get_many(post_ids=[
             hit.item_id for hit in hits if hit.kind is SearchKind.POST])}
-    languages = {posting.item_id: posting.language for posting in postings}
     items: dict[SearchKind, dict[str, Any]] = {
         SearchKind.GROUP: groups, SearchKind.DISCUSSION: discussions, SearchKind.POST: posts}
     shown = []

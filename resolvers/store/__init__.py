@@ -22,6 +22,7 @@ from resolvers.store.rate_limits import RateLimitStore
 from resolvers.store.reads import ReadStore
 from resolvers.store.reports import ReportStore
 from resolvers.store.search import SearchStore
+from resolvers.store.search_texts import TextSearchStore
 from resolvers.store.users import UserStore
 from subscriptions.log import EventLog
 
@@ -29,7 +30,7 @@ from subscriptions.log import EventLog
 class Store:
     """The collections a request may touch; built once per process from one database."""
 
-    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], *, text_search: bool = False) -> None:
         self.db = db
         self.candidates = CandidateStore(db["featuring_candidates"])
         self.discussions = DiscussionStore(db["discussions"])
@@ -47,7 +48,10 @@ class Store:
         self.rate_limits = RateLimitStore(db["rate_limits"])
         self.reads = ReadStore(db)
         self.reports = ReportStore(db["reports"])
-        self.search = SearchStore(db["search_entries"])
+        # Search's index: Agora's own, or MongoDB's `$text` (APP_SEARCH_BACKEND).
+        self.search: SearchStore | TextSearchStore = (
+            TextSearchStore(db["search_texts"]) if text_search
+            else SearchStore(db["search_entries"]))
         self.users = UserStore(db["users"])
         self.events = EventLog(db, sources=[
             part.source for part in vars(self).values() if isinstance(part, HoldsEvents)])

@@ -6,14 +6,14 @@ A term's best entries are read by equality on the term, in the order of an index
 weight, so a search reads what it ranks, however many items hold the term."""
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 
 from resolvers.coalesced import IN_AT_MOST, find_ids
-from resolvers.domain.search import Posting, SearchKind
+from resolvers.domain.search import Posting, SearchKind, index_terms
 from resolvers.store.once import insert_new
 
 # Heaviest first; among equals, the newest item (an entry's id begins with its item's).
@@ -40,9 +40,11 @@ class SearchStore:
 
     async def replace(
         self, *, item_id: str, kind: SearchKind, group_id: str, language: str,
-        terms: Mapping[str, float],
+        fields: Sequence[tuple[str, float]],
     ) -> None:
-        """Make `terms` (with their weights) the item's entries."""
+        """Make the terms of `fields` (each a text and its boost), with their weights, the
+        item's entries."""
+        terms = index_terms(fields, language)
         kept = await self._collection.find({"item_id": item_id}, {"term": 1, "weight": 1,
                                                                   "language": 1}).to_list()
         stale = [doc["_id"] for doc in kept

@@ -5,13 +5,15 @@ import io
 import json
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import httpx2
 import pytest
 from PIL import Image
+from pymongo import MongoClient
 
-from tests.acceptance.server import Caller
+from tests.acceptance.server import Caller, running_server
 from tests.acceptance.test_group_story import CREATE, GROUP_STATE, form_input
 from tests.api.test_files import PDF, photo
 from tests.groups_seed import NEAR_DUPLICATE
@@ -84,3 +86,29 @@ def test_a_worksheet_shared_with_curl_is_found_and_downloaded(server: str, tmp_p
     marked = [part["text"] for edge in edges for part in edge["node"]["highlight"]
               if part["matched"]]
     assert "fracciones" in marked
+
+
+def test_search_from_mongodb_s_text_index_when_the_setting_says_so(mongodb_uri: str) -> None:
+    database = f"test_e2e_{uuid.uuid4().hex[:8]}"
+    env = {"APP_MONGODB_URI": mongodb_uri, "APP_SEARCH_BACKEND": "text",
+           "APP_MONGODB_DATABASE": database}
+    with running_server(env) as server, MongoClient(mongodb_uri) as client:
+        css = Caller(server, "carla", "role=CSS")
+        olga = Caller(server, "olga9", "country=ES")
+        tom = Caller(server, "tom9", "country=ES")
+        group = olga(CREATE, input=form_input(NEAR_DUPLICATE, title="Cometas de papel",
+                                              languages=["es"]))["createGroup"]
+        css.step("approveGroup", "ApproveGroupInput", GROUP_STATE, groupId=group["id"])
+        olga(START, input={"groupId": group["id"], "title": "Fichas de cometas",
+                           "body": "Compartid vuestras fichas"})
+        deadline = time.monotonic() + 10
+        while not (edges := tom(SEARCH, q="cometas")["search"]["edges"]) \
+                and time.monotonic() < deadline:
+            time.sleep(0.25)
+        found = [edge["node"]["node"].get("title") for edge in edges]
+        assert "Fichas de cometas" in found
+        assert all("cometas" in [part["text"].lower() for part in edge["node"]["highlight"]
+                                 if part["matched"]] for edge in edges)
+        # Served by the text index, which the indexer keeps; Agora's own index stays empty.
+        assert client[database]["search_texts"].count_documents({}) >= 2
+        assert client[database]["search_entries"].count_documents({}) == 0

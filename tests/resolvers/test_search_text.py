@@ -1,0 +1,134 @@
+"""Search served by MongoDB's `$text` (`APP_SEARCH_BACKEND=text`): the same rights, kinds,
+groups, pages and highlights as Agora's own index, kept by the same indexer. The embedded
+server's `$text` does not stem, so these tests look for whole words; stemming is tested on
+real MongoDB."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from resolvers import discussions, groups, membership, moderation, search
+from resolvers.domain.groups import GroupAction, Participation
+from resolvers.domain.search import SearchKind
+from resolvers.store import Store
+from resolvers.store.search_texts import TextSearchStore
+from tests.resolvers.test_discussions import LIMITS, MEMBER, OUTSIDER, OWNER, post, start
+from tests.resolvers.test_search import (
+    CSS,
+    INSIDER,
+    NSS_ES,
+    NSS_FR,
+    UNLIMITED,
+    find,
+    marked,
+    page,
+    spanish,
+)
+from tests.support import active_group, group_form
+
+__all__ = ["spanish"]  # the fixture, over this module's store
+
+
+@pytest.fixture
+async def store(mongo_client, database_name):
+    store = Store(mongo_client[database_name], text_search=True)
+    await store.ensure_indexes()
+    yield store
+    await mongo_client.drop_database(database_name)
+
+
+def test_the_setting_chooses_mongodb_s_text_index(store):
+    assert isinstance(store.search, TextSearchStore)
+
+
+async def test_every_viewer_class_finds_only_what_it_may_read(store, clock, spanish):
+    closed = await active_group(store, clock(), OWNER, title="Claustro cerrado",
+                                participation=Participation.INVITE_ONLY, languages=("es",))
+    await store.memberships.add(group_id=str(closed["_id"]), user_id=INSIDER.id,
+                                role="MEMBER", now=clock())
+    open_thread = await start(store, clock, spanish, title="Cometas abiertas")
+    await start(store, clock, closed, title="Cometas privadas", who=OWNER)
+    hidden = await post(store, clock, open_thread, "Cometas escondidas")
+    deleted = await post(store, clock, open_thread, "Cometas borradas")
+    await moderation.hide_post(store=store, actor=OWNER, post_id=str(hidden["_id"]),
+                               reason="Off topic", now=clock())
+    await discussions.delete_post(store=store, actor=MEMBER, post_id=str(deleted["_id"]),
+                                  now=clock())
+    await groups.create_group(
+        store=store, actor=MEMBER, form=group_form(title="Cometas pendientes", languages=("es",)),
+        now=clock(), similar_recorded=0)
+    rejected = await groups.create_group(
+        store=store, actor=MEMBER, form=group_form(title="Cometas rechazadas", languages=("es",)),
+        now=clock(), similar_recorded=0)
+    await groups.transition_group(store=store, actor=CSS, group_id=str(rejected["_id"]),
+                                  action=GroupAction.REJECT, message="Duplicate", now=clock())
+
+    public = {"Cometas abiertas"}
+    seen_by = {
+        OUTSIDER: public,
+        MEMBER: public | {"Cometas pendientes", "Cometas rechazadas"},
+        INSIDER: public | {"Cometas privadas"},
+        OWNER: public | {"Cometas privadas"},
+        NSS_ES: public | {"Cometas privadas", "Cometas pendientes", "Cometas rechazadas"},
+        NSS_FR: public,
+        CSS: public | {"Cometas privadas", "Cometas pendientes", "Cometas rechazadas"},
+    }
+    for who, expected in seen_by.items():
+        assert {text for _, text in await find(store, who, "cometas")} == expected, who.id
+
+
+async def test_kinds_groups_pages_and_highlights(store, clock, spanish):
+    other = await active_group(store, clock(), OWNER, title="Otra cosa", languages=("es",))
+    await membership.join_group(store=store, actor=OUTSIDER, group_id=str(other["_id"]),
+                                now=clock())
+    thread = await start(store, clock, spanish, title="Mapas del barrio")
+    for n in range(5):
+        await post(store, clock, thread, f"Dibujamos mapas del patio, número {n}")
+    await start(store, clock, other, title="Mapas antiguos", who=OWNER)
+
+    only_posts = await find(store, OUTSIDER, "mapas", kinds=[SearchKind.POST])
+    assert {kind for kind, _ in only_posts} == {SearchKind.POST} and len(only_posts) == 5
+    assert await find(store, OUTSIDER, "mapas", group_id=str(other["_id"])) == [
+        (SearchKind.DISCUSSION, "Mapas antiguos")]
+
+    everything = await find(store, OUTSIDER, "mapas")
+    seen: list[tuple[SearchKind, str]] = []
+    after = None
+    while True:
+        found = await search.search_items(
+            store=store, actor=OUTSIDER, text="mapas", kinds=None, group_id=None,
+            language=None, page=page(first=3, after=after), limits=UNLIMITED,
+            now=datetime.now(UTC))
+        seen += [(item.kind, item.doc.get("title") or item.doc.get("body"))
+                 for item in found.items]
+        for item in found.items:
+            assert marked(item) == ["mapas"] or marked(item) == ["Mapas"]
+        if not found.has_next_page:
+            break
+        after = found.end_cursor
+    assert seen == everything and len(seen) == 7
+
+
+async def test_edits_and_hiding_reach_the_text_index(store, clock, spanish):
+    thread = await start(store, clock, spanish, title="Huerto escolar")
+    written = await post(store, clock, thread, "Plantamos tomates en marzo.")
+    assert await find(store, OUTSIDER, "tomates") == [(SearchKind.POST, written["body"])]
+    await discussions.edit_post(store=store, actor=MEMBER, post_id=str(written["_id"]),
+                                body="Plantamos lechugas en marzo.", now=clock(), limits=LIMITS)
+    assert await find(store, OUTSIDER, "tomates") == []
+    assert await find(store, OUTSIDER, "lechugas") == [
+        (SearchKind.POST, "Plantamos lechugas en marzo.")]
+    await moderation.hide_post(store=store, actor=OWNER, post_id=str(written["_id"]),
+                               reason="Check", now=clock())
+    assert await find(store, OUTSIDER, "lechugas") == []
+
+
+@pytest.mark.real_mongodb
+async def test_words_are_found_by_their_stem_in_the_text_s_language(store, clock, spanish):
+    thread = await start(store, clock, spanish, title="Juegos para enseñar fracciones")
+    await post(store, clock, thread, "Jugamos con fracciones y regletas en clase.")
+    assert await find(store, OUTSIDER, "fracción") == [
+        (SearchKind.DISCUSSION, "Juegos para enseñar fracciones"),
+        (SearchKind.POST, "Jugamos con fracciones y regletas en clase."),
+    ]
+    assert await find(store, OUTSIDER, "fractions", language="es") == []
