@@ -409,8 +409,10 @@ def _await_ready(process: subprocess.Popen[str], timeout: float) -> str:
     finally:
         deadline.cancel()
     if not line.startswith(READY_PREFIX):
-        raise RuntimeError(f"the embedded database did not start within {timeout:.0f} s "
-                           f"(exit code {process.poll()})")
+        code = process.poll()
+        why = (f"within {timeout:.0f} s" if code == -signal.SIGKILL
+               else f"(exit code {code})")
+        raise RuntimeError(f"the embedded database did not start {why}")
     return line.removeprefix(READY_PREFIX).strip()
 
 
