@@ -132,7 +132,6 @@ def test_dropping_an_index_or_a_collection_leaves_the_others_readable(tmp_path: 
     assert _entry_indexes(path) == sorted(SHARED_ENTRY_INDEXES)
 
 
-
 def test_a_file_with_an_sqlite_index_for_each_index_is_changed_when_it_opens(
         tmp_path: Path) -> None:
     path = tmp_path / "agora.sqlite3"

@@ -31,6 +31,17 @@ SEARCH = """query($q: String!) { search(query: $q, first: 10) { edges { node {
   highlight { text matched } } } } }"""
 
 
+def searched(caller: Caller, query: str, *, at_least: int) -> list[dict]:
+    """The search's hits once it finds `at_least` (the index follows the log a moment
+    later), or what it finds after ten seconds."""
+    deadline = time.monotonic() + 10
+    while True:
+        edges = caller(SEARCH, q=query)["search"]["edges"]
+        if len(edges) >= at_least or time.monotonic() > deadline:
+            return edges
+        time.sleep(0.25)  # searches are limited to 60 a minute
+
+
 def curl_upload(server: str, token: str, query: str, variables: dict, files: list[Path]) -> dict:
     """What docs/clients.md shows: one `-F` for the operation, one for the map, one a file."""
     mapping = {str(index): [f"variables.files.{index}"] for index in range(len(files))}
@@ -74,12 +85,7 @@ def test_a_worksheet_shared_with_curl_is_found_and_downloaded(server: str, tmp_p
     assert (ranged.status_code, ranged.content) == (206, b"%PDF")
 
     # The search index follows the log: the post is found a moment later, stemmed.
-    deadline = time.monotonic() + 10
-    while True:
-        edges = tom(SEARCH, q="fracción")["search"]["edges"]
-        if len(edges) >= 2 or time.monotonic() > deadline:
-            break
-        time.sleep(0.25)  # searches are limited to 60 a minute
+    edges = searched(tom, "fracción", at_least=2)
     found = {edge["node"]["node"].get("title") or edge["node"]["node"].get("body")
              for edge in edges}
     assert {"Fichas de fracciones", "Ficha de fracciones para quinto"} <= found
@@ -101,10 +107,7 @@ def test_search_from_mongodb_s_text_index_when_the_setting_says_so(mongodb_uri: 
         css.step("approveGroup", "ApproveGroupInput", GROUP_STATE, groupId=group["id"])
         olga(START, input={"groupId": group["id"], "title": "Fichas de cometas",
                            "body": "Compartid vuestras fichas"})
-        deadline = time.monotonic() + 10
-        while not (edges := tom(SEARCH, q="cometas")["search"]["edges"]) \
-                and time.monotonic() < deadline:
-            time.sleep(0.25)
+        edges = searched(tom, "cometas", at_least=1)
         found = [edge["node"]["node"].get("title") for edge in edges]
         assert "Fichas de cometas" in found
         assert all("cometas" in [part["text"].lower() for part in edge["node"]["highlight"]

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from resolvers import discussions, groups, membership, moderation, search
-from resolvers.domain.actors import Role
+from resolvers.domain.actors import Actor, Role
 from resolvers.domain.errors import NotFound, Unauthenticated, ValidationFailed
 from resolvers.domain.groups import GroupAction, Participation
 from resolvers.domain.paging import PageRequest, encode_cursor
@@ -50,6 +50,22 @@ async def find(store: Store, who, text: str, **options) -> list[tuple[SearchKind
         group_id=options.get("group_id"), language=options.get("language"),
         page=options.get("page", page()), limits=UNLIMITED, now=datetime.now(UTC))
     return [(item.kind, item.doc.get("title") or item.doc.get("body")) for item in found.items]
+
+
+async def every_page(store: Store, who, text: str, *, first: int) -> list[search.Found]:
+    """What `who` finds, page after page of `first`, each page saying whether one precedes
+    it."""
+    items: list[search.Found] = []
+    after = None
+    while True:
+        found = await search.search_items(
+            store=store, actor=who, text=text, kinds=None, group_id=None, language=None,
+            page=page(first=first, after=after), limits=UNLIMITED, now=datetime.now(UTC))
+        items += found.items
+        assert found.has_previous_page == (after is not None)
+        if not found.has_next_page:
+            return items
+        after = found.end_cursor
 
 
 def marked(item: search.Found) -> list[str]:
@@ -113,7 +129,10 @@ async def test_hits_are_ranked_and_their_passage_highlighted(store, clock, spani
     assert "".join(part.text for part in passage.highlight()).endswith("por parejas.")
 
 
-async def test_every_viewer_class_finds_only_what_it_may_read(store, clock, spanish):
+async def viewer_classes(store: Store, clock, spanish) -> dict[Actor, set[str]]:
+    """Discussions and proposals titled "Cometas …" that only some may read: in an open group
+    and an invite-only one, hidden and deleted posts, others' pending and rejected proposals;
+    the titles each viewer class may find."""
     closed = await active_group(store, clock(), OWNER, title="Claustro cerrado",
                                 participation=Participation.INVITE_ONLY, languages=("es",))
     await store.memberships.add(group_id=str(closed["_id"]), user_id=INSIDER.id,
@@ -137,7 +156,7 @@ async def test_every_viewer_class_finds_only_what_it_may_read(store, clock, span
     assert open_thread and secret and pending
 
     public = {"Cometas abiertas"}
-    seen_by = {
+    return {
         OUTSIDER: public,
         MEMBER: public | {"Cometas pendientes", "Cometas rechazadas"},  # their own proposals
         INSIDER: public | {"Cometas privadas"},
@@ -146,6 +165,10 @@ async def test_every_viewer_class_finds_only_what_it_may_read(store, clock, span
         NSS_FR: public,
         CSS: public | {"Cometas privadas", "Cometas pendientes", "Cometas rechazadas"},
     }
+
+
+async def test_every_viewer_class_finds_only_what_it_may_read(store, clock, spanish):
+    seen_by = await viewer_classes(store, clock, spanish)
     for who, expected in seen_by.items():
         found = {text for _, text in await find(store, who, "cometa")}
         assert found == expected, who.id
@@ -196,19 +219,8 @@ async def test_kinds_group_and_pages(store, clock, spanish):
         await find(store, OUTSIDER, "mapa", group_id="0" * 24)
 
     everything = await find(store, OUTSIDER, "mapa")
-    seen: list[tuple[SearchKind, str]] = []
-    after = None
-    while True:
-        found = await search.search_items(
-            store=store, actor=OUTSIDER, text="mapa", kinds=None, group_id=None,
-            language=None, page=page(first=3, after=after), limits=UNLIMITED,
-            now=datetime.now(UTC))
-        seen += [(item.kind, item.doc.get("title") or item.doc.get("body"))
-                 for item in found.items]
-        assert found.has_previous_page == (after is not None)
-        if not found.has_next_page:
-            break
-        after = found.end_cursor
+    seen = [(item.kind, item.doc.get("title") or item.doc.get("body"))
+            for item in await every_page(store, OUTSIDER, "mapa", first=3)]
     assert seen == everything and len(seen) == 7
 
 

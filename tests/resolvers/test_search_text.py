@@ -3,28 +3,15 @@ groups, pages and highlights as Agora's own index, kept by the same indexer. The
 server's `$text` does not stem, so these tests look for whole words; stemming is tested on
 real MongoDB."""
 
-from datetime import UTC, datetime
-
 import pytest
 
-from resolvers import discussions, groups, membership, moderation, search
-from resolvers.domain.groups import GroupAction, Participation
+from resolvers import discussions, membership, moderation
 from resolvers.domain.search import SearchKind
 from resolvers.store import Store
 from resolvers.store.search_texts import TextSearchStore
 from tests.resolvers.test_discussions import LIMITS, MEMBER, OUTSIDER, OWNER, post, start
-from tests.resolvers.test_search import (
-    CSS,
-    INSIDER,
-    NSS_ES,
-    NSS_FR,
-    UNLIMITED,
-    find,
-    marked,
-    page,
-    spanish,
-)
-from tests.support import active_group, group_form
+from tests.resolvers.test_search import every_page, find, marked, spanish, viewer_classes
+from tests.support import active_group
 
 __all__ = ["spanish"]  # the fixture, over this module's store
 
@@ -42,38 +29,7 @@ def test_the_setting_chooses_mongodb_s_text_index(store):
 
 
 async def test_every_viewer_class_finds_only_what_it_may_read(store, clock, spanish):
-    closed = await active_group(store, clock(), OWNER, title="Claustro cerrado",
-                                participation=Participation.INVITE_ONLY, languages=("es",))
-    await store.memberships.add(group_id=str(closed["_id"]), user_id=INSIDER.id,
-                                role="MEMBER", now=clock())
-    open_thread = await start(store, clock, spanish, title="Cometas abiertas")
-    await start(store, clock, closed, title="Cometas privadas", who=OWNER)
-    hidden = await post(store, clock, open_thread, "Cometas escondidas")
-    deleted = await post(store, clock, open_thread, "Cometas borradas")
-    await moderation.hide_post(store=store, actor=OWNER, post_id=str(hidden["_id"]),
-                               reason="Off topic", now=clock())
-    await discussions.delete_post(store=store, actor=MEMBER, post_id=str(deleted["_id"]),
-                                  now=clock())
-    await groups.create_group(
-        store=store, actor=MEMBER, form=group_form(title="Cometas pendientes", languages=("es",)),
-        now=clock(), similar_recorded=0)
-    rejected = await groups.create_group(
-        store=store, actor=MEMBER, form=group_form(title="Cometas rechazadas", languages=("es",)),
-        now=clock(), similar_recorded=0)
-    await groups.transition_group(store=store, actor=CSS, group_id=str(rejected["_id"]),
-                                  action=GroupAction.REJECT, message="Duplicate", now=clock())
-
-    public = {"Cometas abiertas"}
-    seen_by = {
-        OUTSIDER: public,
-        MEMBER: public | {"Cometas pendientes", "Cometas rechazadas"},
-        INSIDER: public | {"Cometas privadas"},
-        OWNER: public | {"Cometas privadas"},
-        NSS_ES: public | {"Cometas privadas", "Cometas pendientes", "Cometas rechazadas"},
-        NSS_FR: public,
-        CSS: public | {"Cometas privadas", "Cometas pendientes", "Cometas rechazadas"},
-    }
-    for who, expected in seen_by.items():
+    for who, expected in (await viewer_classes(store, clock, spanish)).items():
         assert {text for _, text in await find(store, who, "cometas")} == expected, who.id
 
 
@@ -92,21 +48,11 @@ async def test_kinds_groups_pages_and_highlights(store, clock, spanish):
         (SearchKind.DISCUSSION, "Mapas antiguos")]
 
     everything = await find(store, OUTSIDER, "mapas")
-    seen: list[tuple[SearchKind, str]] = []
-    after = None
-    while True:
-        found = await search.search_items(
-            store=store, actor=OUTSIDER, text="mapas", kinds=None, group_id=None,
-            language=None, page=page(first=3, after=after), limits=UNLIMITED,
-            now=datetime.now(UTC))
-        seen += [(item.kind, item.doc.get("title") or item.doc.get("body"))
-                 for item in found.items]
-        for item in found.items:
-            assert marked(item) == ["mapas"] or marked(item) == ["Mapas"]
-        if not found.has_next_page:
-            break
-        after = found.end_cursor
-    assert seen == everything and len(seen) == 7
+    items = await every_page(store, OUTSIDER, "mapas", first=3)
+    assert [(item.kind, item.doc.get("title") or item.doc.get("body"))
+            for item in items] == everything and len(items) == 7
+    for item in items:
+        assert marked(item) == ["mapas"] or marked(item) == ["Mapas"]
 
 
 async def test_edits_and_hiding_reach_the_text_index(store, clock, spanish):
