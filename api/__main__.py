@@ -18,6 +18,8 @@ EMBEDDED_FILE = "agora.sqlite3"
 # Collecting the young generation less often lets the short-lived objects of a request or
 # an event die between collections, and full collections become rare.
 GC_THRESHOLDS = (20_000, 20, 50)
+# The WebSocket implementations of `APP_WS_PROTOCOL` that are Agora's; the others are uvicorn's.
+WS_PROTOCOLS = {"lean": "api.websocket:LeanWebSocketProtocol"}
 
 
 @contextlib.contextmanager
@@ -51,7 +53,8 @@ def serve(args: argparse.Namespace) -> None:
         uvicorn.run(
             build_app(ready), host=args.host, port=args.port, log_config=None,
             ws_max_size=settings.max_ws_message_bytes,
-            ws=settings.ws_protocol, ws_per_message_deflate=settings.ws_compression,
+            ws=WS_PROTOCOLS.get(settings.ws_protocol, settings.ws_protocol),
+            ws_per_message_deflate=settings.ws_compression,
             timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
 

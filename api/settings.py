@@ -64,9 +64,10 @@ class Settings(BaseSettings):
     # permessage-deflate on WebSockets. Off: live events are a few hundred bytes, and
     # compressing each one for each subscriber costs more CPU than it saves bytes (bench.live).
     ws_compression: bool = False
-    # uvicorn's WebSocket implementation: websockets' sans-I/O protocol holds 26 KiB per open
-    # connection where its legacy one holds 33 (bench.live, one subscription per socket).
-    ws_protocol: Literal["websockets-sansio", "websockets"] = "websockets-sansio"
+    # uvicorn's WebSocket implementation: `lean`, websockets' sans-I/O protocol holding less
+    # per open connection (api/websocket.py); uvicorn's own `websockets-sansio`, or its
+    # legacy `websockets`, which holds the most (bench.live, one subscription per socket).
+    ws_protocol: Literal["lean", "websockets-sansio", "websockets"] = "lean"
     # Run on Agora's fast path (schema/fastpath/): plain fields in one step, resolvers run at
     # once, lists' loads ahead, live events rendered once per selection and audience. Off,
     # Strawberry and graphql-core run as they come.

@@ -4,9 +4,8 @@ judged by what the subscriber may see now, and each post shows what it is now. E
 comes with the subscriber's standing in its group, which decides what of it they may see (and
 lets subscribers who stand alike share one rendering of it)."""
 
-import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
@@ -15,6 +14,7 @@ from resolvers.domain.events import CURSOR_PREFIX, EventDoc, seen_by
 from resolvers.domain.membership import Standing
 from resolvers.domain.paging import decode_cursor, encode_cursor
 from subscriptions.fanout import Fanout
+from subscriptions.inbox import Inbox
 from subscriptions.log import GAP, EventLog, seq_of
 
 QUEUE_LIMIT = 10_000
@@ -91,21 +91,21 @@ class Watch(Protocol):
         ...
 
 
-@dataclass(eq=False)
 class _Queue:
-    watch: Watch
-    items: asyncio.Queue[EventDoc | None] = field(default_factory=asyncio.Queue)
-    overflowed: bool = False
+    """One subscription's live events, in log order, until its task takes them; a None after
+    them says it fell `QUEUE_LIMIT` behind."""
+
+    __slots__ = ("items", "watch")
+
+    def __init__(self, watch: Watch) -> None:
+        self.watch = watch
+        self.items: Inbox[EventDoc | None] = Inbox()
 
     def wants(self, event: EventDoc) -> bool:
         return self.watch.wants(event)
 
     def offer(self, event: EventDoc) -> None:
-        if self.items.qsize() >= QUEUE_LIMIT:
-            self.overflowed = True
-            self.items.put_nowait(None)
-            return
-        self.items.put_nowait(event)
+        self.items.put_nowait(None if len(self.items) >= QUEUE_LIMIT else event)
 
 
 def _delivery(watch: Watch, event: EventDoc, *, live: bool) -> Delivery | None:
@@ -157,15 +157,15 @@ async def stream(
             yield delivery
         last = max(last, registered)
         while True:
-            item = await queue.items.get()
-            if item is None:
-                raise SlowConsumer()
-            seq = seq_of(item)
-            if seq <= last:
-                continue
-            last = seq
-            live = _delivery(watch, item, live=True)
-            if live is not None:
-                yield live
+            for item in await queue.items.taken():
+                if item is None:
+                    raise SlowConsumer()
+                seq = seq_of(item)
+                if seq <= last:
+                    continue
+                last = seq
+                live = _delivery(watch, item, live=True)
+                if live is not None:
+                    yield live
     finally:
         fanout.remove(queue)

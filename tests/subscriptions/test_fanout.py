@@ -10,9 +10,16 @@ from pymongo import AsyncMongoClient, monitoring
 from resolvers.domain.events import EventDoc
 from resolvers.domain.membership import Standing
 from resolvers.store import Store
+from subscriptions import stream as streams
 from subscriptions.fanout import Fanout, FanoutSettings
 from subscriptions.log import EventLog
-from subscriptions.stream import Decision, ResyncRequired, event_cursor, stream
+from subscriptions.stream import (
+    Decision,
+    ResyncRequired,
+    SlowConsumer,
+    event_cursor,
+    stream,
+)
 
 
 class Everything:
@@ -149,6 +156,26 @@ async def test_a_replay_pruned_midway_must_resync(store, clock, fanout):
     await EventLog(store.db).prune(before=clock())
     with pytest.raises(ResyncRequired):
         await take(replay, 1000)
+
+
+async def test_a_subscriber_too_far_behind_gets_what_was_kept_then_must_resume(
+    store, clock, fanout, monkeypatch
+):
+    """A subscriber that stops reading holds at most `QUEUE_LIMIT` events: it receives those,
+    then hears that it fell behind (it resumes with the last cursor it has), and nothing is
+    skipped in between."""
+    monkeypatch.setattr(streams, "QUEUE_LIMIT", 5)
+    events = stream(fanout=fanout, log=store.events, watch=Everything(), after=None)
+    first = asyncio.ensure_future(take(events, 1))
+    await asyncio.sleep(0.1)
+    await store.events.append(event(1, clock))
+    assert await asyncio.wait_for(first, 10) == [1]
+    for n in range(2, 12):  # ten more while it reads none
+        await store.events.append(event(n, clock))
+    await asyncio.sleep(0.3)
+    assert await take(events, 5) == [2, 3, 4, 5, 6]
+    with pytest.raises(SlowConsumer):
+        await take(events, 1)
 
 
 class FailingRecovery(EventLog):
