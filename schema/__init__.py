@@ -9,12 +9,7 @@ import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from pymongo.errors import ConnectionFailure
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    SchemaExtension,
-)
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -28,7 +23,7 @@ from schema.enums import ENUMS
 from schema.errors import ERROR_TYPES, EXCEPTION_HANDLERS
 from schema.fastpath import switch_on
 from schema.groups import GroupMutation, GroupQuery
-from schema.limits import GuardedValidation, QueryLimits
+from schema.limits import GuardedValidation, LimitedParsing, QueryLimits
 from schema.membership import MembershipMutation
 from schema.netiquette import NetiquetteMutation, NetiquetteQuery
 from schema.notifications import NotificationMutation, NotificationQuery
@@ -161,15 +156,12 @@ def schema_extensions(
     *, introspection: bool, limits: QueryLimits = DEFAULT_LIMITS,
     budget: QueryBudget | None = None,
 ) -> list[Callable[[], SchemaExtension]]:
-    extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-        lambda: ParserCache(maxsize=1_000),
-        lambda: GuardedValidation(limits, budget),
+    rules = () if introspection else (NoSchemaIntrospectionCustomRule,)
+    return [
+        lambda: LimitedParsing(limits.max_tokens),
+        lambda: GuardedValidation(limits, budget, rules=rules),
         FreshLoaders,
     ]
-    if not introspection:
-        extensions.append(lambda: AddValidationRules([NoSchemaIntrospectionCustomRule]))
-    return extensions
 
 
 def build_schema(

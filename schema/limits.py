@@ -2,7 +2,8 @@
 
 Validation itself can be made expensive (overlapping-field checks are quadratic in repeated
 fields), so a document over a limit is refused before it runs, with one clear error. The
-token limit is Strawberry's `MaxTokensLimiter`, which has the parser stop. Strawberry's
+token limit is the parser's own (`LimitedParsing`, as Strawberry's `MaxTokensLimiter` sets
+it), which has the parser stop. Strawberry's
 `QueryDepthLimiter` and `MaxAliasesLimiter` would hold the depth and alias limits, but they are
 validation rules: a document over them is refused only after graphql-core's validation has
 walked it whole, which for a document of repeated fields or aliases costs far more than
@@ -15,7 +16,7 @@ each object it hangs from, so pages nested in pages multiply. A hundred groups w
 hundred discussions of a hundred posts each is a million objects, within every other limit.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,8 +33,9 @@ from graphql import (
     VariableNode,
     get_named_type,
 )
+from graphql.validation import ASTValidationRule
 from starlette.websockets import WebSocket
-from strawberry.extensions import ValidationCache
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
@@ -169,20 +171,40 @@ def _transport_error(context: ExecutionContext) -> GraphQLError | None:
     return None
 
 
+class LimitedParsing(ParserCache):
+    """Parse each text once (the parser's answers are kept), refusing documents of more than
+    `max_tokens` tokens as the parser meets them. Strawberry's MaxTokensLimiter does the
+    same from `on_operation`, a hook each subscription holds open as long as it lives."""
+
+    def __init__(self, max_tokens: int, maxsize: int = 1_000) -> None:
+        super().__init__(maxsize=maxsize)
+        self.max_tokens = max_tokens
+
+    def on_parse(self) -> Iterator[None]:
+        self.execution_context.parse_options["max_tokens"] = self.max_tokens
+        yield from super().on_parse()
+
+
 class GuardedValidation(ValidationCache):
     """Refuse documents over `limits` (but tokens, which the parser counts) or over their
     caller's `budget` before validating them, and cache validation of the others, so a
-    repeated query is validated once."""
+    repeated query is validated once; with `rules` besides GraphQL's own (as Strawberry's
+    AddValidationRules adds them, but without holding an `on_operation` hook open for each
+    subscription)."""
 
     def __init__(
-        self, limits: QueryLimits, budget: QueryBudget | None = None, maxsize: int = 1_000
+        self, limits: QueryLimits, budget: QueryBudget | None = None, maxsize: int = 1_000,
+        rules: Sequence[type[ASTValidationRule]] = (),
     ) -> None:
         super().__init__(maxsize=maxsize)
         self.limits = limits
         self.budget = budget
+        self.rules = tuple(rules)
 
     def on_validate(self) -> Iterator[None]:
-        error = self._refusal(self.execution_context)
+        context = self.execution_context
+        context.validation_rules = (*context.validation_rules, *self.rules)
+        error = self._refusal(context)
         if error is None:
             yield from super().on_validate()
             return
