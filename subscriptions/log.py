@@ -60,6 +60,7 @@ class EventLog:
         # Subscribers that reconnect together ask these at once: one command each time.
         self._horizon = Coalesced(self._read_pruned_through)
         self._replays = Coalesced(self._read_replays)
+        self._runs = Coalesced(self._read_runs)
 
     def on_append(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every append made through this log (to wake a reader)."""
@@ -149,11 +150,21 @@ class EventLog:
         the events are shared, never to be changed."""
         return await self._replays((seq, limit))
 
+    async def follow(self, seq: int, *, limit: int) -> list[EventDoc]:
+        """`read_after(seq, limit=limit)`, read once for all who ask at once: the log's
+        followers, which one write wakes together at the same place. The events are shared,
+        never to be changed."""
+        return await self._runs((seq, limit))
+
     async def _read_replays(self, asked: list[tuple[int, int]]) -> list[list[EventDoc]]:
         async def one(seq: int, limit: int) -> list[EventDoc]:
             return await self.with_current(await self.read_after(seq, limit=limit))
 
         return list(await asyncio.gather(*(one(seq, limit) for seq, limit in asked)))
+
+    async def _read_runs(self, asked: list[tuple[int, int]]) -> list[list[EventDoc]]:
+        return list(await asyncio.gather(*(self.read_after(seq, limit=limit)
+                                           for seq, limit in asked)))
 
     async def with_current(self, events: list[EventDoc]) -> list[EventDoc]:
         """`events`, each post event carrying its post as it stands now (`current`), read a

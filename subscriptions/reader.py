@@ -32,7 +32,11 @@ class LogReader:
         kinds), and with `current`, each post event carrying its post as it stands now
         (`EventLog.with_current`)."""
         self.more = self.waiting = False
-        events = await self.log.read_after(self.position, limit=self.batch, ids_only=not full)
+        if full and not current:  # as every follower of the log reads it: shared
+            events = await self.log.follow(self.position, limit=self.batch)
+        else:
+            events = await self.log.read_after(self.position, limit=self.batch,
+                                               ids_only=not full)
         if current:
             await self.log.with_current(events)
         run: list[EventDoc] = []

@@ -1,0 +1,73 @@
+"""Followers of the log: those one write wakes read it once together, and each writes its
+place down at most once a second while it moves, and as it stops."""
+
+import asyncio
+
+from pymongo import AsyncMongoClient
+
+from resolvers.domain.events import EventDoc
+from resolvers.store import Store
+from subscriptions import follower as followers
+from subscriptions.follower import LogFollower
+from tests.subscriptions.test_fanout import Commands, event
+
+
+class Seen(LogFollower):
+    def __init__(self, name: str, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.name = name
+        self.seen: list[int] = []
+
+    async def handle(self, event: EventDoc) -> None:
+        self.seen.append(event["n"])
+
+
+async def _until(check, seconds: float = 10) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("not in time")
+
+
+async def test_followers_woken_by_one_write_read_the_log_once(
+    mongodb_uri, database_name, clock
+):
+    commands = Commands()
+    client: AsyncMongoClient[dict] = AsyncMongoClient(  # type: ignore[type-arg]
+        mongodb_uri, event_listeners=[commands], tz_aware=True)
+    store = Store(client[database_name])
+    await store.ensure_indexes()
+    three = [Seen(f"seen{n}", store, clock, poll_interval=3600) for n in range(3)]
+    try:
+        for each in three:
+            await each.start()
+        await asyncio.sleep(0.3)  # each takes its place
+        commands.names.clear()
+        await store.events.append(event(1, clock))
+        await _until(lambda: all(each.seen == [1] for each in three))
+        await asyncio.sleep(0.1)
+        assert commands.names.count("find") == 1
+    finally:
+        for each in three:
+            await each.stop()
+        await client.drop_database(database_name)
+        await client.close()
+
+
+async def test_a_busy_follower_writes_its_place_down_once_a_second_and_as_it_stops(
+    store, clock, monkeypatch
+):
+    monkeypatch.setattr(followers, "SAVE_EVERY", 0.5)
+    seen = Seen("seen", store, clock, poll_interval=3600)
+    await seen.start()
+    await asyncio.sleep(0.2)
+    start = await store.positions.get("seen")
+    await store.events.append(event(1, clock))
+    await _until(lambda: seen.seen == [1])
+    await store.events.append(event(2, clock))  # within the half second
+    await _until(lambda: seen.seen == [1, 2])
+    assert await store.positions.get("seen") in (start, start + 1)
+    await seen.stop()
+    assert seen.seen == [1, 2]
+    assert await store.positions.get("seen") == start + 2
