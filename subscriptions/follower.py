@@ -20,10 +20,6 @@ log = logging.getLogger("agora.follower")
 
 # A follower, made for a process's store and clock, to read the log every so many seconds.
 FollowerFactory = Callable[[Store, Callable[[], datetime], float], "LogFollower"]
-# How often a follower writes down its place while it moves: a busy log costs one write a
-# second, not one for each event, and a restart repeats at most that much of its
-# (idempotent) work. It is written down as the follower stops, too.
-SAVE_EVERY = 1.0
 
 
 class LogFollower:
@@ -40,7 +36,6 @@ class LogFollower:
         self._task: asyncio.Task[None] | None = None
         self._away = False  # the database did not answer the last try
         self._stopping = False
-        self._saved: tuple[int, float] = (0, 0.0)  # the place written down, and when
 
     async def handle(self, event: EventDoc) -> None:
         raise NotImplementedError
@@ -102,9 +97,6 @@ class LogFollower:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), wait)
             self._wake.clear()
-        if started:
-            with contextlib.suppress(Exception):  # a database away: the next start repeats
-                await self._write_down(now=True)
 
     async def _start_at_saved_place(self) -> None:
         position = await self.saved_place()
@@ -112,21 +104,13 @@ class LogFollower:
             position = await self.first_place()
             await self.save_place(position)
         self._reader.position = position
-        self._saved = (position, asyncio.get_running_loop().time())
 
     async def _catch_up(self) -> None:
         while True:
+            before = self._reader.position
             for event in await self._reader.next_run():
                 await self.handle(event)
-            await self._write_down()
+            if self._reader.position != before:
+                await self.save_place(self._reader.position)
             if not self._reader.more:
                 return
-
-    async def _write_down(self, *, now: bool = False) -> None:
-        """Save the place reached, if it moved, at most every `SAVE_EVERY` seconds unless
-        `now`."""
-        position, clock = self._reader.position, asyncio.get_running_loop().time()
-        saved, at = self._saved
-        if position != saved and (now or clock - at >= SAVE_EVERY):
-            await self.save_place(position)
-            self._saved = (position, clock)

@@ -95,17 +95,21 @@ class _Queue:
     """One subscription's live events, in log order, until its task takes them; a None after
     them says it fell `QUEUE_LIMIT` behind."""
 
-    __slots__ = ("items", "watch")
+    __slots__ = ("items", "overflowed", "watch")
 
     def __init__(self, watch: Watch) -> None:
         self.watch = watch
         self.items: Inbox[EventDoc | None] = Inbox()
+        self.overflowed = False  # the None is in: nothing more is kept
 
     def wants(self, event: EventDoc) -> bool:
         return self.watch.wants(event)
 
     def offer(self, event: EventDoc) -> None:
-        self.items.put_nowait(None if len(self.items) >= QUEUE_LIMIT else event)
+        if self.overflowed:
+            return
+        self.overflowed = len(self.items) >= QUEUE_LIMIT
+        self.items.put_nowait(None if self.overflowed else event)
 
 
 def _delivery(watch: Watch, event: EventDoc, *, live: bool) -> Delivery | None:

@@ -1,5 +1,4 @@
-"""Followers of the log: those one write wakes read it once together, and each writes its
-place down at most once a second while it moves, and as it stops."""
+"""Followers of the log: those one write wakes read it once together."""
 
 import asyncio
 
@@ -7,7 +6,6 @@ from pymongo import AsyncMongoClient
 
 from resolvers.domain.events import EventDoc
 from resolvers.store import Store
-from subscriptions import follower as followers
 from subscriptions.follower import LogFollower
 from tests.subscriptions.test_fanout import Commands, event
 
@@ -53,21 +51,3 @@ async def test_followers_woken_by_one_write_read_the_log_once(
             await each.stop()
         await client.drop_database(database_name)
         await client.close()
-
-
-async def test_a_busy_follower_writes_its_place_down_once_a_second_and_as_it_stops(
-    store, clock, monkeypatch
-):
-    monkeypatch.setattr(followers, "SAVE_EVERY", 0.5)
-    seen = Seen("seen", store, clock, poll_interval=3600)
-    await seen.start()
-    await asyncio.sleep(0.2)
-    start = await store.positions.get("seen")
-    await store.events.append(event(1, clock))
-    await _until(lambda: seen.seen == [1])
-    await store.events.append(event(2, clock))  # within the half second
-    await _until(lambda: seen.seen == [1, 2])
-    assert await store.positions.get("seen") in (start, start + 1)
-    await seen.stop()
-    assert seen.seen == [1, 2]
-    assert await store.positions.get("seen") == start + 2
