@@ -54,15 +54,22 @@ def curl_upload(server: str, token: str, query: str, variables: dict, files: lis
     return json.loads(answer.stdout)
 
 
-def test_a_worksheet_shared_with_curl_is_found_and_downloaded(server: str, tmp_path) -> None:
+def shared_discussion(server: str, group: str, discussion: str) -> tuple[Caller, Caller, str]:
+    """Olga's Spanish group `group`, approved, and her discussion `discussion` in it: Olga, Tom
+    (a teacher outside the group) and the discussion's id."""
     css = Caller(server, "carla", "role=CSS")
     olga = Caller(server, "olga9", "country=ES")
     tom = Caller(server, "tom9", "country=ES")
-    group = olga(CREATE, input=form_input(NEAR_DUPLICATE, title="Fracciones jugando",
-                                          languages=["es"]))["createGroup"]
-    css.step("approveGroup", "ApproveGroupInput", GROUP_STATE, groupId=group["id"])
-    did = olga(START, input={"groupId": group["id"], "title": "Fichas de fracciones",
+    created = olga(CREATE, input=form_input(NEAR_DUPLICATE, title=group,
+                                            languages=["es"]))["createGroup"]
+    css.step("approveGroup", "ApproveGroupInput", GROUP_STATE, groupId=created["id"])
+    did = olga(START, input={"groupId": created["id"], "title": discussion,
                              "body": "Compartid vuestras fichas"})["startDiscussion"]["id"]
+    return olga, tom, did
+
+
+def test_a_worksheet_shared_with_curl_is_found_and_downloaded(server: str, tmp_path) -> None:
+    olga, tom, did = shared_discussion(server, "Fracciones jugando", "Fichas de fracciones")
 
     worksheet, picture = tmp_path / "fracciones.pdf", tmp_path / "clase.jpg"
     worksheet.write_bytes(PDF)
@@ -99,14 +106,7 @@ def test_search_from_mongodb_s_text_index_when_the_setting_says_so(mongodb_uri: 
     env = {"APP_MONGODB_URI": mongodb_uri, "APP_SEARCH_BACKEND": "text",
            "APP_MONGODB_DATABASE": database}
     with running_server(env) as server, MongoClient(mongodb_uri) as client:
-        css = Caller(server, "carla", "role=CSS")
-        olga = Caller(server, "olga9", "country=ES")
-        tom = Caller(server, "tom9", "country=ES")
-        group = olga(CREATE, input=form_input(NEAR_DUPLICATE, title="Cometas de papel",
-                                              languages=["es"]))["createGroup"]
-        css.step("approveGroup", "ApproveGroupInput", GROUP_STATE, groupId=group["id"])
-        olga(START, input={"groupId": group["id"], "title": "Fichas de cometas",
-                           "body": "Compartid vuestras fichas"})
+        _, tom, _ = shared_discussion(server, "Cometas de papel", "Fichas de cometas")
         edges = searched(tom, "cometas", at_least=1)
         found = [edge["node"]["node"].get("title") for edge in edges]
         assert "Fichas de cometas" in found

@@ -8,6 +8,7 @@ import pytest
 
 from resolvers import discussions, groups, membership, moderation, search
 from resolvers.domain.actors import Actor, Role
+from resolvers.domain.discussions import PostDoc
 from resolvers.domain.errors import NotFound, Unauthenticated, ValidationFailed
 from resolvers.domain.groups import GroupAction, Participation
 from resolvers.domain.paging import PageRequest, encode_cursor
@@ -176,7 +177,9 @@ async def test_every_viewer_class_finds_only_what_it_may_read(store, clock, span
         await find(store, None, "cometa")
 
 
-async def test_the_index_follows_edits_hides_restores_and_group_changes(store, clock, spanish):
+async def edited_then_hidden(store: Store, clock, spanish, lettuce: str) -> PostDoc:
+    """A post found by "tomates", then, edited, by `lettuce` (how the index finds
+    "lechugas") and no longer by "tomates", then by neither once hidden; the hidden post."""
     thread = await start(store, clock, spanish, title="Huerto escolar")
     written = await post(store, clock, thread, "Plantamos tomates en marzo.")
     assert await find(store, OUTSIDER, "tomates") == [(SearchKind.POST, written["body"])]
@@ -184,12 +187,17 @@ async def test_the_index_follows_edits_hides_restores_and_group_changes(store, c
     await discussions.edit_post(store=store, actor=MEMBER, post_id=str(written["_id"]),
                                 body="Plantamos lechugas en marzo.", now=clock(), limits=LIMITS)
     assert await find(store, OUTSIDER, "tomates") == []
-    assert await find(store, OUTSIDER, "lechuga") == [
+    assert await find(store, OUTSIDER, lettuce) == [
         (SearchKind.POST, "Plantamos lechugas en marzo.")]
 
     await moderation.hide_post(store=store, actor=OWNER, post_id=str(written["_id"]),
                                reason="Check", now=clock())
-    assert await find(store, OUTSIDER, "lechuga") == []
+    assert await find(store, OUTSIDER, lettuce) == []
+    return written
+
+
+async def test_the_index_follows_edits_hides_restores_and_group_changes(store, clock, spanish):
+    written = await edited_then_hidden(store, clock, spanish, "lechuga")
     await moderation.restore_post(store=store, actor=OWNER, post_id=str(written["_id"]),
                                   reason="Fine", now=clock())
     assert await find(store, OUTSIDER, "lechuga") == [

@@ -5,12 +5,19 @@ real MongoDB."""
 
 import pytest
 
-from resolvers import discussions, membership, moderation
+from resolvers import membership
 from resolvers.domain.search import SearchKind
 from resolvers.store import Store
 from resolvers.store.search_texts import TextSearchStore
-from tests.resolvers.test_discussions import LIMITS, MEMBER, OUTSIDER, OWNER, post, start
-from tests.resolvers.test_search import every_page, find, marked, spanish, viewer_classes
+from tests.resolvers.test_discussions import OUTSIDER, OWNER, post, start
+from tests.resolvers.test_search import (
+    edited_then_hidden,
+    every_page,
+    find,
+    marked,
+    spanish,
+    viewer_classes,
+)
 from tests.support import active_group
 
 __all__ = ["spanish"]  # the fixture, over this module's store
@@ -56,17 +63,7 @@ async def test_kinds_groups_pages_and_highlights(store, clock, spanish):
 
 
 async def test_edits_and_hiding_reach_the_text_index(store, clock, spanish):
-    thread = await start(store, clock, spanish, title="Huerto escolar")
-    written = await post(store, clock, thread, "Plantamos tomates en marzo.")
-    assert await find(store, OUTSIDER, "tomates") == [(SearchKind.POST, written["body"])]
-    await discussions.edit_post(store=store, actor=MEMBER, post_id=str(written["_id"]),
-                                body="Plantamos lechugas en marzo.", now=clock(), limits=LIMITS)
-    assert await find(store, OUTSIDER, "tomates") == []
-    assert await find(store, OUTSIDER, "lechugas") == [
-        (SearchKind.POST, "Plantamos lechugas en marzo.")]
-    await moderation.hide_post(store=store, actor=OWNER, post_id=str(written["_id"]),
-                               reason="Check", now=clock())
-    assert await find(store, OUTSIDER, "lechugas") == []
+    await edited_then_hidden(store, clock, spanish, "lechugas")  # whole words: no stemming
 
 
 @pytest.mark.real_mongodb
