@@ -10,7 +10,7 @@ from resolvers import discussions, groups, membership, moderation, search
 from resolvers.domain.actors import Actor, Role
 from resolvers.domain.discussions import PostDoc
 from resolvers.domain.errors import NotFound, Unauthenticated, ValidationFailed
-from resolvers.domain.groups import GroupAction, Participation
+from resolvers.domain.groups import GroupAction, GroupDoc, Participation
 from resolvers.domain.paging import PageRequest, encode_cursor
 from resolvers.domain.rate_limits import RateLimits
 from resolvers.domain.search import SearchKind
@@ -84,13 +84,18 @@ async def spanish(store, clock):
     return group
 
 
-async def test_words_are_found_by_their_stem_in_the_text_s_language(store, clock, spanish):
+async def found_by_their_stem(store: Store, clock, spanish) -> None:
+    """A discussion and a post about "fracciones" in `spanish`, both found by "fracción"."""
     thread = await start(store, clock, spanish, title="Juegos para enseñar fracciones")
     await post(store, clock, thread, "Jugamos con fracciones y regletas en clase.")
     assert await find(store, OUTSIDER, "fracción") == [
         (SearchKind.DISCUSSION, "Juegos para enseñar fracciones"),
         (SearchKind.POST, "Jugamos con fracciones y regletas en clase."),
     ]
+
+
+async def test_words_are_found_by_their_stem_in_the_text_s_language(store, clock, spanish):
+    await found_by_their_stem(store, clock, spanish)
     # Spanish stems: "juego" finds "juegos" (and not "jugamos", another stem).
     assert [kind for kind, _ in await find(store, OUTSIDER, "juego")] == [
         SearchKind.DISCUSSION]
@@ -212,12 +217,19 @@ async def test_the_index_follows_edits_hides_restores_and_group_changes(store, c
         (SearchKind.POST, "Plantamos lechugas en marzo.")]
 
 
-async def test_kinds_group_and_pages(store, clock, spanish):
+async def maps_in_two_groups(store: Store, clock, spanish, body: str) -> GroupDoc:
+    """A discussion "Mapas del barrio" in `spanish` with five posts (`body`, numbered), and
+    a discussion "Mapas antiguos" in another group, which it returns."""
     other = await active_group(store, clock(), OWNER, title="Otra cosa", languages=("es",))
     thread = await start(store, clock, spanish, title="Mapas del barrio")
     for n in range(5):
-        await post(store, clock, thread, f"Mapas dibujados número {n}")
+        await post(store, clock, thread, f"{body} {n}")
     await start(store, clock, other, title="Mapas antiguos", who=OWNER)
+    return other
+
+
+async def test_kinds_group_and_pages(store, clock, spanish):
+    other = await maps_in_two_groups(store, clock, spanish, "Mapas dibujados número")
 
     only_posts = await find(store, OUTSIDER, "mapa", kinds=[SearchKind.POST])
     assert {kind for kind, _ in only_posts} == {SearchKind.POST} and len(only_posts) == 5

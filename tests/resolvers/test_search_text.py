@@ -9,16 +9,17 @@ from resolvers import membership
 from resolvers.domain.search import SearchKind
 from resolvers.store import Store
 from resolvers.store.search_texts import TextSearchStore
-from tests.resolvers.test_discussions import OUTSIDER, OWNER, post, start
+from tests.resolvers.test_discussions import OUTSIDER
 from tests.resolvers.test_search import (
     edited_then_hidden,
     every_page,
     find,
+    found_by_their_stem,
+    maps_in_two_groups,
     marked,
     spanish,
     viewer_classes,
 )
-from tests.support import active_group
 
 __all__ = ["spanish"]  # the fixture, over this module's store
 
@@ -41,13 +42,9 @@ async def test_every_viewer_class_finds_only_what_it_may_read(store, clock, span
 
 
 async def test_kinds_groups_pages_and_highlights(store, clock, spanish):
-    other = await active_group(store, clock(), OWNER, title="Otra cosa", languages=("es",))
+    other = await maps_in_two_groups(store, clock, spanish, "Dibujamos mapas del patio, número")
     await membership.join_group(store=store, actor=OUTSIDER, group_id=str(other["_id"]),
                                 now=clock())
-    thread = await start(store, clock, spanish, title="Mapas del barrio")
-    for n in range(5):
-        await post(store, clock, thread, f"Dibujamos mapas del patio, número {n}")
-    await start(store, clock, other, title="Mapas antiguos", who=OWNER)
 
     only_posts = await find(store, OUTSIDER, "mapas", kinds=[SearchKind.POST])
     assert {kind for kind, _ in only_posts} == {SearchKind.POST} and len(only_posts) == 5
@@ -68,10 +65,5 @@ async def test_edits_and_hiding_reach_the_text_index(store, clock, spanish):
 
 @pytest.mark.real_mongodb
 async def test_words_are_found_by_their_stem_in_the_text_s_language(store, clock, spanish):
-    thread = await start(store, clock, spanish, title="Juegos para enseñar fracciones")
-    await post(store, clock, thread, "Jugamos con fracciones y regletas en clase.")
-    assert await find(store, OUTSIDER, "fracción") == [
-        (SearchKind.DISCUSSION, "Juegos para enseñar fracciones"),
-        (SearchKind.POST, "Jugamos con fracciones y regletas en clase."),
-    ]
+    await found_by_their_stem(store, clock, spanish)
     assert await find(store, OUTSIDER, "fractions", language="es") == []
