@@ -85,6 +85,17 @@ async def find_ids[D: Mapping[str, Any]](
     return await collection.find(query, projection).limit(len(ids)).to_list()
 
 
+async def find_all_ids[D: Mapping[str, Any]](
+    collection: AsyncCollection[D], ids: Sequence[Any], *,
+    projection: Mapping[str, Any] | None = None,
+) -> list[D]:
+    """`find_ids` for any number of ids: a command for each `IN_AT_MOST`, sent at once."""
+    found = await asyncio.gather(*(
+        find_ids(collection, list(ids[start:start + IN_AT_MOST]), projection=projection)
+        for start in range(0, len(ids), IN_AT_MOST)))
+    return [doc for docs in found for doc in docs]
+
+
 def by_id[D: Mapping[str, Any]](collection: AsyncCollection[D], **conditions: Any
                                 ) -> Coalesced[Any, D | None]:
     """The document with an `_id`, if it also meets `conditions`; None otherwise."""

@@ -27,7 +27,7 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from resolvers.coalesced import IN_AT_MOST, Coalesced
+from resolvers.coalesced import Coalesced, find_all_ids
 from resolvers.domain.events import EventDoc, is_post_event
 
 GAP = "GAP"
@@ -173,11 +173,9 @@ class EventLog:
         posts = [event for event in events if event["kind"] != GAP and is_post_event(event)]
         if not posts:
             return events
-        ids = list({event["subject"]["_id"] for event in posts})
-        found: dict[Any, Any] = {}
-        for start in range(0, len(ids), IN_AT_MOST):
-            found.update({doc["_id"]: doc async for doc in self._db["posts"].find(
-                {"_id": {"$in": ids[start:start + IN_AT_MOST]}}, {"outbox": 0, "versions": 0})})
+        found = {doc["_id"]: doc for doc in await find_all_ids(
+            self._db["posts"], list({event["subject"]["_id"] for event in posts}),
+            projection={"outbox": 0, "versions": 0})}
         for event in posts:
             event["current"] = found.get(event["subject"]["_id"])
         return events

@@ -5,14 +5,13 @@ term, so writing an item's entries twice stores them once.
 A term's best entries are read by equality on the term, in the order of an index on its
 weight, so a search reads what it ranks, however many items hold the term."""
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 
-from resolvers.coalesced import IN_AT_MOST, find_ids
+from resolvers.coalesced import find_all_ids
 from resolvers.domain.search import Posting, SearchKind, index_terms
 from resolvers.store.once import insert_new
 
@@ -80,11 +79,9 @@ class SearchStore:
 
     async def entries(self, pairs: list[tuple[str, str]]) -> list[Posting]:
         """The entries of these (item, term) pairs that exist."""
-        ids = [f"{item_id}:{term}" for item_id, term in pairs]
-        found = await asyncio.gather(*(
-            find_ids(self._collection, ids[start:start + IN_AT_MOST], projection=_POSTING)
-            for start in range(0, len(ids), IN_AT_MOST)))
-        return [_posting(doc) for docs in found for doc in docs]
+        return [_posting(doc) for doc in await find_all_ids(
+            self._collection, [f"{item_id}:{term}" for item_id, term in pairs],
+            projection=_POSTING)]
 
 
 _POSTING = {"item_id": 1, "kind": 1, "group_id": 1, "term": 1, "weight": 1, "language": 1}

@@ -17,7 +17,7 @@ from typing import Any
 from pymongo import TEXT, IndexModel
 from pymongo.asynchronous.collection import AsyncCollection
 
-from resolvers.coalesced import IN_AT_MOST, find_ids
+from resolvers.coalesced import find_all_ids
 from resolvers.domain.search import TITLE_BOOST, SearchKind
 
 # The languages MongoDB's text indexes stem (ISO 639-1 to its names); any other is "none".
@@ -91,11 +91,8 @@ class TextSearchStore:
             scores[doc["_id"]] = max(scores.get(doc["_id"], 0.0), doc["score"])
         best = sorted(scores, key=lambda item_id: (scores[item_id], item_id),
                       reverse=True)[:limit]
-        read = await asyncio.gather(*(
-            find_ids(self._collection, best[start:start + IN_AT_MOST],
-                     projection={"kind": 1, "group_id": 1, "language": 1})
-            for start in range(0, len(best), IN_AT_MOST)))
-        docs = {doc["_id"]: doc for found_ids in read for doc in found_ids}
+        docs = {doc["_id"]: doc for doc in await find_all_ids(
+            self._collection, best, projection={"kind": 1, "group_id": 1, "language": 1})}
         return [TextMatch(item_id, SearchKind(docs[item_id]["kind"]), docs[item_id]["group_id"],
                           scores[item_id], docs[item_id]["language"])
                 for item_id in best if item_id in docs]
