@@ -55,5 +55,5 @@ class LeanWebSocketProtocol(WebSocketsSansIOProtocol):
 
     async def send(self, message: ASGISendEvent) -> None:
         await super().send(message)
-        if self.handshake_complete and getattr(self, "request", None) is not None:
-            del self.request, self.response
+        if message["type"] == "websocket.accept" and self.handshake_complete:
+            del self.request, self.response  # uvicorn reads them only before

@@ -157,10 +157,8 @@ class EventLog:
         return await self._runs((seq, limit))
 
     async def _read_replays(self, asked: list[tuple[int, int]]) -> list[list[EventDoc]]:
-        async def one(seq: int, limit: int) -> list[EventDoc]:
-            return await self.with_current(await self.read_after(seq, limit=limit))
-
-        return list(await asyncio.gather(*(one(seq, limit) for seq, limit in asked)))
+        return list(await asyncio.gather(*(
+            self.with_current(events) for events in await self._read_runs(asked))))
 
     async def _read_runs(self, asked: list[tuple[int, int]]) -> list[list[EventDoc]]:
         return list(await asyncio.gather(*(self.read_after(seq, limit=limit)
