@@ -1,5 +1,6 @@
 """Test helpers: a movable clock, an ASGI app with its lifespan, GraphQL calls, sample forms."""
 
+import asyncio
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -131,3 +132,13 @@ async def restore(db: Any, documents: Documents) -> None:
             await db[name].delete_many({})
             if docs:
                 await db[name].insert_many(docs)
+
+
+async def followers_caught_up(store: Any, *names: str, within: float = 60.0) -> None:
+    """Wait until each named follower of the log (the notifier, the search indexer) has done
+    its work for every event written so far: they run outside the request that wrote it."""
+    async with asyncio.timeout(within):
+        head = await store.events.head()
+        for name in names:
+            while (await store.positions.get(name) or 0) < head:
+                await asyncio.sleep(0.02)
