@@ -1,6 +1,8 @@
 """A deep query costs about one database command per level, whatever the page sizes."""
 
 import gc
+import uuid
+from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
@@ -12,7 +14,9 @@ from pymongo import monitoring
 
 from api.app import build_app
 from resolvers.domain.actors import Actor, Role
-from tests.support import LifespanApp, active_group, gql
+from resolvers.store import Store
+from tests.conftest import START
+from tests.support import Documents, LifespanApp, active_group, documents_of, gql, restore
 
 # Commands the driver sends for its own housekeeping, not for the query.
 HOUSEKEEPING = {"hello", "isMaster", "ismaster", "ping", "endSessions", "buildInfo"}
@@ -76,10 +80,34 @@ async def seed(store: Any, now: Any) -> None:
     await store.posts._collection.insert_many(posts)
 
 
+@pytest.fixture(scope="module")
+async def seeded(mongo_client) -> AsyncIterator[tuple[str, Documents]]:
+    """The world of `seed`, built once for the module in a database of its own."""
+    name = f"test_nested_{uuid.uuid4().hex[:8]}"
+    store = Store(mongo_client[name])
+    await store.ensure_indexes()
+    await seed(store, START)
+    yield name, await documents_of(store.db)
+    await mongo_client.drop_database(name)
+
+
+@pytest.fixture
+def database_name(seeded) -> str:
+    return seeded[0]
+
+
+@pytest.fixture
+async def store(seeded, mongo_client) -> Store:
+    """The seeded world, as it was built: what the test before changed is written back."""
+    name, documents = seeded
+    store = Store(mongo_client[name])
+    await restore(store.db, documents)
+    return store
+
+
 @pytest.fixture
 async def counted(settings, store, clock):
     counter = CommandCounter()
-    await seed(store, clock())
     # What computing a page costs: nothing kept (and these tests change the database under
     # the API, as no event does).
     settings = settings.model_copy(update={"response_cache_seconds": 0})
