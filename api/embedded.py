@@ -323,8 +323,9 @@ def patch_mongoeco() -> None:
     # it reads and validates against its JSON Schema each time: 0.3 to 0.5 s of the server's
     # CPU an explain, nearly all of it. The catalogue is a file of the installed package and
     # the object it gives is immutable, so it is read once.
-    if not hasattr(projection.load_mongodb_catalog, "cache_info"):
-        projection.load_mongodb_catalog = functools.cache(projection.load_mongodb_catalog)
+    read = projection.load_mongodb_catalog  # type: ignore[attr-defined]
+    if not hasattr(read, "cache_info"):
+        projection.load_mongodb_catalog = functools.cache(read)  # type: ignore[attr-defined]
 
     for module, owner, name in (
         (memory, memory.MemoryEngine, "_ensure_unique_indexes"),
