@@ -121,17 +121,21 @@ async def documents_of(db: Any) -> Documents:
             for name in await db.list_collection_names()}
 
 
-async def restore(db: Any, documents: Documents) -> None:
+async def restore(db: Any, documents: Documents) -> Documents:
     """`db` holds `documents` again, and nothing else: the collections that differ are
-    written anew."""
-    for name in await db.list_collection_names():
-        if name not in documents:
-            await db.drop_collection(name)
+    written anew. Returns what `documents_of(db)` reads now, without reading it again."""
+    existing = set(await db.list_collection_names())
+    for name in existing - documents.keys():
+        await db.drop_collection(name)
+    held = {}
     for name, docs in documents.items():
         if await db[name].find().sort("_id", 1).to_list() != docs:
             await db[name].delete_many({})
             if docs:
                 await db[name].insert_many(docs)
+        if docs or name in existing:  # an empty collection that was not there is not made
+            held[name] = docs
+    return held
 
 
 async def followers_caught_up(store: Any, *names: str, within: float = 60.0) -> None:

@@ -34,6 +34,7 @@ from tests.api.permissions import ACTORS, MATRIX, allowed, render
 from tests.conftest import Tokens
 from tests.support import (
     Clock,
+    Documents,
     LifespanApp,
     active_group,
     documents_of,
@@ -299,8 +300,11 @@ def call(mutation: str, ids: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
 
 async def snapshot(store) -> dict[str, list[dict[str, Any]]]:
     """Everything but the `users` collection, which records callers on sight."""
-    return {name: docs for name, docs in (await documents_of(store.db)).items()
-            if name != "users"}
+    return without_users(await documents_of(store.db))
+
+
+def without_users(documents: Documents) -> Documents:
+    return {name: docs for name, docs in documents.items() if name != "users"}
 
 
 # A call refused for the state of its target (a closed group, a locked discussion, a hidden
@@ -344,14 +348,14 @@ async def served(mongodb_uri, mongo_client) -> AsyncIterator[tuple[httpx2.AsyncC
 async def test_permission_matrix(served, world, mutation, who):
     client, store, tokens = served
     ids, documents = world
-    await restore(store.db, documents)
+    held = await restore(store.db, documents)
     field, input_type, variables = call(mutation, ids)
     query = f"""mutation($input: {input_type}!) {{ {field}(input: $input) {{
         __typename ... on Error {{ message }} }} }}"""
     person = PEOPLE.get(who)
     headers = {} if person is None else {"Authorization": "Bearer " + tokens(
         person.id, *sorted(person.roles), country=person.country, name=person.name)}
-    before = await snapshot(store)
+    before = without_users(held)
     body = await gql(client, query, {"input": variables}, headers=headers)
     outcome = body["data"][field]["__typename"]
     if allowed(mutation, who):
