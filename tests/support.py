@@ -117,8 +117,9 @@ Documents = dict[str, list[dict[str, Any]]]
 async def documents_of(db: Any) -> Documents:
     """Every document of `db`, each collection's in `_id` order: a world built once through
     the use cases, for tests that each need a copy of it."""
-    return {name: await db[name].find().sort("_id", 1).to_list()
-            for name in await db.list_collection_names()}
+    names = await db.list_collection_names()
+    read = await asyncio.gather(*(db[name].find().sort("_id", 1).to_list() for name in names))
+    return dict(zip(names, read, strict=True))
 
 
 async def restore(db: Any, documents: Documents) -> Documents:
@@ -127,9 +128,11 @@ async def restore(db: Any, documents: Documents) -> Documents:
     existing = set(await db.list_collection_names())
     for name in existing - documents.keys():
         await db.drop_collection(name)
+    read = await asyncio.gather(*(db[name].find().sort("_id", 1).to_list()
+                                  for name in documents))
     held = {}
-    for name, docs in documents.items():
-        if await db[name].find().sort("_id", 1).to_list() != docs:
+    for (name, docs), found in zip(documents.items(), read, strict=True):
+        if found != docs:
             await db[name].delete_many({})
             if docs:
                 await db[name].insert_many(docs)
