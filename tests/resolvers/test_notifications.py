@@ -1,6 +1,8 @@
 """Notifications made from the log's events: once each, to whom they concern, shown as the
 reader may see them now."""
 
+import asyncio
+
 from resolvers import discussions, groups, membership, moderation, notifications
 from resolvers.domain.actors import Role
 from resolvers.domain.groups import GroupAction
@@ -175,10 +177,10 @@ async def test_a_thousand_followers_are_told_once_each_whoever_told_some_first(s
         body="Ideas?", now=clock(), limits=LIMITS)
     await _notify_all(store)
     followers = [actor(f"follower{n}") for n in range(1000)]
-    for follower in followers:
-        await notifications.follow_discussion(store=store, actor=follower,
-                                              discussion_id=str(thread["_id"]), muted=False,
-                                              now=clock())
+    for start in range(0, len(followers), 50):
+        await asyncio.gather(*(notifications.follow_discussion(
+            store=store, actor=follower, discussion_id=str(thread["_id"]), muted=False,
+            now=clock()) for follower in followers[start:start + 50]))
     await discussions.add_post(store=store, actor=OLGA, discussion_id=str(thread["_id"]),
                                body="A new idea", reply_to_id=None, client_mutation_id=None,
                                now=clock(), limits=LIMITS)
