@@ -37,7 +37,9 @@ async def test_sigterm_closes_subscriptions_with_1012_and_finishes_requests(
             requests = [asyncio.ensure_future(http.post(
                 f"{url}/graphql", json={"query": "{ me { name } }"},
                 headers={"Authorization": f"Bearer {tokens('olga')}"})) for _ in range(20)]
-            await asyncio.sleep(0.05)
+            # SIGTERM once the server is answering them (a fixed pause may end before a slow
+            # machine has taken any): the rest are in flight, or not yet accepted.
+            await asyncio.wait(requests, return_when=asyncio.FIRST_COMPLETED)
             server.send_signal(signal.SIGTERM)
             outcomes = await asyncio.gather(*requests, return_exceptions=True)
         answered = [o for o in outcomes if isinstance(o, httpx2.Response)]
