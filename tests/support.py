@@ -1,6 +1,7 @@
 """Test helpers: a movable clock, an ASGI app with its lifespan, GraphQL calls, sample forms."""
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -144,9 +145,33 @@ async def restore(db: Any, documents: Documents) -> Documents:
 async def followers_caught_up(store: Any, *names: str, within: float = 60.0) -> None:
     """Wait until each named follower of the log (the notifier, the search indexer) has done
     its work for every event written so far: they run outside the request that wrote it."""
-    async with asyncio.timeout(within):
-        head = await store.events.head()
+    head = await store.events.head()
+
+    async def caught_up() -> bool:
         for name in names:
-            # What is awaited is a document in the database, which no asyncio.Event tells.
-            while (await store.positions.get(name) or 0) < head:  # noqa: ASYNC110
-                await asyncio.sleep(0.02)
+            if (await store.positions.get(name) or 0) < head:
+                return False
+        return True
+
+    await until(caught_up, within)
+
+
+async def placed(store: Any, *names: str) -> bool:
+    """Whether each named follower of the log has taken its place in it (kept in the
+    database): events appended after that reach it."""
+    for name in names:
+        if await store.positions.get(name) is None:
+            return False
+    return True
+
+
+async def until(check: Callable[[], bool | Awaitable[bool]], seconds: float = 10) -> None:
+    """Wait until `check()` holds (or its awaitable gives true): for what runs in a task of
+    its own (a reader taking a subscriber, a follower its place), instead of a pause that a
+    slow machine outlasts."""
+    for _ in range(int(seconds / 0.02)):
+        held = check()
+        if held if isinstance(held, bool) else await held:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("not in time")

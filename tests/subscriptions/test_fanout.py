@@ -20,6 +20,7 @@ from subscriptions.stream import (
     event_cursor,
     stream,
 )
+from tests.support import until
 
 
 class Everything:
@@ -73,7 +74,7 @@ async def test_a_local_write_wakes_the_reader_at_once(store, clock, fanout):
     # The reader polls once an hour here: only the wake-up can deliver within the test.
     events = stream(fanout=fanout, log=store.events, watch=Everything(), after=None)
     first = asyncio.ensure_future(take(events, 1))
-    await asyncio.sleep(0.1)
+    await until(lambda: fanout.subscriber_count == 1)
     await store.events.append(event(1, clock))
     assert await asyncio.wait_for(first, 10) == [1]
     await events.aclose()
@@ -122,7 +123,7 @@ async def test_a_reader_behind_the_retention_horizon_jumps_to_it(store, clock, f
         await elsewhere.append(event(n, clock, days_ago=8))
     events = stream(fanout=fanout, log=store.events, watch=Everything(), after=None)
     first = asyncio.ensure_future(take(events, 1))
-    await asyncio.sleep(0.1)
+    await until(lambda: fanout.subscriber_count == 1)
     await store.events.append(event(51, clock))
     assert await asyncio.wait_for(first, 10) == [51]
     assert fanout.position == 51
@@ -167,12 +168,12 @@ async def test_a_subscriber_too_far_behind_gets_what_was_kept_then_must_resume(
     monkeypatch.setattr(streams, "QUEUE_LIMIT", 5)
     events = stream(fanout=fanout, log=store.events, watch=Everything(), after=None)
     first = asyncio.ensure_future(take(events, 1))
-    await asyncio.sleep(0.1)
+    await until(lambda: fanout.subscriber_count == 1)
     await store.events.append(event(1, clock))
     assert await asyncio.wait_for(first, 10) == [1]
     for n in range(2, 12):  # ten more while it reads none
         await store.events.append(event(n, clock))
-    await asyncio.sleep(0.3)
+    await until(lambda: fanout.position == 11)
     assert await take(events, 5) == [2, 3, 4, 5, 6]
     with pytest.raises(SlowConsumer):
         await take(events, 1)
@@ -196,7 +197,7 @@ async def test_a_failed_catch_up_does_not_end_the_stream_that_started_it(store, 
         (first,) = await log.read_after(0, limit=1)
         events = stream(fanout=reader, log=log, watch=Everything(), after=event_cursor(first))
         reading = asyncio.ensure_future(take(events, 2))
-        await asyncio.sleep(0.1)
+        await until(lambda: reader.subscriber_count == 1)
         await log.append(event(2, clock))
         await log.append(event(3, clock))
         assert await asyncio.wait_for(reading, 10) == [2, 3]

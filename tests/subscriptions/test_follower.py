@@ -8,6 +8,7 @@ from resolvers.domain.events import EventDoc
 from resolvers.store import Store
 from subscriptions.follower import LogFollower
 from tests.subscriptions.test_fanout import Commands, event
+from tests.support import placed, until
 
 
 class Seen(LogFollower):
@@ -18,14 +19,6 @@ class Seen(LogFollower):
 
     async def handle(self, event: EventDoc) -> None:
         self.seen.append(event["n"])
-
-
-async def _until(check, seconds: float = 10) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if check():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("not in time")
 
 
 async def test_followers_woken_by_one_write_read_the_log_once(
@@ -40,10 +33,11 @@ async def test_followers_woken_by_one_write_read_the_log_once(
     try:
         for each in three:
             await each.start()
-        await asyncio.sleep(0.3)  # each takes its place
+        # Each takes its place, the log's head: what is appended next reaches it.
+        await until(lambda: placed(store, *(each.name for each in three)))
         commands.names.clear()
         await store.events.append(event(1, clock))
-        await _until(lambda: all(each.seen == [1] for each in three))
+        await until(lambda: all(each.seen == [1] for each in three))
         await asyncio.sleep(0.1)
         assert commands.names.count("find") == 1
     finally:

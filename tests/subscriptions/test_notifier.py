@@ -9,7 +9,7 @@ from resolvers.domain.actors import Role
 from resolvers.domain.groups import GroupAction
 from subscriptions.notifier import Notifier
 from tests.conftest import actor
-from tests.support import group_form
+from tests.support import group_form, placed, until
 
 OLGA = actor("olga")
 CSS = actor("carla", Role.CSS, country=None)
@@ -29,7 +29,7 @@ async def test_what_happens_while_none_runs_is_told_once_when_they_start(store, 
                                          now=clock(), similar_recorded=0)
     first = Notifier(store, clock, poll_interval=0.02)
     await first.start()
-    await asyncio.sleep(0.1)  # it takes its place: from now on
+    await until(lambda: placed(store, "notifier"))  # it takes its place: from now on
     await first.stop()
     await groups.transition_group(store=store, actor=CSS, group_id=str(proposal["_id"]),
                                   action=GroupAction.APPROVE, message=None, now=clock())
