@@ -146,21 +146,16 @@ async def followers_caught_up(store: Any, *names: str, within: float = 60.0) -> 
     """Wait until each named follower of the log (the notifier, the search indexer) has done
     its work for every event written so far: they run outside the request that wrote it."""
     head = await store.events.head()
-
-    async def caught_up() -> bool:
-        for name in names:
-            if (await store.positions.get(name) or 0) < head:
-                return False
-        return True
-
-    await until(caught_up, within)
+    await until(lambda: placed(store, *names, at_least=head), within)
 
 
-async def placed(store: Any, *names: str) -> bool:
+async def placed(store: Any, *names: str, at_least: int | None = None) -> bool:
     """Whether each named follower of the log has taken its place in it (kept in the
-    database): events appended after that reach it."""
+    database, and written after its work): events appended after that reach it. With
+    `at_least`, whether each has also read that far."""
     for name in names:
-        if await store.positions.get(name) is None:
+        position = await store.positions.get(name)
+        if position is None or (at_least is not None and position < at_least):
             return False
     return True
 
