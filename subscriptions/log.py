@@ -44,7 +44,7 @@ def seq_of(event: EventDoc) -> int:
 
 
 # By database name: who hears of the appends this process makes (`EventLog.on_appended`).
-_APPENDED: dict[str, list[weakref.ReferenceType[Callable[[int], None]]]] = {}
+_APPENDED: dict[str, list[weakref.ReferenceType[Callable[[int, EventDoc], None]]]] = {}
 
 
 class EventLog:
@@ -66,9 +66,9 @@ class EventLog:
         """Call `listener` after every append made through this log (to wake a reader)."""
         self._listeners.append(listener)
 
-    def on_appended(self, listener: Callable[[int], None]) -> None:
-        """Call `listener` with the cursor of every append this process makes to this
-        database's log, through this `EventLog` or another. It is held weakly: a bound
+    def on_appended(self, listener: Callable[[int, EventDoc], None]) -> None:
+        """Call `listener` with the cursor and the event of every append this process makes
+        to this database's log, through this `EventLog` or another. It is held weakly: a bound
         method's object may go."""
         held = _APPENDED.setdefault(self._db.name, [])
         held[:] = [ref for ref in held if ref() is not None]
@@ -126,7 +126,7 @@ class EventLog:
                 listener()
             for ref in _APPENDED.get(self._db.name, ()):
                 if (seq_listener := ref()) is not None:
-                    seq_listener(seq)
+                    seq_listener(seq, event)
             return seq
 
     async def _next_seq(self) -> int:

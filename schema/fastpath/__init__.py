@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from schema.fastpath.execution import resolve_directly
 from schema.fastpath.extensions import ExtensionsRunner
-from schema.fastpath.responses import CachedResponses, ResponseCache
+from schema.fastpath.responses import CachedResponses, ResponseCache, record_what_roots_show
 from schema.fastpath.sharing import Renders, SharingExecutor
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ def switch_on(schema: "AgoraSchema", *, response_seconds: float = 0) -> None:
     if response_seconds > 0:
         cache = ResponseCache(ttl=response_seconds)
         schema.responses = cache
+        record_what_roots_show(schema._schema)
         schema.extensions = (*schema.extensions,
                              type("Responses", (CachedResponses,), {"cache": cache}))
         schema.log_followers = (*schema.log_followers, cache.invalidator)

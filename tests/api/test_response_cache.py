@@ -42,6 +42,7 @@ DISCUSSION_PAGE = """query($id: ID!) { discussion(id: $id) { id title postCount 
 def reads(ids: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
     return [
         (GROUP_LIST, {}),
+        (GROUP_LIST, {"order": "MOST_ACTIVE"}),  # moved by a post in any group
         *((GROUP_PAGE, {"id": ids[name]}) for name in ("active", "invite_only", "pending")),
         (DISCUSSION_PAGE, {"id": ids["discussion"]}),
     ]
@@ -163,3 +164,37 @@ async def test_an_event_written_elsewhere_drops_the_answers_within_a_poll(
         await asyncio.sleep(0.02)
     assert after == await gql(fresh, query, variables, headers(settings, "teacher"))
     assert after != before
+
+
+async def test_an_event_drops_only_the_answers_it_concerns(apps):
+    """A discussion started in one group leaves the kept pages of another group, and a list of
+    the newest groups that does not show it, as they were; the pages of its group and the
+    list by latest activity are computed again. Every answer equals a fresh one."""
+    ids, cached, fresh, settings, app = apps
+    kept = app.state.responses
+    teacher = headers(settings, "teacher")
+    first = """query($order: GroupOrder!) { groups(first: 1, orderBy: $order) {
+      edges { node { title discussions(first: 3) { edges { node { title } } } } } } }"""
+    asked = {
+        "newest": (first, {"order": "NEWEST"}),
+        "most active": (first, {"order": "MOST_ACTIVE"}),
+        "active": (GROUP_PAGE, {"id": ids["active"]}),
+        "invite only": (GROUP_PAGE, {"id": ids["invite_only"]}),
+        "discussion": (DISCUSSION_PAGE, {"id": ids["discussion"]}),
+    }
+    for query, variables in asked.values():
+        await gql(cached, query, variables, teacher)
+    body = await gql(cached, """mutation($input: StartDiscussionInput!) {
+        startDiscussion(input: $input) { __typename } }""", {"input": {
+        "groupId": ids["invite_only"], "title": "Another thread", "body": "Words"}},
+        headers(settings, "owner"))
+    assert body["data"]["startDiscussion"]["__typename"] == "Discussion", body
+
+    served_kept = {}
+    for name, (query, variables) in asked.items():
+        hits = kept.hits
+        answer = await gql(cached, query, variables, teacher)
+        assert answer == await gql(fresh, query, variables, teacher), name
+        served_kept[name] = kept.hits > hits
+    assert served_kept == {"newest": True, "most active": False, "active": True,
+                           "invite only": False, "discussion": True}
