@@ -104,6 +104,21 @@ def _dispatch_behind_writes(method: Callable[..., None]) -> Any:
     return dispatch
 
 
+def _publishing_no_changes(method: Callable[..., Any]) -> Any:
+    """mongoeco 4.11 records every write in a change outbox for its change streams, even with
+    no stream open: the whole document serialized, an identity looked up, two rows inserted and
+    the outbox compacted, within the write. Its wire server serves no change stream, and Agora
+    reads none (its event log is a collection), so every operation is made with publication
+    switched off, which mongoeco offers for operations that publish nothing."""
+    from mongoeco.core.operation_context import ChangePublicationPolicy
+
+    @functools.wraps(method)
+    def create(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return method(self, *args, **{**kwargs, "publication": ChangePublicationPolicy.DISABLED})
+
+    return create
+
+
 def _confined(method: Callable[..., Any]) -> Any:
     """mongoeco 4.11 keeps every collection in one table, and builds each index of a
     collection as an SQLite index over that whole table: every document of every collection
@@ -316,6 +331,7 @@ def _deliver_in_batches(self: Any, consumer_id: str, consumer: Callable[..., Non
 
 
 def patch_mongoeco() -> None:
+    from mongoeco.api._async.collection import AsyncCollection
     from mongoeco.cxp.exchange import projection
     from mongoeco.engines import memory, sqlite
 
@@ -334,6 +350,9 @@ def patch_mongoeco() -> None:
         method = getattr(owner, name)
         if not getattr(method, "__wrapped__", None):
             setattr(owner, name, _skip_redundant_id_scan(method, module.id_contains_numeric_value))
+    if not getattr(AsyncCollection._new_operation_context, "__wrapped__", None):
+        AsyncCollection._new_operation_context = _publishing_no_changes(  # type: ignore[method-assign]
+            AsyncCollection._new_operation_context)
     engine = sqlite.SQLiteEngine
     for name, patch in (
         ("_create_index_sync", _confined),

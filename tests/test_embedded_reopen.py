@@ -146,3 +146,18 @@ def test_a_file_with_an_sqlite_index_for_each_index_is_changed_when_it_opens(
     with embedded_database(path=path) as uri:
         _reads_agree(uri)
     assert _entry_indexes(path) == sorted(SHARED_ENTRY_INDEXES)
+
+
+def test_writes_record_nothing_for_change_streams(tmp_path: Path) -> None:
+    path = tmp_path / "agora.sqlite3"
+    with embedded_database(path=path) as uri:
+        _write(uri, 1)
+        with _client(uri) as client:
+            counters = client["agora"]["counters"]
+            for _ in range(3):
+                counters.find_one_and_update({"_id": "c"}, {"$inc": {"n": 1}}, upsert=True)
+            assert counters.find_one({"_id": "c"}) == {"_id": "c", "n": 3}
+        _reads_agree(uri)
+        with _file(path) as connection:  # while it runs: it empties the outbox as it closes
+            assert [connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                    for table in ("change_outbox", "change_outbox_identities")] == [0, 0]
