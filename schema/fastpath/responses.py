@@ -13,7 +13,8 @@ served again until
   not even those when the list is ordered by activity). Events are seen the moment they are
   appended here, and read from the log (a `LogFollower` of its own) when another process wrote
   them;
-- a mutation here wrote no event: what it changed is not known, so every answer goes;
+- a mutation here wrote no event: what it changed is not known, so every answer goes (but
+  for marking something read, which changes only what no kept answer shows);
 - or `TTL` seconds have passed, which bounds what changes without an event (a user's name);
 - or the log cannot be read: the database is away, and every answer goes.
 
@@ -45,7 +46,9 @@ from typing import Any
 
 import orjson
 from graphql import (
+    DocumentNode,
     ExecutionResult,
+    FieldNode,
     FragmentDefinitionNode,
     GraphQLNamedType,
     GraphQLSchema,
@@ -79,6 +82,9 @@ CAPACITY_BYTES = 64 * 1024 * 1024  # of the answers' JSON: large pages cannot fi
 REMEMBERED_APPENDS = 10_000
 # Changes remembered so that an answer computed across them is kept if none concerns it.
 REMEMBERED_CHANGES = 1_000
+# Mutations that write no event and change nothing but what their caller has read, which no
+# kept answer shows (an unread count is never kept): they leave the answers as they are.
+MARK_READS = frozenset({"markDiscussionRead", "markNotificationsRead"})
 
 # What events in a group a list of groups does not show leave as it is: nothing a list filters
 # or orders on but the latest activity, which posts and discussions move.
@@ -377,6 +383,19 @@ class ResponseCache:
                 computing.set_result(answered)
 
 
+def _only_marks_reads(document: DocumentNode | None, operation_name: str | None) -> bool:
+    """Whether the mutation of `document` asks for nothing but fields of `MARK_READS`."""
+    if document is None:
+        return False
+    chosen = [node for node in document.definitions
+              if isinstance(node, OperationDefinitionNode) and (
+                  operation_name is None
+                  or (node.name is not None and node.name.value == operation_name))]
+    return len(chosen) == 1 and all(
+        isinstance(selected, FieldNode) and selected.name.value in MARK_READS
+        for selected in chosen[0].selection_set.selections)
+
+
 def _variables(values: dict[str, Any] | None) -> bytes:
     return orjson.dumps(values or {}, option=orjson.OPT_SORT_KEYS, default=str)
 
@@ -403,7 +422,8 @@ class CachedResponses(SchemaExtension):
                 yield
             finally:
                 _APPENDED.reset(noting)
-            if not appended:
+            if not appended and not _only_marks_reads(run.graphql_document,
+                                                      run.operation_name):
                 self.cache.drop()  # it told nothing of what it changed
             return
         if (not isinstance(context, Context) or not isinstance(context.request, Request)

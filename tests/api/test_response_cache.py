@@ -198,3 +198,20 @@ async def test_an_event_drops_only_the_answers_it_concerns(apps):
         served_kept[name] = kept.hits > hits
     assert served_kept == {"newest": True, "most active": False, "active": True,
                            "invite only": False, "discussion": True}
+
+
+async def test_marking_a_discussion_read_keeps_the_answers(apps):
+    """It writes no event, and changes only what no kept answer shows: an unread count."""
+    ids, cached, fresh, settings, app = apps
+    kept = app.state.responses
+    teacher = headers(settings, "teacher")
+    query, variables = DISCUSSION_PAGE, {"id": ids["discussion"]}
+    await gql(cached, query, variables, teacher)
+    field, input_type, body = call("markDiscussionRead", ids)
+    marked = await gql(cached, f"""mutation($input: {input_type}!) {{ {field}(input: $input)
+        {{ __typename }} }}""", {"input": body}, teacher)
+    assert marked["data"][field]["__typename"] == "Discussion", marked
+    hits = kept.hits
+    assert await gql(cached, query, variables, teacher) == await gql(
+        fresh, query, variables, teacher)
+    assert kept.hits == hits + 1
