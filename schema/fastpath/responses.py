@@ -37,7 +37,8 @@ import functools
 import operator
 import time
 from collections import OrderedDict, deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
@@ -171,6 +172,17 @@ assert SHOWN_BY_ROOT.keys() == ROOTS
 _SHOWN: ContextVar[list[Scope] | None] = ContextVar("shown", default=None)
 # The changes the mutation this task is running appended to the log.
 _APPENDED: ContextVar[list[Change] | None] = ContextVar("appended", default=None)
+
+
+@contextmanager
+def _collecting[T](into: ContextVar[list[T] | None]) -> Iterator[list[T]]:
+    """A list that `into` holds for this task meanwhile."""
+    collected: list[T] = []
+    token = into.set(collected)
+    try:
+        yield collected
+    finally:
+        into.reset(token)
 
 
 def record_what_roots_show(schema: GraphQLSchema) -> None:
@@ -416,12 +428,8 @@ class CachedResponses(SchemaExtension):
         run = self.execution_context
         context = run.context
         if run.operation_type is StrawberryOperation.MUTATION:
-            appended: list[Change] = []
-            noting = _APPENDED.set(appended)
-            try:
+            with _collecting(_APPENDED) as appended:
                 yield
-            finally:
-                _APPENDED.reset(noting)
             if not appended and not _only_marks_reads(run.graphql_document,
                                                       run.operation_name):
                 self.cache.drop()  # it told nothing of what it changed
@@ -442,13 +450,12 @@ class CachedResponses(SchemaExtension):
             return
         cache.misses += 1
         begun = cache.begin(key)
-        shown: list[Scope] = []
-        showing = _SHOWN.set(shown)
-        try:
-            yield
-        finally:
-            _SHOWN.reset(showing)
-            cache.end(key, begun, run.result, functools.reduce(operator.or_, shown, Scope()))
+        with _collecting(_SHOWN) as shown:
+            try:
+                yield
+            finally:
+                cache.end(key, begun, run.result,
+                          functools.reduce(operator.or_, shown, Scope()))
 
 
 class ResponseInvalidator(LogFollower):
