@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -58,59 +57,14 @@ def _read_through_indexes(method: Callable[..., Any]) -> Any:
     return planned
 
 
-class _Dispatcher:
-    """Hands an engine's committed changes to its change-stream consumers on a thread of its
-    own, at most every `PAUSE` seconds, each time all the writes' changes since the last."""
-
-    PAUSE = 0.25
-
-    def __init__(self, dispatch: Callable[[str, Callable[..., None]], None]) -> None:
-        self._dispatch = dispatch
-        self._due: dict[str, Callable[..., None]] = {}
-        self._wake = threading.Condition()
-        threading.Thread(target=self._run, daemon=True, name="agora-change-dispatch").start()
-
-    def submit(self, consumer_id: str, consumer: Callable[..., None]) -> None:
-        with self._wake:
-            self._due[consumer_id] = consumer
-            self._wake.notify()
-
-    def _run(self) -> None:
-        while True:
-            with self._wake:
-                while not self._due:
-                    self._wake.wait()
-                due, self._due = self._due, {}
-            for consumer_id, consumer in due.items():
-                with contextlib.suppress(Exception):  # the next write dispatches again
-                    self._dispatch(consumer_id, consumer)
-            time.sleep(self.PAUSE)
-
-
-def _dispatch_behind_writes(method: Callable[..., None]) -> Any:
-    """mongoeco 4.11 hands every write's changes to the change-stream hub before the write
-    answers: a lease, a heartbeat thread and several commits a write, which contend with the
-    writers for SQLite's lock. Agora reads no change stream (its event log is a collection), so
-    the hand-over runs behind the writes instead, coalesced: a stream still receives every
-    change, in order, up to a quarter of a second later."""
-
-    @functools.wraps(method)
-    def dispatch(self: Any, consumer_id: str, consumer: Callable[..., None]) -> None:
-        dispatcher = self.__dict__.get("_agora_dispatcher")
-        if dispatcher is None:
-            dispatcher = self.__dict__.setdefault(
-                "_agora_dispatcher", _Dispatcher(functools.partial(method, self)))
-        dispatcher.submit(consumer_id, consumer)
-
-    return dispatch
-
-
 def _publishing_no_changes(method: Callable[..., Any]) -> Any:
     """mongoeco 4.11 records every write in a change outbox for its change streams, even with
     no stream open: the whole document serialized, an identity looked up, two rows inserted and
     the outbox compacted, within the write. Its wire server serves no change stream, and Agora
     reads none (its event log is a collection), so every operation is made with publication
-    switched off, which mongoeco offers for operations that publish nothing."""
+    switched off, which mongoeco offers for operations that publish nothing. With nothing
+    published, its hand-over to the change-stream hub after each write (a lease, a heartbeat
+    thread and several commits) has nothing to hand over: `_nothing_to_hand_over` stands in."""
     from mongoeco.core.operation_context import ChangePublicationPolicy
 
     @functools.wraps(method)
@@ -118,6 +72,10 @@ def _publishing_no_changes(method: Callable[..., Any]) -> Any:
         return method(self, *args, **{**kwargs, "publication": ChangePublicationPolicy.DISABLED})
 
     return create
+
+
+def _nothing_to_hand_over(*_: Any, **__: Any) -> None:
+    """mongoeco's `dispatch_committed_changes`, for writes that publish no change."""
 
 
 async def _on_the_loop(self: Any, func: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
@@ -309,39 +267,6 @@ def _rebuild_entries_once(method: Callable[..., None]) -> Any:
     return backfill
 
 
-def _deliver_in_batches(self: Any, consumer_id: str, consumer: Callable[..., None], *,
-                        generation: int, heartbeat: Any) -> None:
-    """mongoeco 4.11's `_dispatch_committed_changes_serial`, with one checkpoint (a commit) for
-    each batch of changes delivered instead of one for each change."""
-    from mongoeco.engines import _sqlite_outbox as outbox
-
-    with self._change_delivery_storage() as conn:
-        checkpoint = outbox.consumer_checkpoint(conn, consumer_id)
-        through = outbox.outbox_info(conn)["newestSequence"]
-    while checkpoint < through:
-        with self._change_delivery_storage() as conn:
-            changes = outbox.read_committed_changes(
-                conn, after_sequence=checkpoint, through_sequence=through,
-                deserialize_document=self._deserialize_document)
-        if not changes:
-            break
-        for change in changes:
-            heartbeat.raise_if_failed()
-            consumer(change.for_delivery())
-        checkpoint = changes[-1].sequence
-        with self._change_delivery_storage() as conn:
-            outbox.checkpoint_consumer(conn, consumer_id, checkpoint,
-                                       lease_owner=self._change_dispatch_owner,
-                                       lease_generation=generation)
-            conn.commit()
-        with self._lock:
-            self._change_outbox_checkpoints[consumer_id] = checkpoint
-    heartbeat.raise_if_failed()
-    with self._change_delivery_storage() as conn:
-        outbox.compact_change_outbox(conn, max_entries=self._change_outbox_max_entries)
-        conn.commit()
-
-
 def patch_mongoeco() -> None:
     from mongoeco.api._async.collection import AsyncCollection
     from mongoeco.cxp.exchange import projection
@@ -369,15 +294,14 @@ def patch_mongoeco() -> None:
     for name, patch in (
         ("_create_index_sync", _confined),
         ("_compile_read_execution_plan", _read_through_indexes),
-        ("dispatch_committed_changes", _dispatch_behind_writes),
+        ("dispatch_committed_changes",
+         lambda method: functools.wraps(method)(_nothing_to_hand_over)),
         ("_backfill_scalar_indexes_sync", _rebuild_entries_once),
         ("_create_sqlite_connection", _with_page_cache),
         ("_can_use_dedicated_reader", _reads_on_the_engine_s_connection),
         *((name, _keep_shared_entry_indexes) for name in (
             "_drop_index_sync", "_drop_indexes_sync", "_drop_collection_sync",
             "_drop_database_sync")),
-        ("_dispatch_committed_changes_serial",
-         lambda method: functools.wraps(method)(_deliver_in_batches)),
         ("_run_blocking", lambda method: functools.wraps(method)(_on_the_loop)),
     ):
         method = getattr(engine, name)
