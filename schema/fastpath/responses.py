@@ -316,13 +316,10 @@ class ResponseCache:
         kept = self._plans.get(key)
         if kept is not None and kept[0] is document:
             return kept[1]
-        operations = [node for node in document.definitions
-                      if isinstance(node, OperationDefinitionNode)]
-        chosen = [node for node in operations if operation_name is None
-                  or (node.name is not None and node.name.value == operation_name)]
+        chosen = _operation(document, operation_name)
         fragments = {node.name.value: node for node in document.definitions
                      if isinstance(node, FragmentDefinitionNode)}
-        decision = len(chosen) == 1 and cacheable(schema, chosen[0], fragments)
+        decision = chosen is not None and cacheable(schema, chosen, fragments)
         self._plans[key] = (document, decision)
         if len(self._plans) > self.capacity:
             self._plans.popitem(last=False)
@@ -395,17 +392,22 @@ class ResponseCache:
                 computing.set_result(answered)
 
 
-def _only_marks_reads(document: DocumentNode | None, operation_name: str | None) -> bool:
-    """Whether the mutation of `document` asks for nothing but fields of `MARK_READS`."""
-    if document is None:
-        return False
+def _operation(document: DocumentNode, operation_name: str | None
+               ) -> OperationDefinitionNode | None:
+    """The operation of `document` that `operation_name` names; None unless exactly one."""
     chosen = [node for node in document.definitions
               if isinstance(node, OperationDefinitionNode) and (
                   operation_name is None
                   or (node.name is not None and node.name.value == operation_name))]
-    return len(chosen) == 1 and all(
+    return chosen[0] if len(chosen) == 1 else None
+
+
+def _only_marks_reads(document: DocumentNode | None, operation_name: str | None) -> bool:
+    """Whether the mutation of `document` asks for nothing but fields of `MARK_READS`."""
+    chosen = None if document is None else _operation(document, operation_name)
+    return chosen is not None and all(
         isinstance(selected, FieldNode) and selected.name.value in MARK_READS
-        for selected in chosen[0].selection_set.selections)
+        for selected in chosen.selection_set.selections)
 
 
 def _variables(values: dict[str, Any] | None) -> bytes:
